@@ -1,0 +1,47 @@
+//! The Azure Key Vault Managed HSM *security domain* (SD) format and its cryptography.
+//!
+//! A Managed HSM protects its state with a 32-byte master key, splits that key M-of-N with
+//! Shamir's scheme over the prime field GF(257), and wraps each share to one custodian's
+//! RSA certificate as a compact JWE (RSA-OAEP-256 + A256CBC-HS512). The protected payloads
+//! are JWEs (`dir` + A256CBC-HS512) under keys derived from the master key with the
+//! SP 800-108 counter-mode KDF (HMAC-SHA-512, label = item tag).
+//!
+//! This crate knows that format and nothing about files, terminals or argument parsing:
+//! callers hand it bytes and parsed keys, it hands back values, reports and typed errors.
+//!
+//! Module map (one idea each):
+//! - [`gf257`]: field arithmetic without secret-indexed tables or secret-dependent branches;
+//! - [`shamir`]: validated [`shamir::Quorum`] and [`shamir::ShareSet`], split, combine,
+//!   and the check that extra shares lie on the same polynomial;
+//! - [`share`]: the share payload, little-endian `u16` words `(x << 9) | y`;
+//! - [`kdf`]: SP 800-108 counter mode with HMAC-SHA-512;
+//! - [`jwe`]: compact JWE parse/serialize, A256CBC-HS512, `dir` and `RSA-OAEP-256`;
+//! - [`domain`]: the SD file model (bare or `{"value": …}` wrapped);
+//! - [`recover`]: keys → shares → master key → authenticated items, with a per-holder report;
+//! - [`secret`]: zeroizing, redacted secret types.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod aead;
+pub mod b64;
+pub mod domain;
+pub mod gf257;
+pub mod jwe;
+pub mod kdf;
+pub mod recover;
+pub mod secret;
+pub mod shamir;
+pub mod share;
+mod strict_json;
+pub mod thumbprint;
+
+pub use domain::SecurityDomain;
+pub use secret::{Cek, MasterKey, Plaintext};
+pub use shamir::{Quorum, Share, ShareSet};
+pub use thumbprint::Thumbprint;
+
+/// The operating system's random number generator, as `rand_core` 0.10 sees it.
+///
+/// Every function that needs randomness takes `&mut R: TryCryptoRng` so that tests can pass
+/// a deterministic generator; production callers pass this.
+pub use getrandom::SysRng;

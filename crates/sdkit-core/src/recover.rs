@@ -1,0 +1,347 @@
+//! From custodians' keys to the master key and every authenticated item.
+//!
+//! Two steps, so a caller can report on each holder before anything is combined:
+//! 1. [`open_shares`]: each key finds its share. With the holder's certificate thumbprint
+//!    the share is found directly (as `az` does); without one, the key is tried against every
+//!    share, so a custodian does not need the `.cer` file beside the key. A key is tried
+//!    against a share only when the share's wrapped key is as long as the key's modulus.
+//! 2. [`combine`]: recombine the opened shares, authenticate the first item under the
+//!    derived key, then decrypt and authenticate every item. If the first `M` shares do not
+//!    authenticate (one is corrupt), other `M`-subsets are tried, so one bad share among
+//!    more than `M` does not stop recovery, and it is named as off the polynomial.
+
+use crate::domain::SecurityDomain;
+use crate::jwe::JweDecryptError;
+use crate::kdf::derive_item_key;
+use crate::secret::{MASTER_KEY_LEN, MasterKey, Plaintext};
+use crate::shamir::{CombineError, Share, ShareSet, ShareSetError};
+use crate::share::{self, ShareDecodeError};
+use crate::thumbprint::Thumbprint;
+use core::fmt;
+use rsa::PrivateKey;
+use rsa::traits::PublicKeyParts;
+
+/// The most `M`-subsets tried when the first does not authenticate.
+pub const MAX_SUBSETS_TRIED: usize = 10_000;
+
+/// One custodian's key, and their certificate's thumbprint when it is at hand.
+#[derive(Clone, Copy)]
+pub struct HolderKey<'a> {
+    /// The RSA private key.
+    pub key: &'a PrivateKey,
+    /// SHA-256 thumbprint of the holder's certificate, if known.
+    pub certificate: Option<Thumbprint>,
+}
+
+/// How the holder's certificate related to the SD.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CertificateMatch {
+    /// No certificate was given; shares were tried one by one.
+    NotGiven,
+    /// The certificate's thumbprint names a share, and the key opened it.
+    Matched,
+    /// The certificate's thumbprint is not in this SD.
+    NotInDomain,
+    /// The certificate names a share, but the key did not open it (the key does not belong to
+    /// this certificate, or the share is damaged).
+    KeyDidNotOpenItsShare,
+}
+
+/// What one key did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HolderStatus {
+    /// Opened share `share_index` (0-based position in `enc_shares`), which has x = `x`.
+    Opened {
+        /// Position in `SharedKeys.enc_shares`.
+        share_index: usize,
+        /// The share's x coordinate.
+        x: u8,
+    },
+    /// The share decrypted and authenticated but its payload is not a valid share.
+    Malformed {
+        /// Position in `SharedKeys.enc_shares`.
+        share_index: usize,
+        /// What is wrong with it.
+        error: ShareDecodeError,
+    },
+    /// The key opened a share that an earlier key had already opened: the same key twice.
+    Duplicate {
+        /// Position in `SharedKeys.enc_shares`.
+        share_index: usize,
+        /// Index (in the caller's list) of the earlier key.
+        first_holder: usize,
+    },
+    /// The key opened no share of this SD.
+    NoShare,
+}
+
+/// One key's outcome.
+#[derive(Debug, Clone)]
+pub struct HolderOpening {
+    /// What happened.
+    pub status: HolderStatus,
+    /// How its certificate related to the SD.
+    pub certificate: CertificateMatch,
+    share: Option<Share>,
+}
+
+impl HolderOpening {
+    /// The decoded share when [`HolderStatus::Opened`].
+    pub fn share(&self) -> Option<&Share> {
+        self.share.as_ref()
+    }
+}
+
+/// Tries `key` on share `index`: `Ok(payload)` when it decrypts and authenticates.
+fn try_share(sd: &SecurityDomain, key: &PrivateKey, index: usize) -> Option<Plaintext> {
+    let jwe = &sd.shares()[index].jwe;
+    if jwe.encrypted_key().len() != key.size() {
+        return None;
+    }
+    jwe.decrypt_rsa_oaep_256(key).ok()
+}
+
+/// Finds and decodes each key's share. Never fails as a whole: every key gets a status.
+pub fn open_shares(sd: &SecurityDomain, keys: &[HolderKey<'_>]) -> Vec<HolderOpening> {
+    let mut out: Vec<HolderOpening> = Vec::with_capacity(keys.len());
+    for hk in keys {
+        let by_cert = hk.certificate.map(|t| sd.share_for(&t));
+        let mut certificate = match by_cert {
+            None => CertificateMatch::NotGiven,
+            Some(None) => CertificateMatch::NotInDomain,
+            Some(Some(_)) => CertificateMatch::Matched,
+        };
+        let mut found = None;
+        if let Some(Some(i)) = by_cert {
+            match try_share(sd, hk.key, i) {
+                Some(p) => found = Some((i, p)),
+                None => certificate = CertificateMatch::KeyDidNotOpenItsShare,
+            }
+        }
+        if found.is_none() {
+            let skip = by_cert.flatten();
+            found = (0..sd.shares().len())
+                .filter(|&i| Some(i) != skip)
+                .find_map(|i| try_share(sd, hk.key, i).map(|p| (i, p)));
+        }
+        let (status, share) = match found {
+            None => (HolderStatus::NoShare, None),
+            Some((share_index, payload)) => {
+                let earlier = out.iter().position(|o| match o.status {
+                    HolderStatus::Opened { share_index: s, .. }
+                    | HolderStatus::Malformed { share_index: s, .. }
+                    | HolderStatus::Duplicate { share_index: s, .. } => s == share_index,
+                    HolderStatus::NoShare => false,
+                });
+                match (earlier, share::decode(payload.expose())) {
+                    (Some(first_holder), _) => (
+                        HolderStatus::Duplicate {
+                            share_index,
+                            first_holder,
+                        },
+                        None,
+                    ),
+                    (None, Ok(s)) => (
+                        HolderStatus::Opened {
+                            share_index,
+                            x: s.x(),
+                        },
+                        Some(s),
+                    ),
+                    (None, Err(error)) => (HolderStatus::Malformed { share_index, error }, None),
+                }
+            }
+        };
+        out.push(HolderOpening {
+            status,
+            certificate,
+            share,
+        });
+    }
+    out
+}
+
+/// One data item after recovery.
+#[derive(Debug)]
+pub struct RecoveredItem {
+    /// The item's tag.
+    pub tag: String,
+    /// Its plaintext, or why it did not authenticate.
+    pub plaintext: Result<Plaintext, JweDecryptError>,
+}
+
+/// The result of a successful recombination.
+#[derive(Debug)]
+pub struct Recovery {
+    master: MasterKey,
+    /// x of the shares the master key was interpolated from.
+    pub basis: Vec<u8>,
+    /// x of opened shares that do not lie on the basis polynomial (corrupt or foreign).
+    pub off_polynomial: Vec<u8>,
+    /// Every item, in SD order.
+    pub items: Vec<RecoveredItem>,
+}
+
+impl Recovery {
+    /// The recovered master key (secret).
+    pub fn master_key(&self) -> &MasterKey {
+        &self.master
+    }
+
+    /// True when every item authenticated.
+    pub fn all_items_authentic(&self) -> bool {
+        self.items.iter().all(|i| i.plaintext.is_ok())
+    }
+}
+
+/// Why recombination failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RecoverError {
+    /// Fewer usable shares than the quorum.
+    NotEnoughShares {
+        /// Usable shares.
+        have: usize,
+        /// `required`.
+        need: usize,
+    },
+    /// Opened shares cannot be combined (repeated x, unequal lengths).
+    IncompatibleShares(ShareSetError),
+    /// The recombined secret is not a 32-byte master key.
+    WrongSecretLength {
+        /// Its length.
+        len: usize,
+    },
+    /// No quorum of the opened shares gives a key that authenticates the first item.
+    NoAuthenticatingQuorum {
+        /// How many `M`-subsets were tried.
+        tried: usize,
+    },
+}
+
+impl fmt::Display for RecoverError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RecoverError::NotEnoughShares { have, need } => write!(
+                f,
+                "only {have} usable share(s) but this security domain needs {need}: give at least {need} custodians' keys that open distinct shares"
+            ),
+            RecoverError::IncompatibleShares(e) => {
+                write!(f, "the opened shares cannot be combined: {e}")
+            }
+            RecoverError::WrongSecretLength { len } => {
+                write!(
+                    f,
+                    "the shares hold a {len}-byte secret, not a {MASTER_KEY_LEN}-byte master key"
+                )
+            }
+            RecoverError::NoAuthenticatingQuorum { tried } => write!(
+                f,
+                "no quorum of the opened shares ({tried} combination(s) tried) gives a master key that authenticates the data: shares are corrupt or belong to another security domain"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for RecoverError {}
+
+/// `M`-subsets of `0..n` in lexicographic order, the identity subset first.
+fn subsets(n: usize, m: usize) -> impl Iterator<Item = Vec<usize>> {
+    let mut next = (m <= n).then(|| (0..m).collect::<Vec<_>>());
+    core::iter::from_fn(move || {
+        let current = next.take()?;
+        let mut c = current.clone();
+        let mut i = m;
+        while i > 0 {
+            i -= 1;
+            if c[i] < n - m + i {
+                c[i] += 1;
+                for j in i + 1..m {
+                    c[j] = c[j - 1] + 1;
+                }
+                next = Some(c);
+                break;
+            }
+        }
+        Some(current)
+    })
+}
+
+/// Recombines opened shares and authenticates every item.
+///
+/// # Errors
+/// [`RecoverError`] when no authenticated master key can be formed.
+pub fn combine(sd: &SecurityDomain, openings: &[HolderOpening]) -> Result<Recovery, RecoverError> {
+    let need = sd.quorum().required();
+    let shares: Vec<Share> = openings.iter().filter_map(|o| o.share.clone()).collect();
+    if shares.len() < need {
+        return Err(RecoverError::NotEnoughShares {
+            have: shares.len(),
+            need,
+        });
+    }
+    let all = ShareSet::new(shares).map_err(RecoverError::IncompatibleShares)?;
+    if all.secret_len() != MASTER_KEY_LEN {
+        return Err(RecoverError::WrongSecretLength {
+            len: all.secret_len(),
+        });
+    }
+    let first = &sd.items()[0];
+    let mut tried = 0;
+    for subset in subsets(all.len(), need).take(MAX_SUBSETS_TRIED) {
+        tried += 1;
+        // Put the subset first, the rest after, so the consistency check runs against it.
+        let mut ordered: Vec<Share> = subset.iter().map(|&i| all.shares()[i].clone()).collect();
+        ordered.extend(
+            (0..all.len())
+                .filter(|i| !subset.contains(i))
+                .map(|i| all.shares()[i].clone()),
+        );
+        let Ok(set) = ShareSet::new(ordered) else {
+            continue;
+        };
+        let secret = match set.combine(need) {
+            Ok(s) => s,
+            Err(CombineError::NotAByte) => continue,
+            Err(CombineError::NotEnoughShares { have, need }) => {
+                return Err(RecoverError::NotEnoughShares { have, need });
+            }
+        };
+        let Ok(bytes) = <[u8; MASTER_KEY_LEN]>::try_from(&secret[..]) else {
+            return Err(RecoverError::WrongSecretLength { len: secret.len() });
+        };
+        let master = MasterKey::from_bytes(bytes);
+        let Ok(first_plain) = first.jwe.decrypt_dir(&derive_item_key(&master, &first.tag)) else {
+            continue;
+        };
+        let mut items = vec![RecoveredItem {
+            tag: first.tag.clone(),
+            plaintext: Ok(first_plain),
+        }];
+        items.extend(sd.items()[1..].iter().map(|it| RecoveredItem {
+            tag: it.tag.clone(),
+            plaintext: it.jwe.decrypt_dir(&derive_item_key(&master, &it.tag)),
+        }));
+        return Ok(Recovery {
+            basis: set.shares()[..need].iter().map(Share::x).collect(),
+            off_polynomial: set.off_polynomial(need),
+            master,
+            items,
+        });
+    }
+    Err(RecoverError::NoAuthenticatingQuorum { tried })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::subsets;
+
+    #[test]
+    fn subsets_enumerates_all() {
+        let all: Vec<Vec<usize>> = subsets(5, 3).collect();
+        assert_eq!(all.len(), 10);
+        assert_eq!(all[0], vec![0, 1, 2]);
+        assert_eq!(all[9], vec![2, 3, 4]);
+        assert_eq!(subsets(3, 3).count(), 1);
+        assert_eq!(subsets(2, 3).count(), 0);
+    }
+}

@@ -1,0 +1,162 @@
+//! Secret values: wiped on drop, never printed.
+//!
+//! Each type wraps its bytes in [`zeroize::Zeroizing`] and implements `Debug` by hand so that
+//! a stray `{:?}` in a log line or panic message prints a placeholder, never the bytes.
+//! None implements `Display`, `Clone` is deliberate where present (the copy is wiped too).
+
+use core::fmt;
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
+
+/// Length of the security-domain master key in bytes (every real SD uses 32).
+pub const MASTER_KEY_LEN: usize = 32;
+
+/// The security domain's master key: the secret that Shamir shares split.
+#[derive(Clone, Zeroize, ZeroizeOnDrop)]
+pub struct MasterKey([u8; MASTER_KEY_LEN]);
+
+impl MasterKey {
+    /// Wraps raw key bytes.
+    pub fn from_bytes(bytes: [u8; MASTER_KEY_LEN]) -> Self {
+        Self(bytes)
+    }
+
+    /// Draws a fresh random master key.
+    ///
+    /// # Errors
+    /// Fails only when the random generator fails.
+    pub fn random<R: rand_core::TryCryptoRng + ?Sized>(rng: &mut R) -> Result<Self, R::Error> {
+        let mut bytes = [0u8; MASTER_KEY_LEN];
+        rng.try_fill_bytes(&mut bytes)?;
+        Ok(Self(bytes))
+    }
+
+    /// The key bytes. Callers must not copy them into non-zeroizing storage.
+    pub fn expose(&self) -> &[u8; MASTER_KEY_LEN] {
+        &self.0
+    }
+
+    /// Constant-time equality, for the every-quorum proof.
+    pub fn ct_eq(&self, other: &MasterKey) -> bool {
+        use subtle::ConstantTimeEq;
+        self.0.ct_eq(&other.0).into()
+    }
+}
+
+impl fmt::Debug for MasterKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("MasterKey([REDACTED])")
+    }
+}
+
+/// Length of an A256CBC-HS512 content-encryption key: 32 bytes MAC key, then 32 bytes AES key.
+pub const CEK_LEN: usize = 64;
+
+/// A 64-byte A256CBC-HS512 content-encryption key (derived by the KDF or unwrapped by RSA).
+#[derive(Clone, Zeroize, ZeroizeOnDrop)]
+pub struct Cek([u8; CEK_LEN]);
+
+impl Cek {
+    /// Wraps raw key bytes.
+    pub fn from_bytes(bytes: [u8; CEK_LEN]) -> Self {
+        Self(bytes)
+    }
+
+    /// Copies a 64-byte slice; `None` for any other length.
+    pub fn from_slice(bytes: &[u8]) -> Option<Self> {
+        let arr: [u8; CEK_LEN] = bytes.try_into().ok()?;
+        Some(Self(arr))
+    }
+
+    /// Draws a fresh random CEK.
+    ///
+    /// # Errors
+    /// Fails only when the random generator fails.
+    pub fn random<R: rand_core::TryCryptoRng + ?Sized>(rng: &mut R) -> Result<Self, R::Error> {
+        let mut bytes = [0u8; CEK_LEN];
+        rng.try_fill_bytes(&mut bytes)?;
+        Ok(Self(bytes))
+    }
+
+    /// MAC key: the first half, per RFC 7518 §5.2.2.1.
+    pub fn mac_key(&self) -> &[u8] {
+        &self.0[..CEK_LEN / 2]
+    }
+
+    /// AES-256 key: the second half.
+    pub fn enc_key(&self) -> &[u8] {
+        &self.0[CEK_LEN / 2..]
+    }
+
+    /// All 64 bytes (to wrap it with RSA).
+    pub fn expose(&self) -> &[u8; CEK_LEN] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Cek {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Cek([REDACTED])")
+    }
+}
+
+/// Decrypted payload bytes: an HSM backup, a share payload, or a user's own secret.
+#[derive(Clone, Default)]
+pub struct Plaintext(Zeroizing<Vec<u8>>);
+
+impl Plaintext {
+    /// Takes ownership of bytes (they are wiped when this value drops).
+    pub fn new(bytes: Vec<u8>) -> Self {
+        Self(Zeroizing::new(bytes))
+    }
+
+    /// The bytes. Callers must not copy them into non-zeroizing storage.
+    pub fn expose(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// Length in bytes (not secret).
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// True when empty.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Debug for Plaintext {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Plaintext([REDACTED; {} bytes])", self.0.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_is_redacted() {
+        let m = MasterKey::from_bytes([0xAB; 32]);
+        let c = Cek::from_bytes([0xCD; 64]);
+        let p = Plaintext::new(vec![0xEF; 5]);
+        for s in [format!("{m:?}"), format!("{c:?}"), format!("{p:?}")] {
+            assert!(s.contains("REDACTED"), "{s}");
+            for needle in ["ab", "AB", "171", "cd", "CD", "205", "ef", "EF", "239"] {
+                assert!(!s.contains(needle), "{s} leaks {needle}");
+            }
+        }
+    }
+
+    #[test]
+    fn cek_halves() {
+        let mut b = [0u8; 64];
+        for (i, v) in b.iter_mut().enumerate() {
+            *v = i as u8;
+        }
+        let c = Cek::from_bytes(b);
+        assert_eq!(c.mac_key(), &b[..32]);
+        assert_eq!(c.enc_key(), &b[32..]);
+        assert!(Cek::from_slice(&b[..63]).is_none());
+    }
+}
