@@ -1,0 +1,177 @@
+//! `sdkit inspect`: everything that can be learned from an SD file without keys.
+
+use super::load_sd;
+use crate::cli::InspectArgs;
+use crate::error::{CliError, Exit};
+use crate::keys::{LoadedCert, load_cert};
+use crate::render::{Output, date, validity_status};
+use sdkit_core::domain::Finding;
+use serde_json::{Value, json};
+use std::fmt::Write;
+
+/// Findings that mean the file will not open as it is (the rest are notes).
+fn is_problem(f: &Finding) -> bool {
+    matches!(
+        f,
+        Finding::BadTagLength { .. } | Finding::TagNotSafeFileName { .. }
+    )
+}
+
+fn cert_json(c: &LoadedCert) -> Value {
+    json!({
+        "file": c.path.display().to_string(),
+        "subject": c.cert.subject(),
+        "not_before": date(c.cert.not_before()),
+        "not_after": date(c.cert.not_after()),
+        "validity": validity_status(c.cert.not_before(), c.cert.not_after()),
+        "key_bits": c.cert.key_bits(),
+    })
+}
+
+/// Runs `inspect`.
+pub fn run(args: &InspectArgs, out: Output) -> Result<Exit, CliError> {
+    let loaded = load_sd(&args.sd)?;
+    let certs = args
+        .certs
+        .iter()
+        .map(|p| load_cert(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let sd = &loaded.sd;
+    let q = sd.quorum();
+    let mut text = String::new();
+    let _ = writeln!(text, "Security domain {}", args.sd.display());
+    let _ = writeln!(
+        text,
+        "  size {} bytes, SHA-256 {}",
+        loaded.size, loaded.sha256
+    );
+    let _ = writeln!(
+        text,
+        "  format version {}, quorum {} of {} shares, {} data item(s)",
+        sd.version().map_or("(none)".to_owned(), |v| v.to_string()),
+        q.required(),
+        q.total(),
+        sd.items().len()
+    );
+
+    let _ = writeln!(text, "Shares:");
+    let mut shares_json = Vec::new();
+    let mut used = vec![false; certs.len()];
+    for (i, s) in sd.shares().iter().enumerate() {
+        let h = s.jwe.header();
+        let _ = writeln!(
+            text,
+            "  [{}] x5t_256 {}  {} + {}, wrapped key {} bytes, kid {:?}",
+            i + 1,
+            s.thumbprint,
+            h.alg,
+            h.enc,
+            s.jwe.encrypted_key().len(),
+            h.kid.as_deref().unwrap_or("")
+        );
+        let matched = certs.iter().position(|c| c.thumbprint == s.thumbprint);
+        if let Some(ci) = matched {
+            used[ci] = true;
+            let c = &certs[ci];
+            let _ = writeln!(
+                text,
+                "      certificate {}: {}, valid {} to {} ({}), RSA-{}",
+                c.path.display(),
+                c.cert.subject(),
+                date(c.cert.not_before()),
+                date(c.cert.not_after()),
+                validity_status(c.cert.not_before(), c.cert.not_after()),
+                c.cert.key_bits().unwrap_or(0)
+            );
+        } else if !certs.is_empty() {
+            let _ = writeln!(text, "      no given certificate matches this share");
+        }
+        shares_json.push(json!({
+            "index": i + 1,
+            "x5t_256": s.thumbprint.to_base64url(),
+            "header": h.json,
+            "wrapped_key_bytes": s.jwe.encrypted_key().len(),
+            "ciphertext_bytes": s.jwe.ciphertext_len(),
+            "tag_bytes": s.jwe.tag_len(),
+            "certificate": matched.map(|ci| cert_json(&certs[ci])),
+        }));
+    }
+
+    let _ = writeln!(text, "Data items:");
+    let mut items_json = Vec::new();
+    for it in sd.items() {
+        let h = it.jwe.header();
+        let _ = writeln!(
+            text,
+            "  {:<28} {} + {}, {} bytes ciphertext, tag {} bytes",
+            it.tag,
+            h.alg,
+            h.enc,
+            it.jwe.ciphertext_len(),
+            it.jwe.tag_len()
+        );
+        items_json.push(json!({
+            "tag": it.tag,
+            "header": h.json,
+            "ciphertext_bytes": it.jwe.ciphertext_len(),
+            "tag_bytes": it.jwe.tag_len(),
+        }));
+    }
+
+    let unmatched: Vec<&LoadedCert> = certs
+        .iter()
+        .zip(&used)
+        .filter(|(_, u)| !**u)
+        .map(|(c, _)| c)
+        .collect();
+    let problems = sd.findings().iter().filter(|f| is_problem(f)).count() + unmatched.len();
+    if !sd.findings().is_empty() || !unmatched.is_empty() {
+        let _ = writeln!(text, "Findings:");
+        for f in sd.findings() {
+            let _ = writeln!(
+                text,
+                "  {} {f}",
+                if is_problem(f) { "problem:" } else { "note:" }
+            );
+        }
+        for c in &unmatched {
+            let _ = writeln!(
+                text,
+                "  problem: certificate {} ({}) holds no share of this security domain",
+                c.path.display(),
+                c.thumbprint
+            );
+        }
+    }
+    let _ = writeln!(
+        text,
+        "{}",
+        if problems == 0 {
+            "OK: structure is sound"
+        } else {
+            "PROBLEMS found (see above)"
+        }
+    );
+
+    let report = json!({
+        "command": "inspect",
+        "file": args.sd.display().to_string(),
+        "sha256": loaded.sha256,
+        "size": loaded.size,
+        "version": sd.version(),
+        "required": q.required(),
+        "shares_total": q.total(),
+        "within_managed_hsm_limits": q.within_managed_hsm_limits(),
+        "shares": shares_json,
+        "items": items_json,
+        "findings": sd.findings().iter().map(|f| json!({ "problem": is_problem(f), "message": f.to_string() })).collect::<Vec<_>>(),
+        "unmatched_certificates": unmatched.iter().map(|c| json!({ "file": c.path.display().to_string(), "x5t_256": c.thumbprint.to_base64url() })).collect::<Vec<_>>(),
+        "ok": problems == 0,
+    });
+    out.emit(&report, &text);
+    Ok(if problems == 0 {
+        Exit::Ok
+    } else {
+        Exit::CheckFailed
+    })
+}

@@ -1,0 +1,131 @@
+//! One module per command. Each loads its inputs, calls the libraries, and returns the exit
+//! code after printing its report.
+
+pub mod check;
+pub mod drill;
+pub mod inspect;
+pub mod recover;
+
+use crate::error::CliError;
+use crate::io;
+use crate::keys::LoadedKey;
+use crate::render::sha256_hex;
+use sdkit_core::SecurityDomain;
+use sdkit_core::domain::MAX_SD_BYTES;
+use sdkit_core::recover::{CertificateMatch, HolderKey, HolderOpening, HolderStatus};
+use serde_json::{Value, json};
+use std::path::Path;
+
+/// A parsed SD and the facts about its file.
+pub struct LoadedSd {
+    /// The parsed domain.
+    pub sd: SecurityDomain,
+    /// SHA-256 of the file, hex.
+    pub sha256: String,
+    /// File size in bytes.
+    pub size: usize,
+}
+
+/// Reads and parses an SD file, naming the file in any error.
+pub fn load_sd(path: &Path) -> Result<LoadedSd, CliError> {
+    let bytes = io::read_bounded(path, MAX_SD_BYTES as u64, "security-domain file")?;
+    let sd = SecurityDomain::parse(&bytes).map_err(|e| {
+        CliError::input(path, format!("not a usable security domain: {e}"))
+            .hint("give the file `az keyvault security-domain download` wrote; if it was edited or truncated, download it again")
+    })?;
+    Ok(LoadedSd {
+        sha256: sha256_hex(&bytes),
+        size: bytes.len(),
+        sd,
+    })
+}
+
+/// The core's view of the loaded keys.
+pub fn holder_keys(keys: &[LoadedKey]) -> Vec<HolderKey<'_>> {
+    keys.iter()
+        .map(|k| HolderKey {
+            key: k.key.rsa(),
+            certificate: k.cert.as_ref().map(|c| c.thumbprint),
+        })
+        .collect()
+}
+
+/// Whether a holder's outcome is fully good.
+pub fn holder_ok(o: &HolderOpening) -> bool {
+    matches!(o.status, HolderStatus::Opened { .. })
+}
+
+/// One line of text and one JSON object per holder.
+pub fn describe_holder(
+    sd: &SecurityDomain,
+    key: &LoadedKey,
+    o: &HolderOpening,
+    paths: &[&Path],
+) -> (String, Value) {
+    let cert_note = match o.certificate {
+        CertificateMatch::NotGiven => "",
+        CertificateMatch::Matched => " (matched by its certificate)",
+        CertificateMatch::NotInDomain => " (its certificate is not one of this SD's)",
+        CertificateMatch::KeyDidNotOpenItsShare => {
+            " (its certificate names a share the key did not open)"
+        }
+    };
+    let (text, status, extra) = match &o.status {
+        HolderStatus::Opened { share_index, x } => (
+            format!(
+                "opens share {} (x = {x}, x5t_256 {}){cert_note}",
+                share_index + 1,
+                sd.shares()[*share_index].thumbprint
+            ),
+            "opened",
+            json!({ "share": share_index + 1, "x": x, "x5t_256": sd.shares()[*share_index].thumbprint.to_base64url() }),
+        ),
+        HolderStatus::Malformed { share_index, error } => (
+            format!(
+                "share {} decrypts but is malformed: {error}",
+                share_index + 1
+            ),
+            "malformed",
+            json!({ "share": share_index + 1, "x5t_256": sd.shares()[*share_index].thumbprint.to_base64url(), "problem": error.to_string() }),
+        ),
+        HolderStatus::Duplicate {
+            share_index,
+            first_holder,
+        } => (
+            format!(
+                "opens share {}, which {} already opened: the same key was given twice",
+                share_index + 1,
+                paths
+                    .get(*first_holder)
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default()
+            ),
+            "duplicate",
+            json!({ "share": share_index + 1, "same_as": paths.get(*first_holder).map(|p| p.display().to_string()) }),
+        ),
+        HolderStatus::NoShare => (
+            format!(
+                "opens no share of this security domain: it is not one of its custodians' keys{cert_note}"
+            ),
+            "no_share",
+            json!({}),
+        ),
+    };
+    let mut obj = json!({
+        "key": key.path.display().to_string(),
+        "status": status,
+        "certificate": key.cert.as_ref().map(|c| c.path.display().to_string()),
+        "certificate_match": format!("{:?}", o.certificate),
+        "key_bits": key.key.bits(),
+        "key_encrypted": key.key.was_encrypted(),
+        "notes": key.notes,
+    });
+    if let (Some(o), Value::Object(e)) = (obj.as_object_mut(), extra) {
+        o.extend(e);
+    }
+    let mut line = format!("  {}: {text}\n", key.path.display());
+    for n in &key.notes {
+        line.push_str(&format!("    note: {n}\n"));
+    }
+    (line, obj)
+}

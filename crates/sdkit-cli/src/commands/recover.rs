@@ -1,0 +1,82 @@
+//! `sdkit recover`: writes each item's plaintext as `<DIR>/<tag>.bin`, only after every item
+//! authenticated, atomically, mode 0600, never overwriting without `--force`.
+
+use super::drill::{recover_error, run_quorum};
+use super::load_sd;
+use crate::cli::RecoverArgs;
+use crate::error::{CliError, Exit};
+use crate::io::{ensure_dir, write_all_atomic};
+use crate::render::Output;
+use sdkit_core::domain::is_safe_file_name;
+use serde_json::json;
+use std::fmt::Write;
+use std::path::PathBuf;
+
+/// Runs `recover`.
+pub fn run(args: &RecoverArgs, out: Output) -> Result<Exit, CliError> {
+    // Tags come from an untrusted file: refuse unusable ones before any key work or writing.
+    let pre = load_sd(&args.sd)?;
+    if let Some(bad) = pre.sd.items().iter().find(|it| !is_safe_file_name(&it.tag)) {
+        return Err(CliError::input(
+            &args.sd,
+            format!("item tag {:?} is not a plain file name (path separators, \"..\", control characters or empty); refusing to write it", bad.tag),
+        )
+        .hint("this file did not come from Azure as-is; inspect it with `sdkit inspect`"));
+    }
+    let run = run_quorum(&args.sd, &args.keys_paths, &args.keys.passphrase_files)?;
+    let mut text = run.text;
+    let rec = match run.recovery {
+        Ok(r) => r,
+        Err(e) => {
+            eprint!("{text}");
+            return Err(recover_error(&args.sd, &e));
+        }
+    };
+    if let Some(bad) = rec.items.iter().find(|i| i.plaintext.is_err()) {
+        eprint!("{text}");
+        return Err(CliError::new(
+            Exit::Crypto,
+            format!(
+                "{}: item {:?} did not authenticate; nothing was written",
+                args.sd.display(),
+                bad.tag
+            ),
+        )
+        .hint("the file was altered or damaged: download the security domain again"));
+    }
+    ensure_dir(&args.out_dir)?;
+    let files: Vec<(PathBuf, &[u8])> = rec
+        .items
+        .iter()
+        .filter_map(|i| {
+            i.plaintext
+                .as_ref()
+                .ok()
+                .map(|p| (args.out_dir.join(format!("{}.bin", i.tag)), p.expose()))
+        })
+        .collect();
+    write_all_atomic(&files, true, args.force)?;
+    let _ = writeln!(text, "Wrote (mode 0600):");
+    for (p, b) in &files {
+        let _ = writeln!(text, "  {} ({} bytes)", p.display(), b.len());
+    }
+    let skipped = run.openings.iter().filter(|o| !super::holder_ok(o)).count();
+    if skipped > 0 || !rec.off_polynomial.is_empty() {
+        let _ = writeln!(
+            text,
+            "Recovered, but {skipped} key(s) were skipped and {} share(s) are off the polynomial: see above.",
+            rec.off_polynomial.len()
+        );
+    }
+    let report = json!({
+        "command": "recover",
+        "file": args.sd.display().to_string(),
+        "sha256": run.loaded.sha256,
+        "holders": run.holders,
+        "off_polynomial_x": rec.off_polynomial,
+        "written": files.iter().map(|(p, b)| json!({ "file": p.display().to_string(), "bytes": b.len() })).collect::<Vec<_>>(),
+        "ok": true,
+    });
+    out.emit(&report, &text);
+    Ok(Exit::Ok)
+}

@@ -1,0 +1,89 @@
+//! What the CLI says when something goes wrong: a message that names the file, holder or
+//! field, what to do about it, and the exit code.
+
+use std::fmt;
+use std::path::Path;
+
+/// Exit codes (documented in `--help` and README).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Everything held.
+    Ok = 0,
+    /// A check did not hold.
+    CheckFailed = 1,
+    /// Usage error.
+    Usage = 2,
+    /// An input could not be read or parsed.
+    Input = 3,
+    /// Cryptographic failure.
+    Crypto = 4,
+    /// An output could not be written or was refused.
+    Output = 5,
+}
+
+impl Exit {
+    /// Short machine-readable name for JSON output.
+    pub fn name(self) -> &'static str {
+        match self {
+            Exit::Ok => "ok",
+            Exit::CheckFailed => "check_failed",
+            Exit::Usage => "usage",
+            Exit::Input => "input",
+            Exit::Crypto => "crypto",
+            Exit::Output => "output",
+        }
+    }
+}
+
+/// A failure the user can act on.
+#[derive(Debug)]
+pub struct CliError {
+    /// Which exit code.
+    pub exit: Exit,
+    /// What went wrong, naming the file, holder or field.
+    pub message: String,
+    /// What to do about it.
+    pub hint: Option<String>,
+}
+
+impl CliError {
+    /// A new error.
+    pub fn new(exit: Exit, message: impl Into<String>) -> Self {
+        CliError {
+            exit,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    /// Adds what to do.
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// An input file problem.
+    pub fn input(path: &Path, what: impl fmt::Display) -> Self {
+        CliError::new(Exit::Input, format!("{}: {what}", path.display()))
+    }
+
+    /// An output file problem.
+    pub fn output(path: &Path, what: impl fmt::Display) -> Self {
+        CliError::new(Exit::Output, format!("{}: {what}", path.display()))
+    }
+
+    /// A usage problem.
+    pub fn usage(what: impl Into<String>) -> Self {
+        CliError::new(Exit::Usage, what)
+    }
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "error: {}", self.message)?;
+        if let Some(h) = &self.hint {
+            write!(f, "\n  hint: {h}")?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,227 @@
+//! File handling: bounded reads that refuse what is not a regular file, and atomic writes
+//! that never leave a partial file and never overwrite without being told to.
+
+use crate::error::CliError;
+use std::fs::{self, File, OpenOptions};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+/// Largest key or certificate file read (real ones are a few KiB).
+pub const MAX_KEY_BYTES: u64 = 1024 * 1024;
+/// Largest passphrase file read.
+pub const MAX_PASSPHRASE_BYTES: u64 = 64 * 1024;
+
+/// Reads a whole regular file of at most `max` bytes. Directories, FIFOs and devices are
+/// refused before they are opened (opening a FIFO would block).
+pub fn read_bounded(path: &Path, max: u64, what: &str) -> Result<Vec<u8>, CliError> {
+    let meta = fs::metadata(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => {
+            CliError::input(path, format!("{what} not found")).hint("check the path and spelling")
+        }
+        std::io::ErrorKind::PermissionDenied => {
+            CliError::input(path, format!("permission denied reading the {what}"))
+        }
+        _ => CliError::input(path, format!("cannot read the {what}: {e}")),
+    })?;
+    if meta.is_dir() {
+        return Err(CliError::input(
+            path,
+            format!("is a directory, expected the {what} file"),
+        ));
+    }
+    if !meta.is_file() {
+        return Err(CliError::input(
+            path,
+            format!("is not a regular file (FIFO, socket or device); expected the {what}"),
+        ));
+    }
+    if meta.len() > max {
+        return Err(CliError::input(
+            path,
+            format!(
+                "is {} bytes, larger than any {what} ({max} bytes at most); is this the right file?",
+                meta.len()
+            ),
+        ));
+    }
+    let mut buf = Vec::with_capacity(meta.len() as usize);
+    File::open(path)
+        .and_then(|f| f.take(max + 1).read_to_end(&mut buf))
+        .map_err(|e| CliError::input(path, format!("cannot read the {what}: {e}")))?;
+    if buf.len() as u64 > max {
+        return Err(CliError::input(
+            path,
+            format!("grew past {max} bytes while being read"),
+        ));
+    }
+    Ok(buf)
+}
+
+/// A file written to a temporary name in its final directory, not yet in place.
+struct Staged {
+    temp: PathBuf,
+    dest: PathBuf,
+}
+
+fn temp_name(dest: &Path, n: usize) -> PathBuf {
+    let name = dest
+        .file_name()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let nonce = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    dest.with_file_name(format!(
+        ".{name}.sdkit-tmp-{}-{nonce:x}-{n}",
+        std::process::id()
+    ))
+}
+
+fn stage(dest: &Path, bytes: &[u8], secret: bool, n: usize) -> Result<Staged, CliError> {
+    let temp = temp_name(dest, n);
+    let mut opts = OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(if secret { 0o600 } else { 0o644 });
+    }
+    #[cfg(not(unix))]
+    let _ = secret;
+    let result = opts.open(&temp).and_then(|mut f| {
+        f.write_all(bytes)?;
+        f.sync_all()
+    });
+    match result {
+        Ok(()) => Ok(Staged {
+            temp,
+            dest: dest.to_owned(),
+        }),
+        Err(e) => {
+            let _ = fs::remove_file(&temp);
+            Err(CliError::output(dest, format!("cannot write: {e}")))
+        }
+    }
+}
+
+fn sync_dir(dir: &Path) {
+    // Best effort: makes the renames durable on filesystems that need it.
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+}
+
+/// Writes every `(path, bytes)` all-or-nothing: each goes to a temporary file beside its
+/// destination, is synced, then moved into place. Without `force` an existing destination
+/// is refused before anything is written, and a destination that appears meanwhile is not
+/// overwritten (hard-link, which fails on an existing name). On any failure every temporary
+/// file and every file already placed by this call is removed.
+pub fn write_all_atomic(
+    files: &[(PathBuf, &[u8])],
+    secret: bool,
+    force: bool,
+) -> Result<(), CliError> {
+    if !force {
+        if let Some((p, _)) = files.iter().find(|(p, _)| p.symlink_metadata().is_ok()) {
+            return Err(CliError::output(p, "already exists; refusing to overwrite")
+                .hint("move it away, choose another output, or pass --force to replace it"));
+        }
+    }
+    let mut staged = Vec::with_capacity(files.len());
+    for (i, (dest, bytes)) in files.iter().enumerate() {
+        match stage(dest, bytes, secret, i) {
+            Ok(s) => staged.push(s),
+            Err(e) => {
+                staged
+                    .iter()
+                    .for_each(|s: &Staged| drop(fs::remove_file(&s.temp)));
+                return Err(e);
+            }
+        }
+    }
+    let mut placed: Vec<PathBuf> = Vec::new();
+    for (i, s) in staged.iter().enumerate() {
+        let result = if force {
+            fs::rename(&s.temp, &s.dest)
+        } else {
+            fs::hard_link(&s.temp, &s.dest).and_then(|()| fs::remove_file(&s.temp))
+        };
+        if let Err(e) = result {
+            for s in &staged[i..] {
+                let _ = fs::remove_file(&s.temp);
+            }
+            // Only files this call created are removed; with --force a replaced file is gone
+            // already, which the user asked for.
+            if !force {
+                placed.iter().for_each(|p| drop(fs::remove_file(p)));
+            }
+            let msg = if e.kind() == std::io::ErrorKind::AlreadyExists {
+                "appeared while writing; refusing to overwrite".to_owned()
+            } else {
+                format!("cannot move into place: {e}")
+            };
+            return Err(CliError::output(&s.dest, msg));
+        }
+        placed.push(s.dest.clone());
+    }
+    let mut dirs: Vec<&Path> = placed.iter().filter_map(|p| p.parent()).collect();
+    dirs.dedup();
+    dirs.into_iter().for_each(sync_dir);
+    Ok(())
+}
+
+/// Creates `dir` (and parents) if missing; refuses a path that exists and is not a directory.
+pub fn ensure_dir(dir: &Path) -> Result<(), CliError> {
+    match fs::metadata(dir) {
+        Ok(m) if m.is_dir() => Ok(()),
+        Ok(_) => Err(CliError::output(dir, "exists and is not a directory")),
+        Err(_) => {
+            let mut b = fs::DirBuilder::new();
+            b.recursive(true);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::DirBuilderExt;
+                b.mode(0o700);
+            }
+            b.create(dir)
+                .map_err(|e| CliError::output(dir, format!("cannot create directory: {e}")))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_overwrite_and_leaves_no_temp() {
+        let dir = std::env::temp_dir().join(format!("sdkit-io-test-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let a = dir.join("a.bin");
+        let b = dir.join("b.bin");
+        fs::write(&b, b"old").unwrap();
+        let err = write_all_atomic(&[(a.clone(), b"new-a"), (b.clone(), b"new-b")], true, false)
+            .unwrap_err();
+        assert_eq!(err.exit, crate::error::Exit::Output);
+        assert!(!a.exists(), "nothing written when one output exists");
+        assert_eq!(fs::read(&b).unwrap(), b"old");
+        write_all_atomic(&[(a.clone(), b"new-a"), (b.clone(), b"new-b")], true, true).unwrap();
+        assert_eq!(fs::read(&b).unwrap(), b"new-b");
+        let leftovers: Vec<_> = fs::read_dir(&dir)
+            .unwrap()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().contains("sdkit-tmp"))
+            .collect();
+        assert!(leftovers.is_empty());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(
+                fs::metadata(&a).unwrap().permissions().mode() & 0o777,
+                0o600
+            );
+        }
+        fs::remove_dir_all(&dir).unwrap();
+    }
+}
