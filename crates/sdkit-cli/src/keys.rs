@@ -3,7 +3,7 @@
 
 use crate::error::{CliError, Exit};
 use crate::io::{self, MAX_KEY_BYTES, MAX_PASSPHRASE_BYTES};
-use sdkit_certs::{Certificate, KeyLoadError, PrivateKey};
+use sdkit_certs::{Certificate, InputKind, KeyLoadError, PrivateKey};
 use sdkit_core::Thumbprint;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -93,8 +93,11 @@ fn key_error(path: &Path, e: KeyLoadError) -> CliError {
         KeyLoadError::WrongPassphrase => {
             Some("check the passphrase (the first line of the passphrase file is used)")
         }
+        KeyLoadError::NotAKey {
+            found: InputKind::Certificate,
+        } => Some("--key takes the custodian's private key, not the certificate"),
         KeyLoadError::NotAKey { .. } => {
-            Some("--key takes the custodian's private key, not the certificate")
+            Some("--key takes the custodian's RSA private key (PEM or DER)")
         }
         _ => None,
     };
@@ -115,16 +118,19 @@ pub fn load_keys(
     let mut out = Vec::with_capacity(paths.len());
     for (i, path) in paths.iter().enumerate() {
         let bytes = Zeroizing::new(io::read_bounded(path, MAX_KEY_BYTES, "private key")?);
-        let passphrase = if sdkit_certs::private_key_is_encrypted(&bytes) {
-            match passphrase_file_for(passphrase_files, i, paths.len())? {
-                Some(f) => Some(read_passphrase_file(f)?),
-                None => Some(prompt(path)?),
+        // Try without a passphrase first: only a key that needs one is prompted for, and a
+        // scheme we cannot read anyway (legacy PEM encryption) is refused without prompting.
+        let key = match sdkit_certs::load_private_key(&bytes, None) {
+            Err(KeyLoadError::PassphraseRequired) => {
+                let passphrase = match passphrase_file_for(passphrase_files, i, paths.len())? {
+                    Some(f) => read_passphrase_file(f)?,
+                    None => prompt(path)?,
+                };
+                sdkit_certs::load_private_key(&bytes, Some(passphrase.as_slice()))
             }
-        } else {
-            None
-        };
-        let key = sdkit_certs::load_private_key(&bytes, passphrase.as_ref().map(|p| p.as_slice()))
-            .map_err(|e| key_error(path, e))?;
+            other => other,
+        }
+        .map_err(|e| key_error(path, e))?;
         let mut notes = Vec::new();
         let sibling = sibling_cert_path(path);
         let cert = if sibling != *path && sibling.is_file() {

@@ -78,7 +78,7 @@ pub fn decrypt(
     if iv.len() != IV_LEN
         || tag.len() != TAG_LEN
         || ciphertext.is_empty()
-        || ciphertext.len() % 16 != 0
+        || !ciphertext.len().is_multiple_of(16)
     {
         return Err(DecryptError);
     }

@@ -29,7 +29,7 @@ pub fn decode(text: &str) -> Result<Vec<u8>, Base64UrlError> {
     let trimmed = text.trim_end_matches('=');
     let padding = text.len() - trimmed.len();
     // At most two padding characters, and only where padding belongs.
-    if padding > 2 || (padding > 0 && text.len() % 4 != 0) {
+    if padding > 2 || (padding > 0 && !text.len().is_multiple_of(4)) {
         return Err(Base64UrlError);
     }
     Base64UrlUnpadded::decode_vec(trimmed).map_err(|_| Base64UrlError)

@@ -65,7 +65,7 @@ impl std::error::Error for ShareDecodeError {}
 /// # Errors
 /// [`ShareDecodeError`] for a bad length, mixed or zero x, or y above 256.
 pub fn decode(payload: &[u8]) -> Result<Share, ShareDecodeError> {
-    if payload.is_empty() || payload.len() % 2 != 0 {
+    if payload.is_empty() || !payload.len().is_multiple_of(2) {
         return Err(ShareDecodeError::BadLength { len: payload.len() });
     }
     let mut ys = Zeroizing::new(Vec::with_capacity(payload.len() / 2));

@@ -1,0 +1,358 @@
+//! Loading RSA private keys from the encodings custodians actually have.
+//!
+//! Accepted: PEM `PRIVATE KEY` (PKCS#8), `RSA PRIVATE KEY` (PKCS#1) and
+//! `ENCRYPTED PRIVATE KEY` (PKCS#8 PBES2), or the same three as raw DER
+//! (told apart by trying each). A PEM file may hold other blocks too, e.g.
+//! a certificate and key concatenated; the first private-key block is used.
+
+use core::fmt;
+
+use der::Decode;
+use der::asn1::Null;
+use pkcs8::PrivateKeyInfoRef;
+use rsa::traits::PublicKeyParts;
+use spki::EncodePublicKey;
+
+use crate::detect::{classify_der, classify_pem_label, encrypted_pkcs8_algorithm};
+use crate::encrypted::decrypt_pkcs8;
+use crate::oid_names::describe_oid;
+use crate::pem::{PemBlock, decode_pem_lenient};
+use crate::{InputKind, KeyLoadError};
+
+/// Smallest RSA modulus accepted, in bits. Smaller keys are refused
+/// outright: the key protects an HSM's entire security domain.
+pub const MIN_RSA_BITS: usize = 2048;
+
+/// The encoding a key was loaded from (for messages and `inspect`-style
+/// output; loading treats them all alike).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum KeyFormat {
+    /// PEM `PRIVATE KEY`: unencrypted PKCS#8.
+    Pkcs8Pem,
+    /// PEM `RSA PRIVATE KEY`: PKCS#1 ("traditional" OpenSSL).
+    Pkcs1Pem,
+    /// PEM `ENCRYPTED PRIVATE KEY`: PKCS#8 with PBES2.
+    EncryptedPkcs8Pem,
+    /// DER unencrypted PKCS#8.
+    Pkcs8Der,
+    /// DER PKCS#1 RSAPrivateKey.
+    Pkcs1Der,
+    /// DER PKCS#8 EncryptedPrivateKeyInfo.
+    EncryptedPkcs8Der,
+}
+
+impl fmt::Display for KeyFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Pkcs8Pem => "PKCS#8 PEM",
+            Self::Pkcs1Pem => "PKCS#1 PEM",
+            Self::EncryptedPkcs8Pem => "encrypted PKCS#8 PEM",
+            Self::Pkcs8Der => "PKCS#8 DER",
+            Self::Pkcs1Der => "PKCS#1 DER",
+            Self::EncryptedPkcs8Der => "encrypted PKCS#8 DER",
+        })
+    }
+}
+
+/// A validated RSA private key of at least [`MIN_RSA_BITS`] bits.
+///
+/// `Debug` prints only the format, size and whether it was encrypted; the
+/// inner `rsa` key zeroizes its secret numbers on drop.
+pub struct PrivateKey {
+    key: rsa::PrivateKey,
+    format: KeyFormat,
+    encrypted: bool,
+    /// SubjectPublicKeyInfo DER, computed once at load so that accessors
+    /// cannot fail.
+    spki_der: Vec<u8>,
+}
+
+impl PrivateKey {
+    /// The key, for RSA operations (e.g. OAEP decryption of shares).
+    pub fn rsa(&self) -> &rsa::PrivateKey {
+        &self.key
+    }
+
+    /// The encoding it was loaded from.
+    pub fn format(&self) -> KeyFormat {
+        self.format
+    }
+
+    /// Whether the input was passphrase-protected.
+    pub fn was_encrypted(&self) -> bool {
+        self.encrypted
+    }
+
+    /// Modulus length in bits (e.g. 2048).
+    pub fn bits(&self) -> usize {
+        self.key.n().bit_width_vartime() as usize
+    }
+
+    /// The public half as SubjectPublicKeyInfo DER, for matching against
+    /// certificates and for display.
+    pub fn public_key_der(&self) -> Vec<u8> {
+        self.spki_der.clone()
+    }
+
+    fn new(key: rsa::PrivateKey, format: KeyFormat) -> Result<Self, KeyLoadError> {
+        let spki_der = key
+            .to_public_key()
+            .to_public_key_der()
+            .map_err(|e| KeyLoadError::InvalidRsaKey(format!("cannot encode public key: {e}")))?
+            .into_vec();
+        let encrypted = matches!(
+            format,
+            KeyFormat::EncryptedPkcs8Pem | KeyFormat::EncryptedPkcs8Der
+        );
+        Ok(Self {
+            key,
+            format,
+            encrypted,
+            spki_der,
+        })
+    }
+}
+
+impl fmt::Debug for PrivateKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PrivateKey")
+            .field("format", &self.format)
+            .field("bits", &self.bits())
+            .field("encrypted", &self.encrypted)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Loads an RSA private key from PEM or DER `bytes`.
+///
+/// `passphrase` is used only if the key is encrypted (and ignored
+/// otherwise). To avoid needless prompts, call with `None` first and prompt
+/// only on [`KeyLoadError::PassphraseRequired`]; unsupported encryption is
+/// reported without needing a passphrase. Alternatively check
+/// [`private_key_is_encrypted`] up front.
+///
+/// # Errors
+/// See [`KeyLoadError`]; every variant is reachable from some input.
+pub fn load_private_key(
+    bytes: &[u8],
+    passphrase: Option<&[u8]>,
+) -> Result<PrivateKey, KeyLoadError> {
+    let blocks = decode_pem_lenient(bytes).map_err(|e| KeyLoadError::Malformed(e.to_string()))?;
+    if blocks.is_empty() {
+        return load_der(bytes, passphrase);
+    }
+    let (block, kind) = select_key_block(&blocks)?;
+    if let Some(cipher) = legacy_encryption(block) {
+        return Err(KeyLoadError::UnsupportedEncryption {
+            scheme: format!("legacy OpenSSL PEM encryption ({cipher})"),
+        });
+    }
+    match kind {
+        PemKeyKind::Pkcs8 => {
+            let info = PrivateKeyInfoRef::from_der(&block.der).map_err(|e| {
+                KeyLoadError::Malformed(format!("the PRIVATE KEY block is not valid PKCS#8: {e}"))
+            })?;
+            from_pkcs8(info, KeyFormat::Pkcs8Pem)
+        }
+        PemKeyKind::Pkcs1 => {
+            let key = pkcs1::RsaPrivateKeyRef::from_der(&block.der).map_err(|e| {
+                KeyLoadError::Malformed(format!(
+                    "the RSA PRIVATE KEY block is not valid PKCS#1: {e}"
+                ))
+            })?;
+            from_pkcs1(key, KeyFormat::Pkcs1Pem)
+        }
+        PemKeyKind::Encrypted => {
+            from_encrypted(&block.der, passphrase, KeyFormat::EncryptedPkcs8Pem)
+        }
+    }
+}
+
+/// Whether `bytes` hold an encrypted private key, so a caller knows to
+/// prompt for a passphrase: PEM `ENCRYPTED PRIVATE KEY`, a legacy
+/// `Proc-Type: 4,ENCRYPTED` key block (which [`load_private_key`] will then
+/// reject as unsupported), or DER shaped like an EncryptedPrivateKeyInfo.
+/// Anything unreadable gives `false`; [`load_private_key`] explains why.
+pub fn private_key_is_encrypted(bytes: &[u8]) -> bool {
+    match decode_pem_lenient(bytes) {
+        Ok(blocks) if blocks.is_empty() => {
+            PrivateKeyInfoRef::from_der(bytes).is_err()
+                && pkcs1::RsaPrivateKeyRef::from_der(bytes).is_err()
+                && encrypted_pkcs8_algorithm(bytes).is_some()
+        }
+        Ok(blocks) => match select_key_block(&blocks) {
+            Ok((block, kind)) => {
+                kind == PemKeyKind::Encrypted || legacy_encryption(block).is_some()
+            }
+            Err(_) => false,
+        },
+        Err(_) => false,
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum PemKeyKind {
+    Pkcs8,
+    Pkcs1,
+    Encrypted,
+}
+
+/// Picks the first RSA-capable private-key block; otherwise explains what
+/// the file holds instead.
+fn select_key_block(blocks: &[PemBlock]) -> Result<(&PemBlock, PemKeyKind), KeyLoadError> {
+    for block in blocks {
+        let kind = match block.label.as_str() {
+            "PRIVATE KEY" => PemKeyKind::Pkcs8,
+            "RSA PRIVATE KEY" => PemKeyKind::Pkcs1,
+            "ENCRYPTED PRIVATE KEY" => PemKeyKind::Encrypted,
+            _ => continue,
+        };
+        return Ok((block, kind));
+    }
+    for block in blocks {
+        let algorithm = match block.label.as_str() {
+            "EC PRIVATE KEY" => "EC",
+            "DSA PRIVATE KEY" => "DSA",
+            _ => continue,
+        };
+        return Err(KeyLoadError::NotRsa {
+            algorithm: format!("{algorithm} (PEM \"{}\")", block.label),
+        });
+    }
+    let found = blocks
+        .first()
+        .map_or(InputKind::Unrecognized, |b| classify_pem_label(&b.label));
+    Err(KeyLoadError::NotAKey { found })
+}
+
+/// For a legacy OpenSSL-encrypted PEM block, the cipher name from
+/// `DEK-Info` (sanitised: it is shown to the user). The IV after the comma
+/// is dropped.
+fn legacy_encryption(block: &PemBlock) -> Option<String> {
+    let proc_type = block.header("Proc-Type")?;
+    if !proc_type.to_ascii_uppercase().contains("ENCRYPTED") {
+        return None;
+    }
+    let cipher: String = block
+        .header("DEK-Info")
+        .and_then(|v| v.split(',').next())
+        .unwrap_or("unknown cipher")
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == ' ')
+        .take(32)
+        .collect();
+    Some(cipher)
+}
+
+/// Raw DER: try PKCS#8, PKCS#1, then EncryptedPrivateKeyInfo. The three
+/// structures cannot be confused (their first elements differ).
+fn load_der(der: &[u8], passphrase: Option<&[u8]>) -> Result<PrivateKey, KeyLoadError> {
+    if let Ok(info) = PrivateKeyInfoRef::from_der(der) {
+        from_pkcs8(info, KeyFormat::Pkcs8Der)
+    } else if let Ok(key) = pkcs1::RsaPrivateKeyRef::from_der(der) {
+        from_pkcs1(key, KeyFormat::Pkcs1Der)
+    } else if encrypted_pkcs8_algorithm(der).is_some() {
+        from_encrypted(der, passphrase, KeyFormat::EncryptedPkcs8Der)
+    } else {
+        Err(KeyLoadError::NotAKey {
+            found: classify_der(der),
+        })
+    }
+}
+
+fn from_encrypted(
+    der: &[u8],
+    passphrase: Option<&[u8]>,
+    format: KeyFormat,
+) -> Result<PrivateKey, KeyLoadError> {
+    let plaintext = decrypt_pkcs8(der, passphrase)?;
+    // Padding can check out by chance under a wrong passphrase (about 1 in
+    // 256 for CBC); the plaintext then is not PKCS#8.
+    let info =
+        PrivateKeyInfoRef::from_der(&plaintext).map_err(|_| KeyLoadError::WrongPassphrase)?;
+    from_pkcs8(info, format)
+}
+
+fn from_pkcs8(info: PrivateKeyInfoRef<'_>, format: KeyFormat) -> Result<PrivateKey, KeyLoadError> {
+    if info.algorithm.oid != pkcs1::ALGORITHM_OID {
+        return Err(KeyLoadError::NotRsa {
+            algorithm: describe_oid(&info.algorithm.oid),
+        });
+    }
+    if info.algorithm.parameters.is_some_and(|p| p != Null.into()) {
+        return Err(KeyLoadError::Malformed(
+            "rsaEncryption parameters must be NULL or absent".into(),
+        ));
+    }
+    let key = pkcs1::RsaPrivateKeyRef::from_der(info.private_key.as_bytes()).map_err(|e| {
+        KeyLoadError::Malformed(format!(
+            "the PKCS#8 key does not hold a valid PKCS#1 RSA key: {e}"
+        ))
+    })?;
+    from_pkcs1(key, format)
+}
+
+/// Size checks come first, from the encoded modulus, so an undersized key
+/// is reported as [`KeyLoadError::TooSmall`] even below what `rsa` itself
+/// would parse.
+fn from_pkcs1(
+    key: pkcs1::RsaPrivateKeyRef<'_>,
+    format: KeyFormat,
+) -> Result<PrivateKey, KeyLoadError> {
+    if key.version() != pkcs1::Version::TwoPrime {
+        return Err(KeyLoadError::InvalidRsaKey(
+            "multi-prime RSA keys are not supported".into(),
+        ));
+    }
+    let bits = modulus_bits(key.modulus.as_bytes());
+    if bits < MIN_RSA_BITS {
+        return Err(KeyLoadError::TooSmall { bits });
+    }
+    if bits > rsa::PublicKey::MAX_SIZE {
+        return Err(KeyLoadError::InvalidRsaKey(format!(
+            "{bits}-bit modulus; at most {} bits are supported",
+            rsa::PublicKey::MAX_SIZE
+        )));
+    }
+    let rsa_key = rsa::PrivateKey::try_from(key).map_err(|_| {
+        KeyLoadError::InvalidRsaKey("its numbers are inconsistent or in an unsupported form".into())
+    })?;
+    PrivateKey::new(rsa_key, format)
+}
+
+/// Bit length of a big-endian unsigned integer.
+pub(crate) fn modulus_bits(be: &[u8]) -> usize {
+    let be = match be.iter().position(|b| *b != 0) {
+        Some(i) => &be[i..],
+        None => return 0,
+    };
+    be.len() * 8 - be[0].leading_zeros() as usize
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bit_lengths() {
+        assert_eq!(modulus_bits(&[]), 0);
+        assert_eq!(modulus_bits(&[0, 0]), 0);
+        assert_eq!(modulus_bits(&[1]), 1);
+        assert_eq!(modulus_bits(&[0, 0x80, 0]), 16);
+        assert_eq!(modulus_bits(&[0x7f; 256]), 2047);
+    }
+
+    #[test]
+    fn legacy_cipher_name_is_sanitised() {
+        let block = PemBlock {
+            label: "RSA PRIVATE KEY".into(),
+            headers: vec![
+                ("Proc-Type".into(), "4,ENCRYPTED".into()),
+                ("DEK-Info".into(), "AES-256-CBC\u{1b}[31m,00112233".into()),
+            ],
+            der: Default::default(),
+        };
+        assert_eq!(legacy_encryption(&block).as_deref(), Some("AES-256-CBC31m"));
+    }
+}

@@ -1,0 +1,44 @@
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+//! RSA wrapping keys and X.509 certificates for Azure Key Vault Managed HSM
+//! security-domain custodians.
+//!
+//! This crate turns the files people actually have on disk into typed,
+//! validated values:
+//!
+//! * [`load_private_key`]: an RSA private key from PEM or DER, PKCS#8 or
+//!   PKCS#1, optionally PBES2-encrypted ([`private_key_is_encrypted`] tells a
+//!   caller whether to prompt for a passphrase first).
+//! * [`load_certificate`]: an X.509 certificate from PEM or DER, and
+//!   [`load_certificate_from_jwk_json`] for the HSM's transfer-key (exchange
+//!   key) response.
+//! * [`Thumbprint`]: the SHA-256 certificate thumbprint (`x5t#S256`) that the
+//!   security-domain format uses to name keys.
+//! * [`decode_pem_lenient`]: the PEM reader underneath, tolerant of the
+//!   formatting quirks of Azure CLI and OpenSSL output.
+//!
+//! Everything here is offline and deterministic. Secrets (passphrases,
+//! private-key bytes) never appear in `Debug` or `Display` output or in error
+//! messages, and buffers that held decoded private-key material are zeroed on
+//! drop.
+//!
+//! Input size limits are the caller's job: these functions read whatever
+//! slice they are given.
+
+mod cert;
+mod detect;
+mod encrypted;
+mod jwk;
+mod key;
+mod key_error;
+mod oid_names;
+mod pem;
+mod thumbprint;
+
+pub use cert::{CertLoadError, Certificate, load_certificate};
+pub use detect::InputKind;
+pub use jwk::load_certificate_from_jwk_json;
+pub use key::{KeyFormat, MIN_RSA_BITS, PrivateKey, load_private_key, private_key_is_encrypted};
+pub use key_error::KeyLoadError;
+pub use pem::{PemBlock, PemError, decode_pem_lenient};
+pub use thumbprint::{Thumbprint, ThumbprintError};
