@@ -17,7 +17,18 @@
 //! * [`decode_pem_lenient`]: the PEM reader underneath, tolerant of the
 //!   formatting quirks of Azure CLI and OpenSSL output.
 //!
-//! Everything here is offline and deterministic. Secrets (passphrases,
+//! And it makes new ones (the library half of `sdkit keygen`):
+//!
+//! * [`generate_rsa_key`] and [`self_signed_certificate`]: a custodian's
+//!   wrapping key and the certificate Azure is given for it;
+//! * [`generate_exchange_key`]: a stand-in for the HSM's `init-recovery`
+//!   exchange key, for offline restore rehearsals;
+//! * [`certificate_pem`], [`certificate_pem_az_style`], [`certificate_der`],
+//!   [`private_key_pem_unencrypted`] and [`private_key_pem_encrypted`]: the
+//!   files, in encodings OpenSSL, Python `cryptography` and `az` read.
+//!
+//! Loading is offline and deterministic; generation uses only the operating
+//! system's random number generator. Secrets (passphrases,
 //! private-key bytes) never appear in `Debug` or `Display` output or in error
 //! messages, and buffers that held decoded private-key material are zeroed on
 //! drop.
@@ -28,17 +39,33 @@
 mod cert;
 mod detect;
 mod encrypted;
+mod generate;
+mod generate_error;
 mod jwk;
 mod key;
 mod key_error;
 mod oid_names;
 mod pem;
+mod selfsigned;
 mod thumbprint;
+mod write;
 
 pub use cert::{CertLoadError, Certificate, load_certificate};
 pub use detect::InputKind;
+pub use generate::{
+    EXCHANGE_KEY_SUBJECT, EXCHANGE_KEY_VALIDITY_DAYS, KeySize, generate_exchange_key,
+    generate_rsa_key,
+};
+pub use generate_error::GenerateError;
 pub use jwk::load_certificate_from_jwk_json;
 pub use key::{KeyFormat, MIN_RSA_BITS, PrivateKey, load_private_key, private_key_is_encrypted};
 pub use key_error::KeyLoadError;
 pub use pem::{PemBlock, PemError, decode_pem_lenient};
+pub use selfsigned::{
+    CertificateParams, MAX_VALIDITY_DAYS, NOT_BEFORE_BACKDATE, self_signed_certificate,
+};
 pub use thumbprint::{Thumbprint, ThumbprintError};
+pub use write::{
+    PBKDF2_ITERATIONS, PbeKdf, SCRYPT_LOG_N, certificate_der, certificate_pem,
+    certificate_pem_az_style, private_key_pem_encrypted, private_key_pem_unencrypted,
+};

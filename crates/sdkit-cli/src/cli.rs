@@ -53,6 +53,71 @@ pub enum Command {
     /// Example: sdkit recover sd.json --key sd1.pem --key sd2.pem --out-dir recovered/
     #[command(after_help = EXIT_CODES)]
     Recover(RecoverArgs),
+
+    /// Make custodians' RSA wrapping keys and self-signed certificates (replaces
+    /// `openssl req -newkey rsa:2048 -nodes -x509 ...`), with encrypted keys by default.
+    ///
+    /// Writes <DIR>/<prefix><i>.pem (private key, mode 0600) and <DIR>/<prefix><i>.cer (PEM
+    /// certificate) for i = 1..N: the names `az keyvault security-domain restore-blob` expects.
+    ///
+    /// Example: sdkit keygen --holders 3 --out-dir keys/ --passphrase-file pass.txt
+    #[command(after_help = EXIT_CODES)]
+    Keygen(KeygenArgs),
+
+    /// Make a throw-away RSA-4096 exchange key pair shaped like the one a Managed HSM returns
+    /// from `init-recovery`, for restore drills without a live HSM.
+    ///
+    /// Example: sdkit exchange-key --out-dir drill/
+    #[command(after_help = EXIT_CODES)]
+    ExchangeKey(ExchangeKeyArgs),
+}
+
+/// `sdkit keygen`.
+#[derive(Debug, Args)]
+pub struct KeygenArgs {
+    /// How many custodians (N).
+    #[arg(long, value_name = "N")]
+    pub holders: usize,
+    /// Where to write the files (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: PathBuf,
+    /// RSA modulus size: 2048, 3072 or 4096.
+    #[arg(long, value_name = "B", default_value_t = 3072)]
+    pub bits: usize,
+    /// Certificate validity in days.
+    #[arg(long, value_name = "D", default_value_t = 730)]
+    pub days: u32,
+    /// Certificate subject; `{i}` becomes the holder number.
+    #[arg(long, value_name = "TEMPLATE", default_value = "CN=SD Key {i}")]
+    pub subject: String,
+    /// File name prefix: files are <prefix><i>.pem and <prefix><i>.cer.
+    #[arg(long, value_name = "NAME", default_value = "sd-key")]
+    pub prefix: String,
+    /// Passphrase file(s): one for all holders, or one per holder in order (first line used).
+    /// Without it, each holder is prompted on the terminal (twice, no echo).
+    #[arg(
+        long = "passphrase-file",
+        value_name = "FILE",
+        conflicts_with = "no_passphrase"
+    )]
+    pub passphrase_files: Vec<PathBuf>,
+    /// Write the private keys unencrypted (not recommended; prints a warning).
+    #[arg(long)]
+    pub no_passphrase: bool,
+    /// Replace existing files (each is replaced whole, atomically).
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `sdkit exchange-key`.
+#[derive(Debug, Args)]
+pub struct ExchangeKeyArgs {
+    /// Where to write exchange.cer and exchange-key.pem (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: PathBuf,
+    /// Replace existing files.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `sdkit inspect`.

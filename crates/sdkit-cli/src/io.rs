@@ -5,6 +5,7 @@ use crate::error::CliError;
 use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 /// Largest key or certificate file read (real ones are a few KiB).
 pub const MAX_KEY_BYTES: u64 = 1024 * 1024;
@@ -26,7 +27,7 @@ pub fn read_bounded(path: &Path, max: u64, what: &str) -> Result<Vec<u8>, CliErr
     if meta.is_dir() {
         return Err(CliError::input(
             path,
-            format!("is a directory, expected the {what} file"),
+            format!("is a directory; expected the {what}"),
         ));
     }
     if !meta.is_file() {
@@ -57,6 +58,46 @@ pub fn read_bounded(path: &Path, max: u64, what: &str) -> Result<Vec<u8>, CliErr
     Ok(buf)
 }
 
+/// Temporary files that exist right now, so an interrupt (Ctrl-C) can remove them.
+static LIVE_TEMPS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+fn track(path: &Path) {
+    if let Ok(mut v) = LIVE_TEMPS.lock() {
+        v.push(path.to_owned());
+    }
+}
+
+fn untrack(path: &Path) {
+    if let Ok(mut v) = LIVE_TEMPS.lock() {
+        v.retain(|p| p != path);
+    }
+}
+
+/// Removes every temporary file still in flight. Called from the Ctrl-C handler, so an
+/// interrupted command leaves no partial file behind.
+pub fn remove_live_temps() {
+    if let Ok(v) = LIVE_TEMPS.lock() {
+        for p in v.iter() {
+            let _ = fs::remove_file(p);
+        }
+    }
+}
+
+fn remove_temp(path: &Path) {
+    let _ = fs::remove_file(path);
+    untrack(path);
+}
+
+/// One output file.
+pub struct OutFile<'a> {
+    /// Where it goes.
+    pub path: PathBuf,
+    /// Its contents.
+    pub bytes: &'a [u8],
+    /// Secret files get mode 0600, others 0644.
+    pub secret: bool,
+}
+
 /// A file written to a temporary name in its final directory, not yet in place.
 struct Staged {
     temp: PathBuf,
@@ -80,6 +121,7 @@ fn temp_name(dest: &Path, n: usize) -> PathBuf {
 
 fn stage(dest: &Path, bytes: &[u8], secret: bool, n: usize) -> Result<Staged, CliError> {
     let temp = temp_name(dest, n);
+    track(&temp);
     let mut opts = OpenOptions::new();
     opts.write(true).create_new(true);
     #[cfg(unix)]
@@ -99,7 +141,7 @@ fn stage(dest: &Path, bytes: &[u8], secret: bool, n: usize) -> Result<Staged, Cl
             dest: dest.to_owned(),
         }),
         Err(e) => {
-            let _ = fs::remove_file(&temp);
+            remove_temp(&temp);
             Err(CliError::output(dest, format!("cannot write: {e}")))
         }
     }
@@ -117,29 +159,37 @@ fn sync_dir(dir: &Path) {
 /// is refused before anything is written, and a destination that appears meanwhile is not
 /// overwritten (hard-link, which fails on an existing name). On any failure every temporary
 /// file and every file already placed by this call is removed.
-pub fn write_all_atomic(
-    files: &[(PathBuf, &[u8])],
-    secret: bool,
-    force: bool,
-) -> Result<(), CliError> {
-    if !force {
-        if let Some((p, _)) = files.iter().find(|(p, _)| p.symlink_metadata().is_ok()) {
-            return Err(CliError::output(p, "already exists; refusing to overwrite")
-                .hint("move it away, choose another output, or pass --force to replace it"));
-        }
-    }
+pub fn write_all_atomic(files: &[OutFile<'_>], force: bool) -> Result<(), CliError> {
+    refuse_existing(files.iter().map(|f| f.path.as_path()), force)?;
     let mut staged = Vec::with_capacity(files.len());
-    for (i, (dest, bytes)) in files.iter().enumerate() {
-        match stage(dest, bytes, secret, i) {
+    for (i, f) in files.iter().enumerate() {
+        match stage(&f.path, f.bytes, f.secret, i) {
             Ok(s) => staged.push(s),
             Err(e) => {
-                staged
-                    .iter()
-                    .for_each(|s: &Staged| drop(fs::remove_file(&s.temp)));
+                staged.iter().for_each(|s: &Staged| remove_temp(&s.temp));
                 return Err(e);
             }
         }
     }
+    place(&staged, force)
+}
+
+/// Refuses, before any work, when an output exists and `force` is off.
+pub fn refuse_existing<'p>(
+    paths: impl IntoIterator<Item = &'p Path>,
+    force: bool,
+) -> Result<(), CliError> {
+    if !force {
+        if let Some(p) = paths.into_iter().find(|p| p.symlink_metadata().is_ok()) {
+            return Err(CliError::output(p, "already exists; refusing to overwrite")
+                .hint("move it away, choose another output, or pass --force to replace it"));
+        }
+    }
+    Ok(())
+}
+
+/// Moves staged files into place, all or nothing.
+fn place(staged: &[Staged], force: bool) -> Result<(), CliError> {
     let mut placed: Vec<PathBuf> = Vec::new();
     for (i, s) in staged.iter().enumerate() {
         let result = if force {
@@ -147,9 +197,10 @@ pub fn write_all_atomic(
         } else {
             fs::hard_link(&s.temp, &s.dest).and_then(|()| fs::remove_file(&s.temp))
         };
+        untrack(&s.temp);
         if let Err(e) = result {
             for s in &staged[i..] {
-                let _ = fs::remove_file(&s.temp);
+                remove_temp(&s.temp);
             }
             // Only files this call created are removed; with --force a replaced file is gone
             // already, which the user asked for.
@@ -201,12 +252,25 @@ mod tests {
         let a = dir.join("a.bin");
         let b = dir.join("b.bin");
         fs::write(&b, b"old").unwrap();
-        let err = write_all_atomic(&[(a.clone(), b"new-a"), (b.clone(), b"new-b")], true, false)
-            .unwrap_err();
+        let files = |x: &'static [u8], y: &'static [u8]| {
+            vec![
+                OutFile {
+                    path: a.clone(),
+                    bytes: x,
+                    secret: true,
+                },
+                OutFile {
+                    path: b.clone(),
+                    bytes: y,
+                    secret: true,
+                },
+            ]
+        };
+        let err = write_all_atomic(&files(b"new-a", b"new-b"), false).unwrap_err();
         assert_eq!(err.exit, crate::error::Exit::Output);
         assert!(!a.exists(), "nothing written when one output exists");
         assert_eq!(fs::read(&b).unwrap(), b"old");
-        write_all_atomic(&[(a.clone(), b"new-a"), (b.clone(), b"new-b")], true, true).unwrap();
+        write_all_atomic(&files(b"new-a", b"new-b"), true).unwrap();
         assert_eq!(fs::read(&b).unwrap(), b"new-b");
         let leftovers: Vec<_> = fs::read_dir(&dir)
             .unwrap()

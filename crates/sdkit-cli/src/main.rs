@@ -25,12 +25,19 @@ fn main() -> std::process::ExitCode {
             });
         }
     };
+    // An interrupted command must not leave a partial file: remove in-flight temporaries.
+    let _ = ctrlc::set_handler(|| {
+        io::remove_live_temps();
+        std::process::exit(130);
+    });
     let out = Output { json: cli.json };
     let result = match &cli.command {
         Command::Inspect(a) => commands::inspect::run(a, out),
         Command::Check(a) => commands::check::run(a, out),
         Command::Drill(a) => commands::drill::run(a, out),
         Command::Recover(a) => commands::recover::run(a, out),
+        Command::Keygen(a) => commands::keygen::run(a, out),
+        Command::ExchangeKey(a) => commands::keygen::run_exchange(a, out),
     };
     let code = match result {
         Ok(code) => code,

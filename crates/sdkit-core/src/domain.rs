@@ -416,17 +416,21 @@ impl SecurityDomain {
             return Err(DomainError::NoDataItems);
         }
         let mut items: Vec<DataItem> = Vec::with_capacity(data.len());
+        // A set, not a scan of `items`: a 64 MiB file can hold ~10^6 items, and a quadratic
+        // duplicate check would take tens of minutes on such a file.
+        let mut tags = std::collections::HashSet::with_capacity(data.len());
         for (i, v) in data.iter().enumerate() {
             let path = format!("EncData.data[{i}]");
             let obj = r.object(v, &path)?;
             r.unknown(obj, &path, &["compact_jwe", "tag"]);
-            let tag = r.string(obj, &path, "tag")?.to_owned();
+            let tag_text = r.string(obj, &path, "tag")?;
+            let tag = tag_text.to_owned();
             let jwe = r.jwe(
                 r.string(obj, &path, "compact_jwe")?,
                 &join(&path, "compact_jwe"),
                 jwe::ALG_DIR,
             )?;
-            if items.iter().any(|it| it.tag == tag) {
+            if !tags.insert(tag_text) {
                 return Err(DomainError::DuplicateTag { tag });
             }
             if jwe.header().kid.as_deref() != Some(tag.as_str()) {

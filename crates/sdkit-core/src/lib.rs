@@ -28,6 +28,7 @@ pub mod domain;
 pub mod gf257;
 pub mod jwe;
 pub mod kdf;
+mod pyjson;
 pub mod recover;
 pub mod secret;
 pub mod shamir;

@@ -62,5 +62,12 @@ pub fn run(args: &CheckArgs, out: Output) -> Result<Exit, CliError> {
         "ok": ok,
     });
     out.emit(&report, &text);
+    if !ok {
+        eprintln!(
+            "error: {} (security domain {})",
+            line.lines().next().unwrap_or_default().trim(),
+            args.sd.display()
+        );
+    }
     Ok(if ok { Exit::Ok } else { Exit::CheckFailed })
 }

@@ -27,6 +27,8 @@ pub struct QuorumRun {
     pub text: String,
     /// JSON holders.
     pub holders: Vec<Value>,
+    /// One line per key that did not open a usable share, naming the key and why.
+    pub holder_problems: Vec<String>,
 }
 
 /// Loads the SD and keys, opens shares, recombines. Shared by `drill` and `recover`.
@@ -62,8 +64,12 @@ pub fn run_quorum(
         loaded.sha256
     );
     let mut holders = Vec::new();
+    let mut holder_problems = Vec::new();
     for (k, o) in keys.iter().zip(&openings) {
         let (line, j) = describe_holder(&loaded.sd, k, o, &paths);
+        if !holder_ok(o) {
+            holder_problems.extend(line.lines().next().map(|l| l.trim().to_owned()));
+        }
         text.push_str(&line);
         holders.push(j);
     }
@@ -75,6 +81,7 @@ pub fn run_quorum(
         recovery,
         text,
         holders,
+        holder_problems,
     })
 }
 
@@ -90,12 +97,30 @@ pub fn run(args: &DrillArgs, out: Output) -> Result<Exit, CliError> {
     let rec = match run.recovery {
         Ok(r) => r,
         Err(e) => {
+            let mut err = recover_error(&args.sd, &e);
             if out.json {
-                out.emit(&json!({ "command": "drill", "holders": run.holders, "ok": false, "error": e.to_string() }), "");
-            } else {
-                print!("{text}");
+                // One JSON document on stdout: the report carries the error (main must not
+                // print a second one), and stderr still says what went wrong.
+                out.emit(
+                    &json!({
+                        "command": "drill",
+                        "file": args.sd.display().to_string(),
+                        "holders": run.holders,
+                        "ok": false,
+                        "error": { "kind": err.exit.name(), "exit_code": err.exit as u8, "message": err.message, "hint": err.hint },
+                    }),
+                    "",
+                );
+                eprintln!("{err}");
+                eprint_lines(&run.holder_problems);
+                return Ok(err.exit);
             }
-            return Err(recover_error(&args.sd, &e));
+            print!("{text}");
+            for p in &run.holder_problems {
+                err.message.push_str("\n  ");
+                err.message.push_str(p);
+            }
+            return Err(err);
         }
     };
     let sd = &run.loaded.sd;
@@ -103,6 +128,7 @@ pub fn run(args: &DrillArgs, out: Output) -> Result<Exit, CliError> {
     let opened = run.openings.iter().filter(|o| holder_ok(o)).count();
     let holders_ok = opened == run.openings.len();
     let consistent = rec.off_polynomial.is_empty();
+    let mut off = Vec::new();
     let _ = writeln!(
         text,
         "Master key recovered from shares x = {:?} (not shown).",
@@ -127,10 +153,14 @@ pub fn run(args: &DrillArgs, out: Output) -> Result<Exit, CliError> {
                 text,
                 "  BAD: share x = {x} (opened by {who}) is off the polynomial: it is corrupt or from another secret"
             );
+            off.push(format!(
+                "share x = {x} (opened by {who}) is off the polynomial: it is corrupt or from another secret"
+            ));
         }
     }
     let _ = writeln!(text, "Items:");
     let mut items = Vec::new();
+    let mut problems = run.holder_problems.clone();
     for it in &rec.items {
         match &it.plaintext {
             Ok(p) => {
@@ -139,6 +169,7 @@ pub fn run(args: &DrillArgs, out: Output) -> Result<Exit, CliError> {
             }
             Err(e) => {
                 let _ = writeln!(text, "  {:<28} FAILED: {e}", it.tag);
+                problems.push(format!("item {:?} did not authenticate: {e}", it.tag));
                 items.push(json!({ "tag": it.tag, "authentic": false, "error": e.to_string() }));
             }
         }
@@ -168,6 +199,11 @@ pub fn run(args: &DrillArgs, out: Output) -> Result<Exit, CliError> {
         "ok": ok,
     });
     out.emit(&report, &text);
+    if !ok {
+        problems.extend(off);
+        eprintln!("error: {}: drill failed", args.sd.display());
+        eprint_lines(&problems);
+    }
     Ok(if !items_ok {
         Exit::Crypto
     } else if ok {
@@ -175,6 +211,12 @@ pub fn run(args: &DrillArgs, out: Output) -> Result<Exit, CliError> {
     } else {
         Exit::CheckFailed
     })
+}
+
+fn eprint_lines(lines: &[String]) {
+    for l in lines {
+        eprintln!("  {l}");
+    }
 }
 
 fn binomial(n: usize, k: usize) -> u128 {

@@ -169,6 +169,18 @@ pub fn run(args: &InspectArgs, out: Output) -> Result<Exit, CliError> {
         "ok": problems == 0,
     });
     out.emit(&report, &text);
+    if problems > 0 {
+        eprintln!("error: {}: {problems} problem(s) found", args.sd.display());
+        for f in sd.findings().iter().filter(|f| is_problem(f)) {
+            eprintln!("  {f}");
+        }
+        for c in &unmatched {
+            eprintln!(
+                "  certificate {} holds no share of this security domain",
+                c.path.display()
+            );
+        }
+    }
     Ok(if problems == 0 {
         Exit::Ok
     } else {

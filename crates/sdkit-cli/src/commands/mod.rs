@@ -4,6 +4,7 @@
 pub mod check;
 pub mod drill;
 pub mod inspect;
+pub mod keygen;
 pub mod recover;
 
 use crate::error::CliError;

@@ -1,0 +1,364 @@
+//! `sdkit keygen`: custodians' wrapping keys and certificates, encrypted by default, generated
+//! in parallel, written all-or-nothing. And `sdkit exchange-key`, the drill exchange key.
+
+use crate::cli::{ExchangeKeyArgs, KeygenArgs};
+use crate::error::{CliError, Exit};
+use crate::io::{
+    self, MAX_PASSPHRASE_BYTES, OutFile, ensure_dir, refuse_existing, write_all_atomic,
+};
+use crate::render::{Output, date};
+use sdkit_certs::{CertificateParams, GenerateError, KeySize, PbeKdf};
+use serde_json::json;
+use std::fmt::Write;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use zeroize::Zeroizing;
+
+/// The most holders one run makes (the format numbers shares with 7 bits).
+const MAX_HOLDERS: usize = 127;
+
+fn check_args(args: &KeygenArgs) -> Result<KeySize, CliError> {
+    if args.holders == 0 || args.holders > MAX_HOLDERS {
+        return Err(CliError::usage(format!(
+            "--holders {} is out of range: give 1 to {MAX_HOLDERS} (Managed HSM uses 3 to 10)",
+            args.holders
+        )));
+    }
+    let size = KeySize::try_from(args.bits)
+        .map_err(|e| CliError::usage(format!("--bits {}: {e}", args.bits)))?;
+    if args.days == 0 || args.days > 36_500 {
+        return Err(CliError::usage(format!(
+            "--days {} is out of range: give 1 to 36500",
+            args.days
+        )));
+    }
+    if !sdkit_core::domain::is_safe_file_name(&args.prefix) {
+        return Err(CliError::usage(format!(
+            "--prefix {:?} is not a plain file name",
+            args.prefix
+        )));
+    }
+    Ok(size)
+}
+
+/// Passphrases for every holder, gathered before the slow key generation starts.
+fn passphrases(args: &KeygenArgs) -> Result<Vec<Option<Zeroizing<Vec<u8>>>>, CliError> {
+    let n = args.holders;
+    if args.no_passphrase {
+        return Ok(vec![None; n]);
+    }
+    match args.passphrase_files.len() {
+        0 => {
+            if !std::io::stdin().is_terminal() {
+                return Err(CliError::usage("private keys are encrypted by default, and there is no terminal to ask for passphrases")
+                    .hint("give --passphrase-file FILE (one for all holders, or one per holder), or --no-passphrase to write unencrypted keys"));
+            }
+            (1..=n).map(|i| prompt_twice(i).map(Some)).collect()
+        }
+        1 => {
+            let p = read_passphrase(&args.passphrase_files[0])?;
+            Ok(vec![Some(p); n])
+        }
+        m if m == n => args
+            .passphrase_files
+            .iter()
+            .map(|f| read_passphrase(f).map(Some))
+            .collect(),
+        m => Err(CliError::usage(format!(
+            "{m} --passphrase-file given for {n} holders: give one for all, or exactly one per holder"
+        ))),
+    }
+}
+
+fn read_passphrase(path: &Path) -> Result<Zeroizing<Vec<u8>>, CliError> {
+    let bytes = Zeroizing::new(io::read_bounded(
+        path,
+        MAX_PASSPHRASE_BYTES,
+        "passphrase file",
+    )?);
+    let line = bytes.split(|&b| b == b'\n').next().unwrap_or(&[]);
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    if line.is_empty() {
+        return Err(CliError::input(
+            path,
+            "the passphrase file's first line is empty",
+        ));
+    }
+    Ok(Zeroizing::new(line.to_vec()))
+}
+
+fn prompt_twice(i: usize) -> Result<Zeroizing<Vec<u8>>, CliError> {
+    let read = |label: String| {
+        rpassword::prompt_password(label)
+            .map(|s| Zeroizing::new(s.into_bytes()))
+            .map_err(|e| CliError::new(Exit::Input, format!("cannot read the passphrase: {e}")))
+    };
+    loop {
+        let a = read(format!("Passphrase for holder {i}: "))?;
+        if a.is_empty() {
+            eprintln!(
+                "An empty passphrase is not allowed; use --no-passphrase for unencrypted keys."
+            );
+            continue;
+        }
+        let b = read(format!("Repeat passphrase for holder {i}: "))?;
+        if a == b {
+            return Ok(a);
+        }
+        eprintln!("The passphrases did not match; try again.");
+    }
+}
+
+/// Generates `n` keys on all cores, with a progress bar when a person is watching.
+fn generate_keys(
+    n: usize,
+    size: KeySize,
+    show_progress: bool,
+) -> Result<Vec<rsa::PrivateKey>, CliError> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |p| p.get())
+        .min(n);
+    let next = AtomicUsize::new(0);
+    let slots: Mutex<Vec<Option<rsa::PrivateKey>>> = Mutex::new((0..n).map(|_| None).collect());
+    let failed = AtomicUsize::new(0);
+    let bar = if show_progress {
+        let b = indicatif::ProgressBar::new(n as u64);
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{spinner} generating RSA keys {pos}/{len} [{elapsed}]",
+        ) {
+            b.set_style(style);
+        }
+        b.enable_steady_tick(std::time::Duration::from_millis(120));
+        Some(b)
+    } else {
+        None
+    };
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    if i >= n {
+                        break;
+                    }
+                    match sdkit_certs::generate_rsa_key(size) {
+                        Ok(k) => {
+                            if let Ok(mut v) = slots.lock() {
+                                v[i] = Some(k);
+                            }
+                        }
+                        Err(_) => {
+                            failed.fetch_add(1, Ordering::SeqCst);
+                        }
+                    }
+                    if let Some(b) = &bar {
+                        b.inc(1);
+                    }
+                }
+            });
+        }
+    });
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    let keys: Vec<rsa::PrivateKey> = slots
+        .into_inner()
+        .map_err(|_| CliError::new(Exit::Crypto, "key generation failed"))?
+        .into_iter()
+        .flatten()
+        .collect();
+    if failed.load(Ordering::SeqCst) > 0 || keys.len() != n {
+        return Err(CliError::new(
+            Exit::Crypto,
+            "RSA key generation failed (the random generator or prime search failed)",
+        ));
+    }
+    Ok(keys)
+}
+
+/// Checks early that the directory takes files, so a long generation does not end in a
+/// write error.
+fn probe_writable(dir: &Path) -> Result<(), CliError> {
+    let probe = dir.join(format!(".sdkit-probe-{}", std::process::id()));
+    std::fs::write(&probe, b"")
+        .and_then(|()| std::fs::remove_file(&probe))
+        .map_err(|e| CliError::output(dir, format!("cannot write here: {e}")))
+}
+
+/// Runs `keygen`.
+pub fn run(args: &KeygenArgs, out: Output) -> Result<Exit, CliError> {
+    let size = check_args(args)?;
+    let names: Vec<(PathBuf, PathBuf)> = (1..=args.holders)
+        .map(|i| {
+            (
+                args.out_dir.join(format!("{}{i}.pem", args.prefix)),
+                args.out_dir.join(format!("{}{i}.cer", args.prefix)),
+            )
+        })
+        .collect();
+    refuse_existing(
+        names.iter().flat_map(|(k, c)| [k.as_path(), c.as_path()]),
+        args.force,
+    )?;
+    let secrets = passphrases(args)?;
+    ensure_dir(&args.out_dir)?;
+    probe_writable(&args.out_dir)?;
+    if args.no_passphrase && !out.json {
+        eprintln!(
+            "warning: --no-passphrase: the private keys are written UNENCRYPTED; keep them on offline, encrypted media"
+        );
+    }
+
+    let show = !out.json && std::io::stderr().is_terminal();
+    let keys = generate_keys(args.holders, size, show)?;
+    let mut pems = Vec::with_capacity(keys.len());
+    let mut certs = Vec::with_capacity(keys.len());
+    for (i, (key, pass)) in keys.iter().zip(&secrets).enumerate() {
+        let params = CertificateParams {
+            subject: args.subject.replace("{i}", &(i + 1).to_string()),
+            validity_days: args.days,
+        };
+        let cert = sdkit_certs::self_signed_certificate(key, &params).map_err(|e| match e {
+            GenerateError::InvalidSubject { .. } => {
+                CliError::usage(format!("--subject {:?}: {e}", args.subject))
+            }
+            GenerateError::InvalidValidity { .. } => {
+                CliError::usage(format!("--days {}: {e}", args.days))
+            }
+            other => CliError::new(
+                Exit::Crypto,
+                format!("cannot make holder {}'s certificate: {other}", i + 1),
+            ),
+        })?;
+        let pem = match pass {
+            Some(p) => {
+                sdkit_certs::private_key_pem_encrypted(key, p, PbeKdf::default()).map_err(|e| {
+                    CliError::new(
+                        Exit::Crypto,
+                        format!("cannot encrypt holder {}'s key: {e}", i + 1),
+                    )
+                })?
+            }
+            None => sdkit_certs::private_key_pem_unencrypted(key).map_err(|e| {
+                CliError::new(
+                    Exit::Crypto,
+                    format!("cannot encode holder {}'s key: {e}", i + 1),
+                )
+            })?,
+        };
+        pems.push(pem);
+        certs.push(cert);
+    }
+    let cert_pems: Vec<String> = certs.iter().map(sdkit_certs::certificate_pem).collect();
+    let mut files = Vec::with_capacity(2 * keys.len());
+    for (i, (k, c)) in names.iter().enumerate() {
+        files.push(OutFile {
+            path: k.clone(),
+            bytes: pems[i].as_bytes(),
+            secret: true,
+        });
+        files.push(OutFile {
+            path: c.clone(),
+            bytes: cert_pems[i].as_bytes(),
+            secret: false,
+        });
+    }
+    write_all_atomic(&files, args.force)?;
+
+    let mut text = String::new();
+    let mut holders = Vec::new();
+    for (i, ((k, c), cert)) in names.iter().zip(&certs).enumerate() {
+        let tp = cert.thumbprint();
+        let _ = writeln!(text, "Holder {}: {}", i + 1, cert.subject());
+        let _ = writeln!(
+            text,
+            "  key  {} ({}, RSA-{})",
+            k.display(),
+            if secrets[i].is_some() {
+                "encrypted"
+            } else {
+                "UNENCRYPTED"
+            },
+            args.bits
+        );
+        let _ = writeln!(
+            text,
+            "  cert {} (valid until {})",
+            c.display(),
+            date(cert.not_after())
+        );
+        let _ = writeln!(text, "  x5t#S256 {}", tp.to_base64url());
+        let _ = writeln!(text, "  SHA-256  {}", tp.to_hex_fingerprint());
+        holders.push(json!({
+            "holder": i + 1,
+            "key": k.display().to_string(),
+            "certificate": c.display().to_string(),
+            "subject": cert.subject(),
+            "key_encrypted": secrets[i].is_some(),
+            "bits": args.bits,
+            "not_after": date(cert.not_after()),
+            "x5t_s256": tp.to_base64url(),
+            "sha256_fingerprint": tp.to_hex_fingerprint(),
+        }));
+    }
+    out.emit(
+        &json!({ "command": "keygen", "holders": holders, "ok": true }),
+        &text,
+    );
+    Ok(Exit::Ok)
+}
+
+/// Runs `exchange-key`.
+pub fn run_exchange(args: &ExchangeKeyArgs, out: Output) -> Result<Exit, CliError> {
+    let cert_path = args.out_dir.join("exchange.cer");
+    let key_path = args.out_dir.join("exchange-key.pem");
+    refuse_existing([cert_path.as_path(), key_path.as_path()], args.force)?;
+    ensure_dir(&args.out_dir)?;
+    probe_writable(&args.out_dir)?;
+    let (key, cert) = sdkit_certs::generate_exchange_key().map_err(|e| {
+        CliError::new(
+            Exit::Crypto,
+            format!("cannot generate the exchange key: {e}"),
+        )
+    })?;
+    let key_pem = sdkit_certs::private_key_pem_unencrypted(&key)
+        .map_err(|e| CliError::new(Exit::Crypto, format!("cannot encode the exchange key: {e}")))?;
+    let cert_pem = sdkit_certs::certificate_pem_az_style(&cert);
+    write_all_atomic(
+        &[
+            OutFile {
+                path: key_path.clone(),
+                bytes: key_pem.as_bytes(),
+                secret: true,
+            },
+            OutFile {
+                path: cert_path.clone(),
+                bytes: cert_pem.as_bytes(),
+                secret: false,
+            },
+        ],
+        args.force,
+    )?;
+    let tp = cert.thumbprint();
+    let text = format!(
+        "Drill exchange key (throw-away, RSA-4096, {}; the private key is unencrypted: delete it after the drill)\n  cert {}\n  key  {}\n  x5t#S256 {}\n",
+        cert.subject(),
+        cert_path.display(),
+        key_path.display(),
+        tp.to_base64url()
+    );
+    out.emit(
+        &json!({
+            "command": "exchange-key",
+            "certificate": cert_path.display().to_string(),
+            "key": key_path.display().to_string(),
+            "subject": cert.subject(),
+            "x5t_s256": tp.to_base64url(),
+            "ok": true,
+        }),
+        &text,
+    );
+    Ok(Exit::Ok)
+}

@@ -1,0 +1,332 @@
+//! Helpers shared by the integration tests: paths into `test-vectors/`, the expected values
+//! from `test-vectors/azure-sd/README.md`, a runner for the real `sdkit` binary, and small
+//! file-crafting utilities. Every test file uses a different subset, hence `dead_code`.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use assert_cmd::Command;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeSet;
+use std::ffi::{OsStr, OsString};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Exit codes (cli.rs).
+pub const OK: i32 = 0;
+pub const CHECK_FAILED: i32 = 1;
+pub const USAGE: i32 = 2;
+pub const INPUT: i32 = 3;
+pub const CRYPTO: i32 = 4;
+pub const OUTPUT: i32 = 5;
+
+/// No sdkit run may take longer than this (a FIFO must not block it).
+pub const TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A file under `test-vectors/`.
+pub fn tv(rel: &str) -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../test-vectors/")).join(rel)
+}
+
+/// A custodian key in `azure-sd/` (n = 1..=3). Its sibling `.cer` is present there.
+pub fn key(n: usize) -> PathBuf {
+    tv(&format!("azure-sd/sd{n}.pem"))
+}
+
+/// A custodian certificate in `azure-sd/` (n = 1..=3).
+pub fn cert(n: usize) -> PathBuf {
+    tv(&format!("azure-sd/sd{n}.cer"))
+}
+
+/// An RSA-2048 key that is nobody's custodian key.
+pub fn oracle_key() -> PathBuf {
+    tv("azure-sd/cli-oracle/oracle-exchange-key.pem")
+}
+
+/// Its certificate (holds no share).
+pub fn oracle_cert() -> PathBuf {
+    tv("azure-sd/cli-oracle/oracle-exchange.pem")
+}
+
+/// A fixture in `test-vectors/keys/`. Panics with a clear message when it is missing.
+pub fn fixture(name: &str) -> PathBuf {
+    let p = tv(&format!("keys/{name}"));
+    assert!(
+        p.is_file(),
+        "missing fixture {} (test-vectors/keys/ is maintained separately)",
+        p.display()
+    );
+    p
+}
+
+/// The passphrase of the encrypted fixtures in `test-vectors/keys/`.
+pub const FIXTURE_PASSPHRASE: &str = "correct horse";
+
+/// One real SD and what it must give.
+pub struct SdCase {
+    /// File name under `azure-sd/`.
+    pub file: &'static str,
+    /// Master key, hex (must never be printed).
+    pub master_hex: &'static str,
+    /// (tag, plaintext length, first 16 hex digits of SHA-256 of the plaintext), in order.
+    pub items: [(&'static str, usize, &'static str); 3],
+}
+
+impl SdCase {
+    /// Path of the SD file.
+    pub fn path(&self) -> PathBuf {
+        tv(&format!("azure-sd/{}", self.file))
+    }
+}
+
+pub const SD2020: SdCase = SdCase {
+    file: "sd-2020-09-15_df516d79.json",
+    master_hex: "976bf29e712f1144c4bc65193dd52c15bf708a0c717421837e3fa964e78e7be7",
+    items: [
+        ("hsm_backup", 8148, "ee3198b862520ed1"),
+        ("base_enclave_backup", 869, "0286399088a164ba"),
+        ("partition_enclave_backup", 2925, "8a6121a6bfe4f8e9"),
+    ],
+};
+
+pub const SD2023: SdCase = SdCase {
+    file: "sd-2023-11-07_15e0e830.json",
+    master_hex: "ac57c2ec05b73881b9e3a9f806122dacf276fc3479b8247aba6cf75d6b7a0163",
+    items: [
+        ("hsm_backup", 8532, "09d796b3924b73bf"),
+        ("base_enclave_backup", 968, "57d6d2754ab561ff"),
+        ("partition_enclave_backup", 3105, "a5ccbe18d22cca88"),
+    ],
+};
+
+pub const BOTH: [&SdCase; 2] = [&SD2020, &SD2023];
+
+/// Every quorum of the three custodians.
+pub const QUORUMS: [&[usize]; 4] = [&[1, 2], &[1, 3], &[2, 3], &[1, 2, 3]];
+
+/// Lower-case hex SHA-256.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// A fresh temporary directory.
+pub fn tempdir() -> tempfile::TempDir {
+    tempfile::tempdir().expect("tempdir")
+}
+
+/// Copies custodian keys `ns` into `dir` without their `.cer`, so that the CLI must find
+/// each share by trial decryption. Returns the copies' paths in order.
+pub fn isolated_keys(dir: &Path, ns: &[usize]) -> Vec<PathBuf> {
+    let kd = dir.join("keys");
+    fs::create_dir_all(&kd).unwrap();
+    ns.iter()
+        .map(|n| {
+            let dst = kd.join(format!("custodian{n}.pem"));
+            if !dst.exists() {
+                fs::copy(key(*n), &dst).unwrap();
+            }
+            dst
+        })
+        .collect()
+}
+
+/// Writes `text` to `dir/name` and returns the path.
+pub fn write_file(dir: &Path, name: &str, text: impl AsRef<[u8]>) -> PathBuf {
+    let p = dir.join(name);
+    fs::write(&p, text).unwrap();
+    p
+}
+
+/// Copies an SD into `dir/name` after `edit` changed its JSON.
+pub fn edit_sd(src: &Path, dir: &Path, name: &str, edit: impl FnOnce(&mut Value)) -> PathBuf {
+    let mut v: Value = serde_json::from_slice(&fs::read(src).unwrap()).unwrap();
+    edit(&mut v);
+    write_file(dir, name, serde_json::to_vec(&v).unwrap())
+}
+
+/// Replaces the 5th (tag) part of a compact JWE.
+pub fn with_jwe_tag(compact: &str, f: impl FnOnce(&str) -> String) -> String {
+    let mut parts: Vec<String> = compact.split('.').map(str::to_owned).collect();
+    assert_eq!(parts.len(), 5, "compact JWE has 5 parts");
+    parts[4] = f(&parts[4]);
+    parts.join(".")
+}
+
+/// Every path below `dir` (relative), for before/after comparisons.
+pub fn tree(dir: &Path) -> BTreeSet<PathBuf> {
+    fn walk(base: &Path, d: &Path, out: &mut BTreeSet<PathBuf>) {
+        let Ok(rd) = fs::read_dir(d) else { return };
+        for e in rd.flatten() {
+            let p = e.path();
+            out.insert(p.strip_prefix(base).unwrap().to_owned());
+            if e.file_type().is_ok_and(|t| t.is_dir()) {
+                walk(base, &p, out);
+            }
+        }
+    }
+    let mut out = BTreeSet::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
+/// An `sdkit` invocation under construction.
+pub struct Sdkit {
+    args: Vec<OsString>,
+}
+
+/// Starts `sdkit <args...>`.
+pub fn sdkit<I, S>(args: I) -> Sdkit
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    Sdkit {
+        args: args.into_iter().map(|a| a.as_ref().to_owned()).collect(),
+    }
+}
+
+impl Sdkit {
+    /// One more argument.
+    pub fn arg(mut self, a: impl AsRef<OsStr>) -> Self {
+        self.args.push(a.as_ref().to_owned());
+        self
+    }
+
+    /// `--key P` for each path.
+    pub fn keys<P: AsRef<Path>>(mut self, ps: &[P]) -> Self {
+        for p in ps {
+            self = self.arg("--key").arg(p.as_ref());
+        }
+        self
+    }
+
+    /// `--cert P` for each path.
+    pub fn certs<P: AsRef<Path>>(mut self, ps: &[P]) -> Self {
+        for p in ps {
+            self = self.arg("--cert").arg(p.as_ref());
+        }
+        self
+    }
+
+    /// `--passphrase-file P` for each path.
+    pub fn passphrases<P: AsRef<Path>>(mut self, ps: &[P]) -> Self {
+        for p in ps {
+            self = self.arg("--passphrase-file").arg(p.as_ref());
+        }
+        self
+    }
+
+    /// `--json`.
+    pub fn json(self) -> Self {
+        self.arg("--json")
+    }
+
+    /// Runs the binary in a fresh, empty working directory (stdin is a pipe, never a
+    /// terminal), and checks what must hold for every run: it finished within
+    /// [`TIMEOUT`], did not panic, printed no master key, and created no file in its
+    /// working directory.
+    pub fn run(self) -> Run {
+        let cwd = tempdir();
+        let out = Command::cargo_bin("sdkit")
+            .unwrap()
+            .args(&self.args)
+            .current_dir(cwd.path())
+            .timeout(TIMEOUT)
+            .output()
+            .unwrap_or_else(|e| panic!("sdkit {:?} did not finish: {e}", self.args));
+        let run = Run {
+            code: out.status.code(),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            args: self.args,
+        };
+        assert!(
+            run.code.is_some(),
+            "sdkit was killed (timeout {TIMEOUT:?}?)\n{run}"
+        );
+        assert!(!run.stderr.contains("panicked"), "sdkit panicked\n{run}");
+        for sd in BOTH {
+            for s in [&run.stdout, &run.stderr] {
+                assert!(
+                    !s.to_ascii_lowercase().contains(sd.master_hex),
+                    "master key printed\n{run}"
+                );
+            }
+        }
+        assert!(
+            tree(cwd.path()).is_empty(),
+            "sdkit wrote into its working directory: {:?}\n{run}",
+            tree(cwd.path())
+        );
+        run
+    }
+}
+
+/// What a run did.
+pub struct Run {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+    pub args: Vec<OsString>,
+}
+
+impl std::fmt::Display for Run {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "--- sdkit {:?}\n--- exit {:?}\n--- stdout:\n{}\n--- stderr:\n{}",
+            self.args, self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+impl Run {
+    /// Asserts the exit code. A non-zero exit must say something on stderr.
+    pub fn code(&self, want: i32) -> &Self {
+        assert_eq!(self.code, Some(want), "unexpected exit code\n{self}");
+        if want != OK {
+            assert!(
+                self.stderr.contains("error"),
+                "a failing run must explain itself on stderr\n{self}"
+            );
+        }
+        self
+    }
+
+    /// Asserts that stderr contains every needle (case-insensitive).
+    pub fn err_has(&self, needles: &[&str]) -> &Self {
+        let hay = self.stderr.to_lowercase();
+        for n in needles {
+            assert!(
+                hay.contains(&n.to_lowercase()),
+                "stderr lacks {n:?}\n{self}"
+            );
+        }
+        self
+    }
+
+    /// Asserts that stderr names `path` as the user gave it.
+    pub fn err_names(&self, path: &Path) -> &Self {
+        let p = path.display().to_string();
+        assert!(self.stderr.contains(&p), "stderr does not name {p}\n{self}");
+        self
+    }
+
+    /// Asserts that stdout contains every needle (case-insensitive).
+    pub fn out_has(&self, needles: &[&str]) -> &Self {
+        let hay = self.stdout.to_lowercase();
+        for n in needles {
+            assert!(
+                hay.contains(&n.to_lowercase()),
+                "stdout lacks {n:?}\n{self}"
+            );
+        }
+        self
+    }
+
+    /// Stdout parsed as exactly one JSON document.
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not one JSON document: {e}\n{self}"))
+    }
+}
