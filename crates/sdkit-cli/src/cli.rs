@@ -70,6 +70,90 @@ pub enum Command {
     /// Example: sdkit exchange-key --out-dir drill/
     #[command(after_help = EXIT_CODES)]
     ExchangeKey(ExchangeKeyArgs),
+
+    /// Build the restore blob that `az keyvault security-domain upload --restore-blob` sends
+    /// to a new HSM: the SD's items re-encrypted under a fresh key wrapped to the HSM's
+    /// exchange certificate. Offline; byte-compatible with `az ... restore-blob`.
+    ///
+    /// Example: sdkit restore-blob sd.json --key sd1.pem --key sd2.pem --exchange-key exchange.cer --out blob.json
+    #[command(after_help = EXIT_CODES)]
+    RestoreBlob(RestoreBlobArgs),
+
+    /// Play the HSM in a drill: open a restore blob with the exchange private key,
+    /// authenticate every item, and (with --out-dir) write the plaintexts as <tag>.bin.
+    ///
+    /// Example: sdkit open-blob blob.json --exchange-private-key exchange-key.pem --out-dir opened/
+    #[command(after_help = EXIT_CODES)]
+    OpenBlob(OpenBlobArgs),
+
+    /// Protect your own secrets the same way: write a new SD file (version 2, Azure's format)
+    /// whose master key is split M-of-N across the given certificates.
+    ///
+    /// Example: sdkit split --in db-root=root.key --cert a.cer --cert b.cer --cert c.cer --quorum 2 --out my-sd.json
+    #[command(after_help = EXIT_CODES)]
+    Split(SplitArgs),
+}
+
+/// `sdkit restore-blob`.
+#[derive(Debug, Args)]
+pub struct RestoreBlobArgs {
+    /// The security-domain file.
+    pub sd: PathBuf,
+    /// Custodians' private keys, at least the quorum.
+    #[arg(long = "key", value_name = "KEY", required = true)]
+    pub keys_paths: Vec<PathBuf>,
+    /// The new HSM's exchange certificate: the PEM `az keyvault security-domain
+    /// init-recovery` writes, a DER certificate, or the transfer-key JWK JSON.
+    #[arg(long, value_name = "CERT")]
+    pub exchange_key: PathBuf,
+    /// Where to write the blob.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Replace an existing output file.
+    #[arg(long)]
+    pub force: bool,
+    /// Key options.
+    #[command(flatten)]
+    pub keys: KeyArgs,
+}
+
+/// `sdkit open-blob`.
+#[derive(Debug, Args)]
+pub struct OpenBlobArgs {
+    /// The restore blob (as `restore-blob` writes it, or the `{"value": ...}` upload body).
+    pub blob: PathBuf,
+    /// The exchange private key (from `sdkit exchange-key`).
+    #[arg(long, value_name = "KEY")]
+    pub exchange_private_key: PathBuf,
+    /// Write each item's plaintext to <DIR>/<tag>.bin (mode 0600).
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
+    /// Replace existing output files.
+    #[arg(long)]
+    pub force: bool,
+    /// Key options.
+    #[command(flatten)]
+    pub keys: KeyArgs,
+}
+
+/// `sdkit split`.
+#[derive(Debug, Args)]
+pub struct SplitArgs {
+    /// A secret to protect, as TAG=FILE (the tag names it, and recovery writes <tag>.bin).
+    #[arg(long = "in", value_name = "TAG=FILE", required = true)]
+    pub inputs: Vec<String>,
+    /// Custodian certificates (PEM or DER), one share each, in order (share i has x = i).
+    #[arg(long = "cert", value_name = "CERT", required = true)]
+    pub certs: Vec<PathBuf>,
+    /// How many custodians are needed to open it (M).
+    #[arg(long, value_name = "M")]
+    pub quorum: usize,
+    /// Where to write the new SD file.
+    #[arg(long, value_name = "SD")]
+    pub out: PathBuf,
+    /// Replace an existing output file.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `sdkit keygen`.

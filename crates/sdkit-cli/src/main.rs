@@ -38,6 +38,9 @@ fn main() -> std::process::ExitCode {
         Command::Recover(a) => commands::recover::run(a, out),
         Command::Keygen(a) => commands::keygen::run(a, out),
         Command::ExchangeKey(a) => commands::keygen::run_exchange(a, out),
+        Command::RestoreBlob(a) => commands::blob::run_restore(a, out),
+        Command::OpenBlob(a) => commands::blob::run_open(a, out),
+        Command::Split(a) => commands::split::run(a, out),
     };
     let code = match result {
         Ok(code) => code,

@@ -268,19 +268,23 @@ pub fn is_safe_file_name(tag: &str) -> bool {
             .all(|c| !c.is_control() && !matches!(c, '/' | '\\' | ':' | '\0'))
 }
 
-struct Reader<'a> {
-    findings: &'a mut Vec<Finding>,
+pub(crate) struct Reader<'a> {
+    pub(crate) findings: &'a mut Vec<Finding>,
 }
 
 impl Reader<'_> {
-    fn object<'v>(&self, v: &'v Value, path: &str) -> Result<&'v Map<String, Value>, DomainError> {
+    pub(crate) fn object<'v>(
+        &self,
+        v: &'v Value,
+        path: &str,
+    ) -> Result<&'v Map<String, Value>, DomainError> {
         v.as_object().ok_or_else(|| DomainError::WrongType {
             path: path.to_owned(),
             expected: "an object",
         })
     }
 
-    fn field<'v>(
+    pub(crate) fn field<'v>(
         &self,
         obj: &'v Map<String, Value>,
         path: &str,
@@ -291,7 +295,7 @@ impl Reader<'_> {
         })
     }
 
-    fn string<'v>(
+    pub(crate) fn string<'v>(
         &self,
         obj: &'v Map<String, Value>,
         path: &str,
@@ -305,7 +309,7 @@ impl Reader<'_> {
             })
     }
 
-    fn array<'v>(
+    pub(crate) fn array<'v>(
         &self,
         obj: &'v Map<String, Value>,
         path: &str,
@@ -319,13 +323,18 @@ impl Reader<'_> {
             })
     }
 
-    fn unknown(&mut self, obj: &Map<String, Value>, path: &str, known: &[&str]) {
+    pub(crate) fn unknown(&mut self, obj: &Map<String, Value>, path: &str, known: &[&str]) {
         for key in obj.keys().filter(|k| !known.contains(&k.as_str())) {
             self.findings.push(Finding::UnknownField(join(path, key)));
         }
     }
 
-    fn jwe(&mut self, text: &str, path: &str, alg: &str) -> Result<CompactJwe, DomainError> {
+    pub(crate) fn jwe(
+        &mut self,
+        text: &str,
+        path: &str,
+        alg: &str,
+    ) -> Result<CompactJwe, DomainError> {
         let jwe = CompactJwe::parse(text).map_err(|error| DomainError::BadJwe {
             path: path.to_owned(),
             error,
@@ -348,7 +357,90 @@ impl Reader<'_> {
     }
 }
 
-fn join(path: &str, name: &str) -> String {
+/// Parses JSON that is either the document itself or the REST wrapper `{"value": "<JSON>"}`
+/// (noted as [`Finding::Wrapped`]). Shared by SD files and restore blobs.
+pub(crate) fn parse_maybe_wrapped(
+    bytes: &[u8],
+    findings: &mut Vec<Finding>,
+) -> Result<Value, DomainError> {
+    let outer = strict_json::parse(bytes).map_err(|e| DomainError::NotJson {
+        reason: e.to_string(),
+    })?;
+    let Some(obj) = outer.as_object() else {
+        return Ok(outer);
+    };
+    match obj.get("value") {
+        Some(inner) if !obj.contains_key("EncData") => {
+            let text = inner.as_str().ok_or(DomainError::WrongType {
+                path: "value".into(),
+                expected: "a string holding the JSON document",
+            })?;
+            findings.push(Finding::Wrapped);
+            Reader { findings }.unknown(obj, "", &["value"]);
+            strict_json::parse(text.as_bytes()).map_err(|e| DomainError::NotJson {
+                reason: format!("inside \"value\": {e}"),
+            })
+        }
+        _ => Ok(outer),
+    }
+}
+
+/// Reads `EncData` (items and `kdf`) from a top-level object: shared by the SD file and the
+/// restore blob, which carry it identically.
+pub(crate) fn read_enc_data(
+    r: &mut Reader<'_>,
+    top: &Map<String, Value>,
+) -> Result<(Vec<DataItem>, bool), DomainError> {
+    let enc = r.object(r.field(top, "", "EncData")?, "EncData")?;
+    r.unknown(enc, "EncData", &["data", "kdf"]);
+    let kdf_present = match enc.get("kdf") {
+        None => {
+            r.findings.push(Finding::KdfMissing);
+            false
+        }
+        Some(Value::String(s)) if s == KDF_NAME => true,
+        Some(Value::String(s)) => return Err(DomainError::UnknownKdf { found: s.clone() }),
+        Some(_) => {
+            return Err(DomainError::WrongType {
+                path: "EncData.kdf".into(),
+                expected: "a string",
+            });
+        }
+    };
+    let data = r.array(enc, "EncData", "data")?;
+    if data.is_empty() {
+        return Err(DomainError::NoDataItems);
+    }
+    let mut items: Vec<DataItem> = Vec::with_capacity(data.len());
+    // A set, not a scan of `items`: a 64 MiB file can hold ~10^6 items, and a quadratic
+    // duplicate check would take tens of minutes on such a file.
+    let mut tags = std::collections::HashSet::with_capacity(data.len());
+    for (i, v) in data.iter().enumerate() {
+        let path = format!("EncData.data[{i}]");
+        let obj = r.object(v, &path)?;
+        r.unknown(obj, &path, &["compact_jwe", "tag"]);
+        let tag_text = r.string(obj, &path, "tag")?;
+        let tag = tag_text.to_owned();
+        let jwe = r.jwe(
+            r.string(obj, &path, "compact_jwe")?,
+            &join(&path, "compact_jwe"),
+            jwe::ALG_DIR,
+        )?;
+        if !tags.insert(tag_text) {
+            return Err(DomainError::DuplicateTag { tag });
+        }
+        if jwe.header().kid.as_deref() != Some(tag.as_str()) {
+            r.findings.push(Finding::KidDiffersFromTag { index: i });
+        }
+        if !is_safe_file_name(&tag) {
+            r.findings.push(Finding::TagNotSafeFileName { index: i });
+        }
+        items.push(DataItem { tag, jwe });
+    }
+    Ok((items, kdf_present))
+}
+
+pub(crate) fn join(path: &str, name: &str) -> String {
     if path.is_empty() {
         name.to_owned()
     } else {
@@ -366,81 +458,14 @@ impl SecurityDomain {
             return Err(DomainError::TooLarge { len: bytes.len() });
         }
         let mut findings = Vec::new();
-        let outer = strict_json::parse(bytes).map_err(|e| DomainError::NotJson {
-            reason: e.to_string(),
-        })?;
-        let root = match outer.as_object().and_then(|o| o.get("value")) {
-            Some(inner) if !outer.as_object().is_some_and(|o| o.contains_key("EncData")) => {
-                let text = inner.as_str().ok_or(DomainError::WrongType {
-                    path: "value".into(),
-                    expected: "a string holding the SD JSON",
-                })?;
-                findings.push(Finding::Wrapped);
-                if let Some(o) = outer.as_object() {
-                    Reader {
-                        findings: &mut findings,
-                    }
-                    .unknown(o, "", &["value"]);
-                }
-                strict_json::parse(text.as_bytes()).map_err(|e| DomainError::NotJson {
-                    reason: format!("inside \"value\": {e}"),
-                })?
-            }
-            _ => outer,
-        };
+        let root = parse_maybe_wrapped(bytes, &mut findings)?;
         let mut r = Reader {
             findings: &mut findings,
         };
         let top = r.object(&root, "the file")?;
         r.unknown(top, "", &["EncData", "SharedKeys", "version"]);
 
-        // EncData
-        let enc = r.object(r.field(top, "", "EncData")?, "EncData")?;
-        r.unknown(enc, "EncData", &["data", "kdf"]);
-        let kdf_present = match enc.get("kdf") {
-            None => {
-                r.findings.push(Finding::KdfMissing);
-                false
-            }
-            Some(Value::String(s)) if s == KDF_NAME => true,
-            Some(Value::String(s)) => return Err(DomainError::UnknownKdf { found: s.clone() }),
-            Some(_) => {
-                return Err(DomainError::WrongType {
-                    path: "EncData.kdf".into(),
-                    expected: "a string",
-                });
-            }
-        };
-        let data = r.array(enc, "EncData", "data")?;
-        if data.is_empty() {
-            return Err(DomainError::NoDataItems);
-        }
-        let mut items: Vec<DataItem> = Vec::with_capacity(data.len());
-        // A set, not a scan of `items`: a 64 MiB file can hold ~10^6 items, and a quadratic
-        // duplicate check would take tens of minutes on such a file.
-        let mut tags = std::collections::HashSet::with_capacity(data.len());
-        for (i, v) in data.iter().enumerate() {
-            let path = format!("EncData.data[{i}]");
-            let obj = r.object(v, &path)?;
-            r.unknown(obj, &path, &["compact_jwe", "tag"]);
-            let tag_text = r.string(obj, &path, "tag")?;
-            let tag = tag_text.to_owned();
-            let jwe = r.jwe(
-                r.string(obj, &path, "compact_jwe")?,
-                &join(&path, "compact_jwe"),
-                jwe::ALG_DIR,
-            )?;
-            if !tags.insert(tag_text) {
-                return Err(DomainError::DuplicateTag { tag });
-            }
-            if jwe.header().kid.as_deref() != Some(tag.as_str()) {
-                r.findings.push(Finding::KidDiffersFromTag { index: i });
-            }
-            if !is_safe_file_name(&tag) {
-                r.findings.push(Finding::TagNotSafeFileName { index: i });
-            }
-            items.push(DataItem { tag, jwe });
-        }
+        let (items, kdf_present) = read_enc_data(&mut r, top)?;
 
         // SharedKeys
         let sk = r.object(r.field(top, "", "SharedKeys")?, "SharedKeys")?;
@@ -528,19 +553,46 @@ impl SecurityDomain {
     }
 
     /// Builds a new SD (for `split` and tests). Always version 2 with `kdf`.
+    ///
+    /// # Errors
+    /// The same structural rules as [`SecurityDomain::parse`]: at least one item, unique
+    /// tags, unique thumbprints, and exactly `quorum.total()` shares.
     pub fn from_parts(
         items: Vec<DataItem>,
         shares: Vec<EncShare>,
         quorum: Quorum,
-    ) -> SecurityDomain {
-        SecurityDomain {
+    ) -> Result<SecurityDomain, DomainError> {
+        if items.is_empty() {
+            return Err(DomainError::NoDataItems);
+        }
+        if shares.len() != quorum.total() {
+            return Err(DomainError::ShareCount {
+                count: shares.len(),
+            });
+        }
+        for (i, it) in items.iter().enumerate() {
+            if items[..i].iter().any(|o| o.tag == it.tag) {
+                return Err(DomainError::DuplicateTag {
+                    tag: it.tag.clone(),
+                });
+            }
+        }
+        for (i, s) in shares.iter().enumerate() {
+            if let Some(first) = shares[..i]
+                .iter()
+                .position(|o| o.thumbprint == s.thumbprint)
+            {
+                return Err(DomainError::DuplicateThumbprint { first, second: i });
+            }
+        }
+        Ok(SecurityDomain {
             items,
             shares,
             quorum,
             version: Some(FORMAT_VERSION),
             kdf_present: true,
             findings: Vec::new(),
-        }
+        })
     }
 
     /// The data items, in file order.

@@ -24,6 +24,8 @@
 
 pub mod aead;
 pub mod b64;
+pub mod blob;
+pub mod build;
 pub mod domain;
 pub mod gf257;
 pub mod jwe;

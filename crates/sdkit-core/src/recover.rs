@@ -285,7 +285,10 @@ pub fn combine(sd: &SecurityDomain, openings: &[HolderOpening]) -> Result<Recove
             len: all.secret_len(),
         });
     }
-    let first = &sd.items()[0];
+    // Invariant: parse and from_parts refuse an SD without items, so there is a first one.
+    let Some(first) = sd.items().first() else {
+        return Err(RecoverError::NoAuthenticatingQuorum { tried: 0 });
+    };
     let mut tried = 0;
     for subset in subsets(all.len(), need).take(MAX_SUBSETS_TRIED) {
         tried += 1;

@@ -107,7 +107,7 @@ fn build(bad_share_1: bool) -> Built {
                 .unwrap(),
         })
         .collect();
-    let sd = SecurityDomain::from_parts(items, enc_shares, quorum);
+    let sd = SecurityDomain::from_parts(items, enc_shares, quorum).unwrap();
     Built {
         master,
         plaintexts,

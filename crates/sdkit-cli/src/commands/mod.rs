@@ -1,11 +1,13 @@
 //! One module per command. Each loads its inputs, calls the libraries, and returns the exit
 //! code after printing its report.
 
+pub mod blob;
 pub mod check;
 pub mod drill;
 pub mod inspect;
 pub mod keygen;
 pub mod recover;
+pub mod split;
 
 use crate::error::CliError;
 use crate::io;

@@ -1,0 +1,233 @@
+//! `sdkit restore-blob` (the custodians' half of a real recovery) and `sdkit open-blob` (the
+//! HSM's half, for drills with a throw-away exchange key).
+
+use super::drill::{recover_error, run_quorum};
+use super::holder_ok;
+use crate::cli::{OpenBlobArgs, RestoreBlobArgs};
+use crate::error::{CliError, Exit};
+use crate::io::{self, MAX_KEY_BYTES, OutFile, ensure_dir, refuse_existing, write_all_atomic};
+use crate::keys::{load_keys, sibling_cert_path};
+use crate::render::{Output, sha256_hex};
+use sdkit_core::blob::{MIN_EXCHANGE_KEY_BITS, RestoreBlob};
+use sdkit_core::domain::{MAX_SD_BYTES, is_safe_file_name};
+use sdkit_core::{SysRng, Thumbprint};
+use serde_json::json;
+use std::fmt::Write;
+use std::path::Path;
+
+/// Reads the exchange certificate in any form the service or `az` hands out.
+fn load_exchange_cert(path: &Path) -> Result<sdkit_certs::Certificate, CliError> {
+    let bytes = io::read_bounded(path, MAX_KEY_BYTES, "exchange certificate")?;
+    let is_json = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+    let cert = if is_json {
+        sdkit_certs::load_certificate_from_jwk_json(&bytes)
+    } else {
+        sdkit_certs::load_certificate(&bytes)
+    }
+    .map_err(|e| {
+        CliError::input(path, e).hint(
+            "give the exchange certificate `az keyvault security-domain init-recovery` wrote (or the transfer-key JSON)",
+        )
+    })?;
+    match cert.key_bits() {
+        None => Err(CliError::input(
+            path,
+            "the exchange certificate's key is not RSA",
+        )),
+        Some(bits) if bits < MIN_EXCHANGE_KEY_BITS => Err(CliError::input(
+            path,
+            format!(
+                "the exchange key is RSA-{bits}; at least {MIN_EXCHANGE_KEY_BITS} bits are required (Managed HSM uses 4096)"
+            ),
+        )),
+        Some(_) => Ok(cert),
+    }
+}
+
+/// Runs `restore-blob`.
+pub fn run_restore(args: &RestoreBlobArgs, out: Output) -> Result<Exit, CliError> {
+    refuse_existing([args.out.as_path()], args.force)?;
+    let exchange = load_exchange_cert(&args.exchange_key)?;
+    let public = exchange
+        .rsa_public_key()
+        .map_err(|e| CliError::input(&args.exchange_key, e))?;
+    let run = run_quorum(&args.sd, &args.keys_paths, &args.keys.passphrase_files)?;
+    let mut text = run.text;
+    let rec = run.recovery.map_err(|e| {
+        eprint!("{text}");
+        recover_error(&args.sd, &e)
+    })?;
+    if let Some(bad) = rec.items.iter().find(|i| i.plaintext.is_err()) {
+        eprint!("{text}");
+        return Err(CliError::new(
+            Exit::Crypto,
+            format!(
+                "{}: item {:?} did not authenticate; no blob was written",
+                args.sd.display(),
+                bad.tag
+            ),
+        )
+        .hint("the file was altered or damaged: download the security domain again"));
+    }
+    let tp = Thumbprint::from_bytes(*exchange.thumbprint().as_bytes());
+    let blob = RestoreBlob::seal_recovered(&rec.items, &public, tp, &mut SysRng)
+        .map_err(|e| CliError::new(Exit::Crypto, format!("cannot build the restore blob: {e}")))?;
+    let json_text = blob.to_json();
+    write_all_atomic(
+        &[OutFile {
+            path: args.out.clone(),
+            bytes: json_text.as_bytes(),
+            secret: true,
+        }],
+        args.force,
+    )?;
+    let skipped = run.openings.iter().filter(|o| !holder_ok(o)).count();
+    let _ = writeln!(
+        text,
+        "Restore blob written to {} ({} items, for exchange key {}, SHA-256 {}).",
+        args.out.display(),
+        blob.items().len(),
+        tp,
+        sha256_hex(json_text.as_bytes())
+    );
+    if skipped > 0 {
+        let _ = writeln!(
+            text,
+            "Note: {skipped} key(s) were skipped (see above); the others reached the quorum."
+        );
+        eprintln!(
+            "warning: {skipped} key(s) did not give a usable share; the others reached the quorum"
+        );
+    }
+    let _ = writeln!(
+        text,
+        "Upload it with: az keyvault security-domain upload --hsm-name <HSM> --restore-blob {}",
+        args.out.display()
+    );
+    out.emit(
+        &json!({
+            "command": "restore-blob",
+            "file": args.sd.display().to_string(),
+            "holders": run.holders,
+            "out": args.out.display().to_string(),
+            "out_sha256": sha256_hex(json_text.as_bytes()),
+            "exchange_x5t_256": tp.to_base64url(),
+            "items": blob.items().iter().map(|i| i.tag.clone()).collect::<Vec<_>>(),
+            "ok": true,
+        }),
+        &text,
+    );
+    Ok(Exit::Ok)
+}
+
+/// Runs `open-blob`.
+pub fn run_open(args: &OpenBlobArgs, out: Output) -> Result<Exit, CliError> {
+    let bytes = io::read_bounded(&args.blob, MAX_SD_BYTES as u64, "restore blob")?;
+    let blob = RestoreBlob::parse(&bytes).map_err(|e| {
+        CliError::input(&args.blob, format!("not a usable restore blob: {e}"))
+            .hint("give the file `sdkit restore-blob` or `az keyvault security-domain restore-blob` wrote")
+    })?;
+    if let Some(bad) = blob.items().iter().find(|it| !is_safe_file_name(&it.tag)) {
+        if args.out_dir.is_some() {
+            return Err(CliError::input(
+                &args.blob,
+                format!(
+                    "item tag {:?} is not a plain file name; refusing to write it",
+                    bad.tag
+                ),
+            ));
+        }
+    }
+    let keys = load_keys(
+        std::slice::from_ref(&args.exchange_private_key),
+        &args.keys.passphrase_files,
+    )?;
+    let key = &keys[0];
+    // With the certificate beside the key we can say plainly that the blob is for another key.
+    let sibling = sibling_cert_path(&args.exchange_private_key);
+    if let Some(c) = &key.cert {
+        if c.thumbprint != blob.exchange_thumbprint() {
+            return Err(CliError::new(
+                Exit::Crypto,
+                format!(
+                    "{}: the blob was made for exchange key {}, but {} is {}",
+                    args.blob.display(),
+                    blob.exchange_thumbprint(),
+                    sibling.display(),
+                    c.thumbprint
+                ),
+            )
+            .hint("use the exchange private key that belongs to the certificate given to restore-blob"));
+        }
+    }
+    let items = blob.open(key.key.rsa()).map_err(|e| {
+        CliError::new(Exit::Crypto, format!("{}: {e}", args.blob.display())).hint(format!(
+            "the blob names exchange certificate {}",
+            blob.exchange_thumbprint()
+        ))
+    })?;
+    let mut text = format!(
+        "Restore blob {} (for exchange key {})\nItems:\n",
+        args.blob.display(),
+        blob.exchange_thumbprint()
+    );
+    let mut items_json = Vec::new();
+    for it in &items {
+        match &it.plaintext {
+            Ok(p) => {
+                let _ = writeln!(text, "  {:<28} authentic, {} bytes", it.tag, p.len());
+                items_json.push(json!({ "tag": it.tag, "authentic": true, "bytes": p.len() }));
+            }
+            Err(e) => {
+                let _ = writeln!(text, "  {:<28} FAILED: {e}", it.tag);
+                items_json
+                    .push(json!({ "tag": it.tag, "authentic": false, "error": e.to_string() }));
+            }
+        }
+    }
+    if let Some(bad) = items.iter().find(|i| i.plaintext.is_err()) {
+        eprint!("{text}");
+        return Err(CliError::new(
+            Exit::Crypto,
+            format!(
+                "{}: item {:?} did not authenticate; nothing was written",
+                args.blob.display(),
+                bad.tag
+            ),
+        )
+        .hint("the blob was altered or damaged"));
+    }
+    let mut written = Vec::new();
+    if let Some(dir) = &args.out_dir {
+        ensure_dir(dir)?;
+        let files: Vec<OutFile<'_>> = items
+            .iter()
+            .filter_map(|i| {
+                i.plaintext.as_ref().ok().map(|p| OutFile {
+                    path: dir.join(format!("{}.bin", i.tag)),
+                    bytes: p.expose(),
+                    secret: true,
+                })
+            })
+            .collect();
+        write_all_atomic(&files, args.force)?;
+        let _ = writeln!(text, "Wrote (mode 0600):");
+        for f in &files {
+            let _ = writeln!(text, "  {} ({} bytes)", f.path.display(), f.bytes.len());
+            written.push(json!({ "file": f.path.display().to_string(), "bytes": f.bytes.len() }));
+        }
+    }
+    let _ = writeln!(text, "OK: the blob opens and every item authenticated.");
+    out.emit(
+        &json!({
+            "command": "open-blob",
+            "file": args.blob.display().to_string(),
+            "exchange_x5t_256": blob.exchange_thumbprint().to_base64url(),
+            "items": items_json,
+            "written": written,
+            "ok": true,
+        }),
+        &text,
+    );
+    Ok(Exit::Ok)
+}

@@ -1,0 +1,148 @@
+//! `sdkit split`: a new SD file for the user's own secrets, in Azure's format.
+
+use crate::cli::SplitArgs;
+use crate::error::{CliError, Exit};
+use crate::io::{self, OutFile, refuse_existing, write_all_atomic};
+use crate::keys::load_cert;
+use crate::render::{Output, sha256_hex};
+use sdkit_core::build::{BuildError, Recipient, build_security_domain};
+use sdkit_core::{SysRng, Thumbprint};
+use serde_json::json;
+use std::fmt::Write;
+use std::path::PathBuf;
+use zeroize::Zeroizing;
+
+/// Largest total of secrets in one SD: base64url inflates by 4/3 and the SD reader refuses
+/// files above 64 MiB.
+const MAX_TOTAL_SECRET_BYTES: u64 = 32 * 1024 * 1024;
+
+/// Runs `split`.
+pub fn run(args: &SplitArgs, out: Output) -> Result<Exit, CliError> {
+    refuse_existing([args.out.as_path()], args.force)?;
+    let mut parsed: Vec<(String, PathBuf)> = Vec::new();
+    for spec in &args.inputs {
+        let Some((tag, file)) = spec.split_once('=') else {
+            return Err(CliError::usage(format!("--in {spec:?}: expected TAG=FILE")));
+        };
+        if !sdkit_core::domain::is_safe_file_name(tag) {
+            return Err(CliError::usage(format!(
+                "--in {spec:?}: tag {tag:?} must be a non-empty plain file name (no '/', '\\\\', ':', leading '.' or '-', or control characters)"
+            )));
+        }
+        if parsed.iter().any(|(t, _)| t == tag) {
+            return Err(CliError::usage(format!("tag {tag:?} is given twice")));
+        }
+        parsed.push((tag.to_owned(), PathBuf::from(file)));
+    }
+    let n = args.certs.len();
+    if n < 2 || n > 127 {
+        return Err(CliError::usage(format!(
+            "{n} certificate(s) given: a split needs 2 to 127 (Managed HSM uses 3 to 10)"
+        )));
+    }
+    if args.quorum < 2 || args.quorum > n {
+        return Err(CliError::usage(format!(
+            "--quorum {} is impossible with {n} certificates: give 2 to {n}",
+            args.quorum
+        )));
+    }
+    let mut recipients = Vec::with_capacity(n);
+    for path in &args.certs {
+        let c = load_cert(path)?;
+        let key = c
+            .cert
+            .rsa_public_key()
+            .map_err(|e| CliError::input(path, e))?;
+        recipients.push(Recipient {
+            key,
+            thumbprint: Thumbprint::from_bytes(*c.thumbprint.as_bytes()),
+        });
+    }
+    let mut secrets: Vec<Zeroizing<Vec<u8>>> = Vec::with_capacity(parsed.len());
+    let mut total = 0u64;
+    for (_, file) in &parsed {
+        let bytes = Zeroizing::new(io::read_bounded(file, MAX_TOTAL_SECRET_BYTES, "secret")?);
+        total += bytes.len() as u64;
+        if total > MAX_TOTAL_SECRET_BYTES {
+            return Err(CliError::input(
+                file,
+                format!("the secrets add up to more than {MAX_TOTAL_SECRET_BYTES} bytes"),
+            ));
+        }
+        secrets.push(bytes);
+    }
+    let items: Vec<(&str, &[u8])> = parsed
+        .iter()
+        .zip(&secrets)
+        .map(|((t, _), s)| (t.as_str(), s.as_slice()))
+        .collect();
+    let sd =
+        build_security_domain(&items, &recipients, args.quorum, &mut SysRng).map_err(
+            |e| match e {
+                BuildError::DuplicateRecipient { first, second } => CliError::usage(format!(
+                    "{} and {} are the same certificate: each custodian must have their own",
+                    args.certs[first].display(),
+                    args.certs[second].display()
+                )),
+                BuildError::RecipientKeyTooSmall { index, .. } => {
+                    CliError::input(&args.certs[index], e)
+                }
+                BuildError::Encrypt => CliError::new(Exit::Crypto, e.to_string()),
+                other => CliError::usage(other.to_string()),
+            },
+        )?;
+    let text_sd = sd.to_json();
+    write_all_atomic(
+        &[OutFile {
+            path: args.out.clone(),
+            bytes: text_sd.as_bytes(),
+            secret: false,
+        }],
+        args.force,
+    )?;
+    let q = sd.quorum();
+    let mut text = String::new();
+    if !q.within_managed_hsm_limits() {
+        eprintln!(
+            "warning: a quorum of {} of {} is outside what Managed HSM itself uses (N 3..10, M 2..10); sdkit opens it, Azure would not",
+            q.required(),
+            q.total()
+        );
+    }
+    let _ = writeln!(
+        text,
+        "Wrote {} ({} of {}, SHA-256 {})",
+        args.out.display(),
+        q.required(),
+        q.total(),
+        sha256_hex(text_sd.as_bytes())
+    );
+    for (i, (c, r)) in args.certs.iter().zip(&recipients).enumerate() {
+        let _ = writeln!(
+            text,
+            "  share {} (x = {}) -> {} ({})",
+            i + 1,
+            i + 1,
+            c.display(),
+            r.thumbprint
+        );
+    }
+    for (t, f) in &parsed {
+        let _ = writeln!(text, "  item {t} <- {}", f.display());
+    }
+    out.emit(
+        &json!({
+            "command": "split",
+            "out": args.out.display().to_string(),
+            "sha256": sha256_hex(text_sd.as_bytes()),
+            "required": q.required(),
+            "shares_total": q.total(),
+            "within_managed_hsm_limits": q.within_managed_hsm_limits(),
+            "certificates": args.certs.iter().zip(&recipients).map(|(c, r)| json!({ "file": c.display().to_string(), "x5t_256": r.thumbprint.to_base64url() })).collect::<Vec<_>>(),
+            "items": parsed.iter().map(|(t, _)| t.clone()).collect::<Vec<_>>(),
+            "ok": true,
+        }),
+        &text,
+    );
+    Ok(Exit::Ok)
+}

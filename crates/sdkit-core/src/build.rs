@@ -1,0 +1,184 @@
+//! Writing a new security domain for a user's own secrets (`sdkit split`): the same format
+//! Azure writes, so the same tools (sdkit, and the `az` CLI's `restore-blob`) open it.
+//!
+//! A fresh random 32-byte master key is split M-of-N over GF(257) (x = 1..N in recipient
+//! order, as the HSM numbers custodians), each share is wrapped to one recipient's RSA key
+//! with RSA-OAEP-256 + A256CBC-HS512, and each secret becomes a `dir` JWE under the key the
+//! SP 800-108 KDF derives from the master key and the secret's tag.
+
+use crate::domain::{DataItem, EncShare, SecurityDomain, is_safe_file_name};
+use crate::jwe::CompactJwe;
+use crate::kdf::derive_item_key;
+use crate::secret::MasterKey;
+use crate::shamir::{self, Quorum, QuorumError};
+use crate::share;
+use crate::thumbprint::Thumbprint;
+use core::fmt;
+use rsa::PublicKey;
+use rsa::traits::PublicKeyParts;
+
+/// The smallest recipient key accepted (the `az` CLI refuses smaller certificates).
+pub const MIN_RECIPIENT_KEY_BITS: usize = 2048;
+
+/// One custodian: the public key from their certificate, and the certificate's thumbprint.
+#[derive(Debug, Clone)]
+pub struct Recipient {
+    /// RSA public key.
+    pub key: PublicKey,
+    /// SHA-256 thumbprint of the certificate (written as `x5t_256`).
+    pub thumbprint: Thumbprint,
+}
+
+/// Why a new SD could not be built.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BuildError {
+    /// The quorum is impossible for this many recipients.
+    Quorum(QuorumError),
+    /// Nothing to protect.
+    NoItems,
+    /// A tag is empty or not usable as a file name (recovery writes `<tag>.bin`).
+    BadTag {
+        /// The tag.
+        tag: String,
+    },
+    /// Two items share a tag.
+    DuplicateTag {
+        /// The tag.
+        tag: String,
+    },
+    /// The same certificate was given twice.
+    DuplicateRecipient {
+        /// First position (0-based).
+        first: usize,
+        /// Second position.
+        second: usize,
+    },
+    /// A recipient key is too small.
+    RecipientKeyTooSmall {
+        /// Position (0-based).
+        index: usize,
+        /// Its size.
+        bits: usize,
+    },
+    /// The random generator or an RSA operation failed.
+    Encrypt,
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BuildError::Quorum(e) => e.fmt(f),
+            BuildError::NoItems => {
+                f.write_str("there is nothing to split: give at least one secret")
+            }
+            BuildError::BadTag { tag } => write!(
+                f,
+                "tag {tag:?} is not usable: tags must be non-empty plain file names (no path separators, no leading '.' or '-', no control characters)"
+            ),
+            BuildError::DuplicateTag { tag } => write!(f, "tag {tag:?} is given twice"),
+            BuildError::DuplicateRecipient { first, second } => {
+                write!(
+                    f,
+                    "certificates {} and {} are the same certificate",
+                    first + 1,
+                    second + 1
+                )
+            }
+            BuildError::RecipientKeyTooSmall { index, bits } => write!(
+                f,
+                "certificate {} has an RSA-{bits} key; at least {MIN_RECIPIENT_KEY_BITS} bits are required",
+                index + 1
+            ),
+            BuildError::Encrypt => {
+                f.write_str("encryption failed: the random generator or an RSA operation failed")
+            }
+        }
+    }
+}
+
+impl std::error::Error for BuildError {}
+
+/// A random GUID-shaped `kid`, as current HSMs write on share JWEs (the value is opaque).
+fn random_kid<R: rand_core::TryCryptoRng + ?Sized>(rng: &mut R) -> Result<String, BuildError> {
+    let mut b = [0u8; 16];
+    rng.try_fill_bytes(&mut b)
+        .map_err(|_| BuildError::Encrypt)?;
+    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    Ok(format!(
+        "{}-{}-{}-{}-{}",
+        &h[..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..]
+    ))
+}
+
+/// Builds a new SD protecting `items` (tag, secret), any `required` of `recipients` opening it.
+///
+/// # Errors
+/// [`BuildError`] for an impossible quorum, bad or repeated tags, a repeated or small
+/// recipient key, or a failing RNG.
+pub fn build_security_domain<R: rand_core::TryCryptoRng + ?Sized>(
+    items: &[(&str, &[u8])],
+    recipients: &[Recipient],
+    required: usize,
+    rng: &mut R,
+) -> Result<SecurityDomain, BuildError> {
+    let quorum = Quorum::new(required, recipients.len()).map_err(BuildError::Quorum)?;
+    if items.is_empty() {
+        return Err(BuildError::NoItems);
+    }
+    for (i, (tag, _)) in items.iter().enumerate() {
+        if !is_safe_file_name(tag) {
+            return Err(BuildError::BadTag {
+                tag: (*tag).to_owned(),
+            });
+        }
+        if items[..i].iter().any(|(t, _)| t == tag) {
+            return Err(BuildError::DuplicateTag {
+                tag: (*tag).to_owned(),
+            });
+        }
+    }
+    for (i, r) in recipients.iter().enumerate() {
+        if r.key.size() * 8 < MIN_RECIPIENT_KEY_BITS {
+            return Err(BuildError::RecipientKeyTooSmall {
+                index: i,
+                bits: r.key.size() * 8,
+            });
+        }
+        if let Some(first) = recipients[..i]
+            .iter()
+            .position(|o| o.thumbprint == r.thumbprint)
+        {
+            return Err(BuildError::DuplicateRecipient { first, second: i });
+        }
+    }
+
+    let master = MasterKey::random(rng).map_err(|_| BuildError::Encrypt)?;
+    let shares = shamir::split(master.expose(), quorum, rng).map_err(|_| BuildError::Encrypt)?;
+    let mut enc_shares = Vec::with_capacity(recipients.len());
+    for (share, r) in shares.iter().zip(recipients) {
+        let payload = share::encode(share);
+        let kid = random_kid(rng)?;
+        let jwe = CompactJwe::encrypt_rsa_oaep_256(&r.key, &kid, &payload, rng)
+            .map_err(|_| BuildError::Encrypt)?;
+        enc_shares.push(EncShare {
+            thumbprint: r.thumbprint,
+            jwe,
+        });
+    }
+    let mut data = Vec::with_capacity(items.len());
+    for (tag, secret) in items {
+        let jwe = CompactJwe::encrypt_dir(&derive_item_key(&master, tag), tag, secret, rng)
+            .map_err(|_| BuildError::Encrypt)?;
+        data.push(DataItem {
+            tag: (*tag).to_owned(),
+            jwe,
+        });
+    }
+    // The checks above cover every rule from_parts enforces, so this cannot fail; map it
+    // anyway rather than assume.
+    SecurityDomain::from_parts(data, enc_shares, quorum).map_err(|_| BuildError::Encrypt)
+}
