@@ -11,6 +11,15 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub json: bool,
 
+    /// Print no report, only errors and warnings (for scripts: rely on the exit code).
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+
+    /// Append a hash-chained record of this command (inputs and outputs with their SHA-256,
+    /// result) to this ceremony transcript (JSON lines).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub transcript: Option<PathBuf>,
+
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -92,6 +101,96 @@ pub enum Command {
     /// Example: sdkit split --in db-root=root.key --cert a.cer --cert b.cer --cert c.cer --quorum 2 --out my-sd.json
     #[command(after_help = EXIT_CODES)]
     Split(SplitArgs),
+
+    /// Check a drill ledger's hash chain.
+    ///
+    /// Example: sdkit ledger verify drills.jsonl
+    #[command(subcommand, after_help = EXIT_CODES)]
+    Ledger(LedgerCommand),
+
+    /// Check or print a ceremony transcript.
+    ///
+    /// Example: sdkit transcript render ceremony.jsonl --out ceremony.md
+    #[command(subcommand, after_help = EXIT_CODES)]
+    Transcript(TranscriptCommand),
+
+    /// A full rehearsal on throw-away demo keys: keygen, split, inspect, check, drill with a
+    /// ledger, exchange key, restore-blob, open-blob, transcript verify. Exit 0 only if every
+    /// step held.
+    ///
+    /// Example: sdkit demo --dir sdkit-demo
+    #[command(after_help = EXIT_CODES)]
+    Demo(DemoArgs),
+
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    ///
+    /// Example: sdkit completions bash > /etc/bash_completion.d/sdkit
+    Completions(CompletionsArgs),
+
+    /// Write man pages for sdkit and every command.
+    ///
+    /// Example: sdkit man --out-dir /usr/local/share/man/man1
+    Man(ManArgs),
+}
+
+/// `sdkit ledger ...`.
+#[derive(Debug, Subcommand)]
+pub enum LedgerCommand {
+    /// Verify the hash chain and every record.
+    Verify {
+        /// The ledger file.
+        file: PathBuf,
+    },
+}
+
+/// `sdkit transcript ...`.
+#[derive(Debug, Subcommand)]
+pub enum TranscriptCommand {
+    /// Verify the hash chain.
+    Verify {
+        /// The transcript file.
+        file: PathBuf,
+    },
+    /// Write a printable Markdown ceremony record with witness sign-off lines.
+    Render {
+        /// The transcript file.
+        file: PathBuf,
+        /// Write the Markdown here instead of stdout.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Replace an existing output file.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+/// `sdkit demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Where to put the demo's files (created; must not exist unless --force).
+    #[arg(long, value_name = "DIR", default_value = "sdkit-demo")]
+    pub dir: PathBuf,
+    /// Reuse an existing demo directory, replacing its files.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `sdkit completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    pub shell: clap_complete::Shell,
+}
+
+/// `sdkit man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Directory for the pages (sdkit.1, sdkit-<command>.1).
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: PathBuf,
+    /// Replace existing pages.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `sdkit restore-blob`.
@@ -233,6 +332,10 @@ pub struct CheckArgs {
     /// certificate with the same name and the extension .cer beside it is used when present.
     #[arg(long, value_name = "KEY")]
     pub key: PathBuf,
+    /// Compare this custodian's share with the commitment a drill recorded in this ledger:
+    /// proves the share is the right one, not merely one that decrypts.
+    #[arg(long, value_name = "FILE")]
+    pub ledger: Option<PathBuf>,
     /// Key options.
     #[command(flatten)]
     pub keys: KeyArgs,
@@ -246,6 +349,15 @@ pub struct DrillArgs {
     /// Custodians' private keys, at least the quorum.
     #[arg(long = "key", value_name = "KEY", required = true)]
     pub keys_paths: Vec<PathBuf>,
+    /// Also recombine every M-subset of the opened shares one by one (refused above 10,000
+    /// subsets; the default polynomial check already proves the same).
+    #[arg(long)]
+    pub exhaustive: bool,
+    /// Append this drill's record (date, SD hash, result, a commitment per share) to this
+    /// hash-chained ledger, so custodians can later prove their share alone with
+    /// `sdkit check --ledger`.
+    #[arg(long, value_name = "FILE")]
+    pub ledger: Option<PathBuf>,
     /// Key options.
     #[command(flatten)]
     pub keys: KeyArgs,

@@ -6,15 +6,66 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use zeroize::Zeroizing;
 
 /// Largest key or certificate file read (real ones are a few KiB).
 pub const MAX_KEY_BYTES: u64 = 1024 * 1024;
 /// Largest passphrase file read.
 pub const MAX_PASSPHRASE_BYTES: u64 = 64 * 1024;
 
+/// A file a command read or wrote, for the transcript.
+#[derive(Debug, Clone)]
+pub struct FileRecord {
+    /// The path as given.
+    pub path: PathBuf,
+    /// SHA-256 (hex) of the contents; `None` for secret files (a hash of a short secret,
+    /// such as a passphrase, could be guessed back).
+    pub sha256: Option<String>,
+    /// Size in bytes.
+    pub size: usize,
+}
+
+/// Files read and written by the current command.
+static INPUTS: Mutex<Vec<FileRecord>> = Mutex::new(Vec::new());
+static OUTPUTS: Mutex<Vec<FileRecord>> = Mutex::new(Vec::new());
+
+fn record(list: &Mutex<Vec<FileRecord>>, path: &Path, bytes: &[u8], secret: bool) {
+    if let Ok(mut v) = list.lock() {
+        v.push(FileRecord {
+            path: path.to_owned(),
+            sha256: (!secret).then(|| crate::render::sha256_hex(bytes)),
+            size: bytes.len(),
+        });
+    }
+}
+
+/// Takes (and clears) the files read and written since the last call.
+pub fn take_file_records() -> (Vec<FileRecord>, Vec<FileRecord>) {
+    let take = |m: &Mutex<Vec<FileRecord>>| {
+        m.lock()
+            .map(|mut v| std::mem::take(&mut *v))
+            .unwrap_or_default()
+    };
+    (take(&INPUTS), take(&OUTPUTS))
+}
+
+/// Reads a non-secret input (recorded with its hash for the transcript).
+pub fn read_bounded(path: &Path, max: u64, what: &str) -> Result<Vec<u8>, CliError> {
+    let bytes = read_file(path, max, what)?;
+    record(&INPUTS, path, &bytes, false);
+    Ok(bytes)
+}
+
+/// Reads a secret input (a key, a passphrase, a secret to split): recorded without a hash.
+pub fn read_secret(path: &Path, max: u64, what: &str) -> Result<Zeroizing<Vec<u8>>, CliError> {
+    let bytes = Zeroizing::new(read_file(path, max, what)?);
+    record(&INPUTS, path, &bytes, true);
+    Ok(bytes)
+}
+
 /// Reads a whole regular file of at most `max` bytes. Directories, FIFOs and devices are
 /// refused before they are opened (opening a FIFO would block).
-pub fn read_bounded(path: &Path, max: u64, what: &str) -> Result<Vec<u8>, CliError> {
+fn read_file(path: &Path, max: u64, what: &str) -> Result<Vec<u8>, CliError> {
     let meta = fs::metadata(path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => {
             CliError::input(path, format!("{what} not found")).hint("check the path and spelling")
@@ -171,7 +222,11 @@ pub fn write_all_atomic(files: &[OutFile<'_>], force: bool) -> Result<(), CliErr
             }
         }
     }
-    place(&staged, force)
+    place(&staged, force)?;
+    for f in files {
+        record(&OUTPUTS, &f.path, f.bytes, f.secret);
+    }
+    Ok(())
 }
 
 /// Refuses, before any work, when an output exists and `force` is off.

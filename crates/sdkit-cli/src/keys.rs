@@ -53,11 +53,7 @@ pub fn sibling_cert_path(key: &Path) -> PathBuf {
 
 /// Reads the passphrase in a passphrase file: its first line, without the line ending.
 fn read_passphrase_file(path: &Path) -> Result<Zeroizing<Vec<u8>>, CliError> {
-    let bytes = Zeroizing::new(io::read_bounded(
-        path,
-        MAX_PASSPHRASE_BYTES,
-        "passphrase file",
-    )?);
+    let bytes = io::read_secret(path, MAX_PASSPHRASE_BYTES, "passphrase file")?;
     let line = bytes.split(|&b| b == b'\n').next().unwrap_or(&[]);
     let line = line.strip_suffix(b"\r").unwrap_or(line);
     if line.is_empty() {
@@ -117,7 +113,7 @@ pub fn load_keys(
     passphrase_file_for(passphrase_files, 0, paths.len())?;
     let mut out = Vec::with_capacity(paths.len());
     for (i, path) in paths.iter().enumerate() {
-        let bytes = Zeroizing::new(io::read_bounded(path, MAX_KEY_BYTES, "private key")?);
+        let bytes = io::read_secret(path, MAX_KEY_BYTES, "private key")?;
         // Try without a passphrase first: only a key that needs one is prompted for, and a
         // scheme we cannot read anyway (legacy PEM encryption) is refused without prompting.
         let key = match sdkit_certs::load_private_key(&bytes, None) {

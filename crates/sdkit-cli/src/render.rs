@@ -19,6 +19,49 @@ pub fn date(t: SystemTime) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
+/// `YYYY-MM-DDTHH:MM:SSZ` (UTC), for ledgers and transcripts.
+pub fn rfc3339(t: SystemTime) -> String {
+    let secs = t
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let secs = i64::try_from(secs).unwrap_or(i64::MAX);
+    let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
+    let rem = secs.rem_euclid(86_400);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60
+    )
+}
+
+/// A read-aloud form of a hash: its first 66 bits as six words of the BIP-39 English list
+/// (2048 words, 11 bits each), so two witnesses can compare by voice. Six words give 66
+/// bits: enough to catch any accidental or deliberate mismatch a person could be shown.
+pub fn words(digest: &[u8]) -> String {
+    let list = bip39::Language::English.word_list();
+    let mut bits: u128 = 0;
+    for (i, b) in digest.iter().take(9).enumerate() {
+        bits |= u128::from(*b) << (8 * (8 - i));
+    }
+    // The first 72 bits now sit in the low 72 bits, most significant first; take 66.
+    (0..6)
+        .map(|k| {
+            let shift = 72 - 11 * (k + 1);
+            list[((bits >> shift) & 0x7ff) as usize]
+        })
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// [`words`] for a hex digest string (as printed elsewhere).
+pub fn words_hex(hex_digest: &str) -> String {
+    hex::decode(hex_digest)
+        .map(|b| words(&b))
+        .unwrap_or_default()
+}
+
 /// Days since 1970-01-01 to a proleptic Gregorian date (H. Hinnant's algorithm).
 fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let z = z + 719_468;
@@ -58,9 +101,26 @@ pub fn validity_status(not_before: SystemTime, not_after: SystemTime) -> String 
 pub struct Output {
     /// JSON on stdout instead of text.
     pub json: bool,
+    /// No text report (errors and warnings still go to stderr; JSON is still printed).
+    pub quiet: bool,
+    /// Colour the verdict lines (only on a terminal, never with `NO_COLOR` set).
+    pub colour: bool,
 }
 
 impl Output {
+    /// Decides colour from the environment: stdout must be a terminal and `NO_COLOR` unset.
+    pub fn new(json: bool, quiet: bool) -> Output {
+        use std::io::IsTerminal;
+        let colour = !json
+            && std::io::stdout().is_terminal()
+            && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+        Output {
+            json,
+            quiet,
+            colour,
+        }
+    }
+
     /// Prints the report: the JSON value, or the text lines.
     pub fn emit(self, json: &Value, text: &str) {
         if self.json {
@@ -68,16 +128,67 @@ impl Output {
                 "{}",
                 serde_json::to_string_pretty(json).unwrap_or_else(|_| json.to_string())
             );
-        } else {
-            print!("{text}");
+        } else if !self.quiet {
+            if self.colour {
+                print!("{}", colourise(text));
+            } else {
+                print!("{text}");
+            }
         }
     }
+}
+
+/// Greens lines that report success and reds those that report failure.
+fn colourise(text: &str) -> String {
+    const OK: [&str; 4] = ["OK:", "DRILL PASSED", "VERIFIED", "PASSED"];
+    const BAD: [&str; 5] = ["FAILED", "BAD:", "PROBLEMS", "problem:", "DOES NOT MATCH"];
+    let mut out = String::with_capacity(text.len() + 64);
+    for line in text.split_inclusive('\n') {
+        let t = line.trim_start();
+        if BAD
+            .iter()
+            .any(|p| t.starts_with(p) || line.contains(&format!(" {p}")))
+        {
+            out.push_str(&format!(
+                "\x1b[31m{}\x1b[0m{}",
+                line.trim_end_matches('\n'),
+                if line.ends_with('\n') { "\n" } else { "" }
+            ));
+        } else if OK.iter().any(|p| t.starts_with(p)) {
+            out.push_str(&format!(
+                "\x1b[32m{}\x1b[0m{}",
+                line.trim_end_matches('\n'),
+                if line.ends_with('\n') { "\n" } else { "" }
+            ));
+        } else {
+            out.push_str(line);
+        }
+    }
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::time::Duration;
+
+    #[test]
+    fn read_aloud_words() {
+        // 0x00.. -> six times "abandon"; all-ones -> six times "zoo".
+        assert_eq!(
+            words(&[0u8; 32]),
+            "abandon-abandon-abandon-abandon-abandon-abandon"
+        );
+        assert_eq!(words(&[0xffu8; 32]), "zoo-zoo-zoo-zoo-zoo-zoo");
+        // 0x00 0x20 -> first word index 1 ("ability"), second index 0.
+        let mut d = [0u8; 32];
+        d[1] = 0x20;
+        assert_eq!(words(&d).split('-').next(), Some("ability"));
+        assert_eq!(
+            rfc3339(UNIX_EPOCH + Duration::from_secs(1_598_601_051)),
+            "2020-08-28T07:50:51Z"
+        );
+    }
 
     #[test]
     fn dates() {

@@ -334,9 +334,91 @@ pub fn combine(sd: &SecurityDomain, openings: &[HolderOpening]) -> Result<Recove
     Err(RecoverError::NoAuthenticatingQuorum { tried })
 }
 
+/// The result of recombining every `M`-subset one by one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExhaustiveReport {
+    /// How many subsets were recombined.
+    pub subsets: usize,
+    /// The x coordinates of each subset that gave a different master key (or none at all).
+    pub disagreeing: Vec<Vec<u8>>,
+}
+
+/// Why the exhaustive check was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TooManySubsets {
+    /// How many subsets there would be (saturating).
+    pub count: u128,
+}
+
+impl fmt::Display for TooManySubsets {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} subsets is more than the {MAX_SUBSETS_TRIED} an exhaustive check will recombine; the default check (every share on one polynomial) proves the same in N x M steps",
+            self.count
+        )
+    }
+}
+
+impl std::error::Error for TooManySubsets {}
+
+/// Binomial coefficient, saturating.
+pub fn binomial(n: usize, k: usize) -> u128 {
+    if k > n {
+        return 0;
+    }
+    (0..k).fold(1u128, |acc, i| {
+        acc.saturating_mul((n - i) as u128) / (i as u128 + 1)
+    })
+}
+
+/// Recombines every `M`-subset of the opened shares and compares each result with
+/// `recovery`'s master key in constant time.
+///
+/// # Errors
+/// [`TooManySubsets`] above [`MAX_SUBSETS_TRIED`] subsets.
+pub fn every_subset(
+    sd: &SecurityDomain,
+    openings: &[HolderOpening],
+    recovery: &Recovery,
+) -> Result<ExhaustiveReport, TooManySubsets> {
+    let need = sd.quorum().required();
+    let shares: Vec<&Share> = openings.iter().filter_map(|o| o.share.as_ref()).collect();
+    let count = binomial(shares.len(), need);
+    if count > MAX_SUBSETS_TRIED as u128 {
+        return Err(TooManySubsets { count });
+    }
+    let mut report = ExhaustiveReport {
+        subsets: 0,
+        disagreeing: Vec::new(),
+    };
+    for subset in subsets(shares.len(), need) {
+        report.subsets += 1;
+        let chosen: Vec<Share> = subset.iter().map(|&i| shares[i].clone()).collect();
+        let xs: Vec<u8> = chosen.iter().map(Share::x).collect();
+        let same = ShareSet::new(chosen)
+            .ok()
+            .and_then(|set| set.combine(need).ok())
+            .and_then(|secret| <[u8; MASTER_KEY_LEN]>::try_from(&secret[..]).ok())
+            .is_some_and(|bytes| MasterKey::from_bytes(bytes).ct_eq(&recovery.master));
+        if !same {
+            report.disagreeing.push(xs);
+        }
+    }
+    Ok(report)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::subsets;
+    use super::{binomial, subsets};
+
+    #[test]
+    fn binomials() {
+        assert_eq!(binomial(5, 3), 10);
+        assert_eq!(binomial(10, 5), 252);
+        assert_eq!(binomial(3, 4), 0);
+        assert!(binomial(127, 64) > 10_000);
+    }
 
     #[test]
     fn subsets_enumerates_all() {

@@ -1,10 +1,13 @@
 //! `sdkit check`: one custodian, alone, proves that their key opens a well-formed share.
 
+use super::ledger::{LedgerMatch, lookup};
 use super::{describe_holder, holder_keys, holder_ok, load_sd};
 use crate::cli::CheckArgs;
 use crate::error::{CliError, Exit};
+use crate::hygiene;
 use crate::keys::load_keys;
 use crate::render::Output;
+use sdkit_core::evidence::share_commitment;
 use sdkit_core::recover::{self, HolderStatus};
 use serde_json::json;
 use std::fmt::Write;
@@ -43,6 +46,42 @@ pub fn run(args: &CheckArgs, out: Output) -> Result<Exit, CliError> {
             h.insert("secret_bytes".into(), json!(share.len()));
         }
     }
+    let mut ledger_json = serde_json::Value::Null;
+    let mut ledger_ok = true;
+    if let (Some(ledger_path), HolderStatus::Opened { x, .. }, Some(share)) =
+        (&args.ledger, &o.status, o.share())
+    {
+        let sd_hash: [u8; 32] = hex::decode(&loaded.sha256)
+            .ok()
+            .and_then(|v| v.try_into().ok())
+            .unwrap_or([0u8; 32]);
+        let mine = hex::encode(share_commitment(&sd_hash, share));
+        let (verdict, status) = match lookup(ledger_path, &loaded.sha256, *x, &mine)? {
+            LedgerMatch::Matches(t) => (
+                format!("OK: this share is the one recorded by the passing drill of {t}"),
+                "matches",
+            ),
+            LedgerMatch::Differs(t) => {
+                ledger_ok = false;
+                (
+                    format!(
+                        "DOES NOT MATCH: the passing drill of {t} recorded a different share x = {x}: this SD or share was altered since"
+                    ),
+                    "differs",
+                )
+            }
+            LedgerMatch::NotRecorded => {
+                ledger_ok = false;
+                ("FAILED: the ledger holds no passing drill of this exact SD file with this share; run a drill with --ledger first".to_owned(), "not_recorded")
+            }
+        };
+        let _ = writeln!(text, "  ledger {}: {verdict}", ledger_path.display());
+        ledger_json = json!({ "file": ledger_path.display().to_string(), "status": status, "commitment": mine });
+    }
+    let mut warnings = hygiene::key(&keys[0]);
+    warnings.extend(hygiene::quorum(sd.quorum()));
+    hygiene::write_text(&mut text, &warnings);
+    let ok = ok && ledger_ok;
     let _ = writeln!(
         text,
         "{}",
@@ -59,6 +98,8 @@ pub fn run(args: &CheckArgs, out: Output) -> Result<Exit, CliError> {
         "required": sd.quorum().required(),
         "shares_total": sd.quorum().total(),
         "holder": holder,
+        "ledger": ledger_json,
+        "warnings": warnings.iter().map(hygiene::Warning::json).collect::<Vec<_>>(),
         "ok": ok,
     });
     out.emit(&report, &text);

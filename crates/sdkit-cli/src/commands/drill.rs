@@ -3,12 +3,14 @@
 //! master key, by checking that every share lies on the polynomial a quorum fixes (which is
 //! equivalent, and costs N·M operations instead of one recombination per subset).
 
+use super::ledger::{ShareEntry, append_drill};
 use super::{LoadedSd, describe_holder, holder_keys, holder_ok, load_sd};
 use crate::cli::DrillArgs;
 use crate::error::{CliError, Exit};
 use crate::keys::{LoadedKey, load_keys};
-use crate::render::Output;
-use sdkit_core::recover::{self, HolderOpening, RecoverError, Recovery};
+use crate::render::{Output, words_hex};
+use sdkit_core::evidence::share_commitment;
+use sdkit_core::recover::{self, HolderOpening, HolderStatus, RecoverError, Recovery};
 use serde_json::{Value, json};
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
@@ -135,7 +137,7 @@ pub fn run(args: &DrillArgs, out: Output) -> Result<Exit, CliError> {
         rec.basis
     );
     if consistent {
-        let subsets = binomial(opened, need);
+        let subsets = recover::binomial(opened, need);
         let _ = writeln!(
             text,
             "Every quorum: all {opened} opened shares lie on one polynomial, so each of the {subsets} {need}-of-{opened} subsets recovers the same master key."
@@ -175,7 +177,77 @@ pub fn run(args: &DrillArgs, out: Output) -> Result<Exit, CliError> {
         }
     }
     let items_ok = rec.all_items_authentic();
-    let ok = holders_ok && consistent && items_ok;
+    let mut exhaustive_json = Value::Null;
+    let mut exhaustive_ok = true;
+    if args.exhaustive {
+        let report = recover::every_subset(sd, &run.openings, &rec).map_err(|e| {
+            CliError::usage(format!("--exhaustive refused: {e}"))
+                .hint("run the drill without --exhaustive")
+        })?;
+        exhaustive_ok = report.disagreeing.is_empty();
+        if exhaustive_ok {
+            let _ = writeln!(
+                text,
+                "Exhaustive: all {} subsets of {need} recombined one by one to the same master key.",
+                report.subsets
+            );
+        } else {
+            for xs in &report.disagreeing {
+                let _ = writeln!(
+                    text,
+                    "  BAD: the subset x = {xs:?} recombines to a different master key"
+                );
+                problems.push(format!(
+                    "the subset x = {xs:?} recombines to a different master key"
+                ));
+            }
+        }
+        exhaustive_json = json!({ "subsets": report.subsets, "disagreeing_x": report.disagreeing });
+    }
+    let ok = holders_ok && consistent && items_ok && exhaustive_ok;
+    let mut ledger_json = Value::Null;
+    if let Some(ledger_path) = &args.ledger {
+        let sd_hash: [u8; 32] = hex::decode(&run.loaded.sha256)
+            .ok()
+            .and_then(|v| v.try_into().ok())
+            .unwrap_or([0u8; 32]);
+        let entries: Vec<ShareEntry> = run
+            .openings
+            .iter()
+            .filter_map(|o| match (&o.status, o.share()) {
+                (HolderStatus::Opened { share_index, x }, Some(share)) => Some(ShareEntry {
+                    share: share_index + 1,
+                    x: *x,
+                    x5t_256: sd.shares()[*share_index].thumbprint.to_base64url(),
+                    status: if rec.off_polynomial.contains(x) {
+                        "off_polynomial"
+                    } else {
+                        "ok"
+                    },
+                    commitment: hex::encode(share_commitment(&sd_hash, share)),
+                }),
+                _ => None,
+            })
+            .collect();
+        let hash = append_drill(
+            ledger_path,
+            &args.sd,
+            &run.loaded.sha256,
+            need,
+            sd.quorum().total(),
+            ok,
+            &entries,
+        )?;
+        let _ = writeln!(
+            text,
+            "Ledger: appended this drill ({} share commitments) to {}; record hash {} ({}).",
+            entries.len(),
+            ledger_path.display(),
+            &hash[..16],
+            words_hex(&hash)
+        );
+        ledger_json = json!({ "file": ledger_path.display().to_string(), "record_sha256": hash, "commitments": entries.len() });
+    }
     let _ = writeln!(
         text,
         "{}",
@@ -195,6 +267,8 @@ pub fn run(args: &DrillArgs, out: Output) -> Result<Exit, CliError> {
         "basis_x": rec.basis,
         "off_polynomial_x": rec.off_polynomial,
         "every_quorum_agrees": consistent,
+        "exhaustive": exhaustive_json,
+        "ledger": ledger_json,
         "items": items,
         "ok": ok,
     });
@@ -217,8 +291,4 @@ fn eprint_lines(lines: &[String]) {
     for l in lines {
         eprintln!("  {l}");
     }
-}
-
-fn binomial(n: usize, k: usize) -> u128 {
-    (0..k.min(n)).fold(1u128, |acc, i| acc * (n - i) as u128 / (i as u128 + 1))
 }

@@ -3,8 +3,9 @@
 use super::load_sd;
 use crate::cli::InspectArgs;
 use crate::error::{CliError, Exit};
+use crate::hygiene;
 use crate::keys::{LoadedCert, load_cert};
-use crate::render::{Output, date, validity_status};
+use crate::render::{Output, date, validity_status, words, words_hex};
 use sdkit_core::domain::Finding;
 use serde_json::{Value, json};
 use std::fmt::Write;
@@ -25,6 +26,8 @@ fn cert_json(c: &LoadedCert) -> Value {
         "not_after": date(c.cert.not_after()),
         "validity": validity_status(c.cert.not_before(), c.cert.not_after()),
         "key_bits": c.cert.key_bits(),
+        "sha256_fingerprint": c.cert.thumbprint().to_hex_fingerprint(),
+        "fingerprint_words": words(c.thumbprint.as_bytes()),
     })
 }
 
@@ -45,6 +48,7 @@ pub fn run(args: &InspectArgs, out: Output) -> Result<Exit, CliError> {
         "  size {} bytes, SHA-256 {}",
         loaded.size, loaded.sha256
     );
+    let _ = writeln!(text, "  read aloud: {}", words_hex(&loaded.sha256));
     let _ = writeln!(
         text,
         "  format version {}, quorum {} of {} shares, {} data item(s)",
@@ -82,6 +86,12 @@ pub fn run(args: &InspectArgs, out: Output) -> Result<Exit, CliError> {
                 date(c.cert.not_after()),
                 validity_status(c.cert.not_before(), c.cert.not_after()),
                 c.cert.key_bits().unwrap_or(0)
+            );
+            let _ = writeln!(
+                text,
+                "      SHA-256 fingerprint {} (read aloud: {})",
+                c.cert.thumbprint().to_hex_fingerprint(),
+                words(c.thumbprint.as_bytes())
             );
         } else if !certs.is_empty() {
             let _ = writeln!(text, "      no given certificate matches this share");
@@ -143,6 +153,24 @@ pub fn run(args: &InspectArgs, out: Output) -> Result<Exit, CliError> {
             );
         }
     }
+    // Hygiene: the quorum itself, and every certificate given (matched or not).
+    let mut warnings = hygiene::quorum(q);
+    for c in &certs {
+        warnings.extend(hygiene::certificate(c));
+    }
+    let shown: Vec<&hygiene::Warning> = warnings
+        .iter()
+        .filter(|w| {
+            w.code != "outside_managed_hsm_limits"
+                || !sd.findings().contains(&Finding::OutsideManagedHsmLimits)
+        })
+        .collect();
+    if !shown.is_empty() {
+        let _ = writeln!(text, "Warnings:");
+        for w in &shown {
+            let _ = writeln!(text, "  warning: {}", w.message);
+        }
+    }
     let _ = writeln!(
         text,
         "{}",
@@ -157,7 +185,9 @@ pub fn run(args: &InspectArgs, out: Output) -> Result<Exit, CliError> {
         "command": "inspect",
         "file": args.sd.display().to_string(),
         "sha256": loaded.sha256,
+        "sha256_words": words_hex(&loaded.sha256),
         "size": loaded.size,
+        "warnings": warnings.iter().map(hygiene::Warning::json).collect::<Vec<_>>(),
         "version": sd.version(),
         "required": q.required(),
         "shares_total": q.total(),

@@ -6,7 +6,7 @@ use crate::error::{CliError, Exit};
 use crate::io::{
     self, MAX_PASSPHRASE_BYTES, OutFile, ensure_dir, refuse_existing, write_all_atomic,
 };
-use crate::render::{Output, date};
+use crate::render::{Output, date, words};
 use sdkit_certs::{CertificateParams, GenerateError, KeySize, PbeKdf};
 use serde_json::json;
 use std::fmt::Write;
@@ -73,11 +73,7 @@ fn passphrases(args: &KeygenArgs) -> Result<Vec<Option<Zeroizing<Vec<u8>>>>, Cli
 }
 
 fn read_passphrase(path: &Path) -> Result<Zeroizing<Vec<u8>>, CliError> {
-    let bytes = Zeroizing::new(io::read_bounded(
-        path,
-        MAX_PASSPHRASE_BYTES,
-        "passphrase file",
-    )?);
+    let bytes = io::read_secret(path, MAX_PASSPHRASE_BYTES, "passphrase file")?;
     let line = bytes.split(|&b| b == b'\n').next().unwrap_or(&[]);
     let line = line.strip_suffix(b"\r").unwrap_or(line);
     if line.is_empty() {
@@ -291,6 +287,7 @@ pub fn run(args: &KeygenArgs, out: Output) -> Result<Exit, CliError> {
         );
         let _ = writeln!(text, "  x5t#S256 {}", tp.to_base64url());
         let _ = writeln!(text, "  SHA-256  {}", tp.to_hex_fingerprint());
+        let _ = writeln!(text, "  read aloud: {}", words(tp.as_bytes()));
         holders.push(json!({
             "holder": i + 1,
             "key": k.display().to_string(),
@@ -301,6 +298,7 @@ pub fn run(args: &KeygenArgs, out: Output) -> Result<Exit, CliError> {
             "not_after": date(cert.not_after()),
             "x5t_s256": tp.to_base64url(),
             "sha256_fingerprint": tp.to_hex_fingerprint(),
+            "fingerprint_words": words(tp.as_bytes()),
         }));
     }
     out.emit(

@@ -3,11 +3,15 @@
 
 pub mod blob;
 pub mod check;
+pub mod demo;
 pub mod drill;
 pub mod inspect;
 pub mod keygen;
+pub mod ledger;
 pub mod recover;
+pub mod shell;
 pub mod split;
+pub mod transcript;
 
 use crate::error::CliError;
 use crate::io;

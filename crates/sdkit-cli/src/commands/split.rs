@@ -35,7 +35,7 @@ pub fn run(args: &SplitArgs, out: Output) -> Result<Exit, CliError> {
         parsed.push((tag.to_owned(), PathBuf::from(file)));
     }
     let n = args.certs.len();
-    if n < 2 || n > 127 {
+    if !(2..=127).contains(&n) {
         return Err(CliError::usage(format!(
             "{n} certificate(s) given: a split needs 2 to 127 (Managed HSM uses 3 to 10)"
         )));
@@ -61,7 +61,7 @@ pub fn run(args: &SplitArgs, out: Output) -> Result<Exit, CliError> {
     let mut secrets: Vec<Zeroizing<Vec<u8>>> = Vec::with_capacity(parsed.len());
     let mut total = 0u64;
     for (_, file) in &parsed {
-        let bytes = Zeroizing::new(io::read_bounded(file, MAX_TOTAL_SECRET_BYTES, "secret")?);
+        let bytes = io::read_secret(file, MAX_TOTAL_SECRET_BYTES, "secret")?;
         total += bytes.len() as u64;
         if total > MAX_TOTAL_SECRET_BYTES {
             return Err(CliError::input(

@@ -1,0 +1,95 @@
+//! Running one parsed command: dispatch, error printing, and the transcript record. Shared by
+//! `main` and by `sdkit demo`, which runs its steps through the same path.
+
+use crate::cli::{Cli, Command, TranscriptCommand};
+use crate::commands;
+use crate::error::{CliError, Exit};
+use crate::render::{Output, words_hex};
+use crate::transcript;
+
+/// Process-wide precautions before any secret is handled: no core dumps (a crash must not
+/// write keys or plaintexts to disk) and, on Linux, not dumpable (other processes of the same
+/// user cannot ptrace it or read its memory through /proc).
+pub fn harden_process() {
+    #[cfg(unix)]
+    {
+        use rustix::process::{Resource, Rlimit, setrlimit};
+        let _ = setrlimit(
+            Resource::Core,
+            Rlimit {
+                current: Some(0),
+                maximum: Some(0),
+            },
+        );
+    }
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::process::{DumpableBehavior, set_dumpable_behavior};
+        let _ = set_dumpable_behavior(DumpableBehavior::NotDumpable);
+    }
+}
+
+fn dispatch(cmd: &Command, out: Output) -> Result<Exit, CliError> {
+    match cmd {
+        Command::Inspect(a) => commands::inspect::run(a, out),
+        Command::Check(a) => commands::check::run(a, out),
+        Command::Drill(a) => commands::drill::run(a, out),
+        Command::Recover(a) => commands::recover::run(a, out),
+        Command::Keygen(a) => commands::keygen::run(a, out),
+        Command::ExchangeKey(a) => commands::keygen::run_exchange(a, out),
+        Command::RestoreBlob(a) => commands::blob::run_restore(a, out),
+        Command::OpenBlob(a) => commands::blob::run_open(a, out),
+        Command::Split(a) => commands::split::run(a, out),
+        Command::Ledger(c) => commands::ledger::run(c, out),
+        Command::Transcript(c) => commands::transcript::run(c, out),
+        Command::Demo(a) => commands::demo::run(a, out),
+        Command::Completions(a) => commands::shell::completions(a),
+        Command::Man(a) => commands::shell::man(a, out),
+    }
+}
+
+/// Runs a parsed command line; prints its error, records it in the transcript if asked.
+pub fn run(cli: &Cli, argv: &[String]) -> Exit {
+    let out = Output::new(cli.json, cli.quiet);
+    // Start from a clean list of files touched (demo runs several commands in one process).
+    let _ = crate::io::take_file_records();
+    let result = dispatch(&cli.command, out);
+    let (code, message) = match &result {
+        Ok(code) => (*code, None),
+        Err(e) => {
+            eprintln!("{e}");
+            if out.json {
+                println!(
+                    "{}",
+                    serde_json::json!({ "ok": false, "error": { "kind": e.exit.name(), "exit_code": e.exit as u8, "message": e.message, "hint": e.hint } })
+                );
+            }
+            (e.exit, Some(e.message.clone()))
+        }
+    };
+    // Verifying or rendering a transcript does not write to one.
+    let reads_transcript = matches!(
+        cli.command,
+        Command::Transcript(TranscriptCommand::Verify { .. } | TranscriptCommand::Render { .. })
+    );
+    match (&cli.transcript, reads_transcript) {
+        (Some(path), false) => match transcript::append(path, argv, code, message.as_deref()) {
+            Ok(hash) => {
+                if !cli.quiet && !cli.json {
+                    eprintln!(
+                        "transcript: {} line {} ({})",
+                        path.display(),
+                        &hash[..16],
+                        words_hex(&hash)
+                    );
+                }
+                code
+            }
+            Err(e) => {
+                eprintln!("{e}");
+                if code == Exit::Ok { Exit::Output } else { code }
+            }
+        },
+        _ => code,
+    }
+}

@@ -1,0 +1,187 @@
+//! The drill ledger: a hash-chained JSON-lines file with one record per drill (date, SD file
+//! hash, M, N, result, and a commitment per share that reveals nothing about it). A custodian
+//! later proves their share is the one that passed a drill with `check --ledger`.
+
+use crate::cli::LedgerCommand;
+use crate::error::{CliError, Exit};
+use crate::io::{self, OutFile, write_all_atomic};
+use crate::render::{Output, rfc3339, sha256_hex, words_hex};
+use sdkit_core::chain::{self, MAX_LOG_BYTES};
+use serde_json::{Map, Value, json};
+use std::path::Path;
+use std::time::SystemTime;
+
+/// The `type` of ledger lines.
+pub const KIND: &str = "sdkit-drill-ledger";
+
+/// One share's line in a drill record.
+pub struct ShareEntry {
+    /// 1-based position in `enc_shares`.
+    pub share: usize,
+    /// x coordinate.
+    pub x: u8,
+    /// The certificate thumbprint the SD names.
+    pub x5t_256: String,
+    /// "ok", or what was wrong.
+    pub status: &'static str,
+    /// Hex commitment.
+    pub commitment: String,
+}
+
+fn read_existing(path: &Path) -> Result<Vec<u8>, CliError> {
+    match std::fs::metadata(path) {
+        Ok(_) => io::read_bounded(path, MAX_LOG_BYTES as u64, "ledger"),
+        Err(_) => Ok(Vec::new()),
+    }
+}
+
+/// Appends a drill record; returns the new line's hash.
+pub fn append_drill(
+    path: &Path,
+    sd_file: &Path,
+    sd_sha256: &str,
+    required: usize,
+    total: usize,
+    passed: bool,
+    shares: &[ShareEntry],
+) -> Result<String, CliError> {
+    let existing = read_existing(path)?;
+    let mut rec = Map::new();
+    rec.insert("version".into(), json!(1));
+    rec.insert("time".into(), json!(rfc3339(SystemTime::now())));
+    rec.insert("sd_file".into(), json!(sd_file.display().to_string()));
+    rec.insert("sd_sha256".into(), json!(sd_sha256));
+    rec.insert("required".into(), json!(required));
+    rec.insert("total".into(), json!(total));
+    rec.insert(
+        "result".into(),
+        json!(if passed { "passed" } else { "failed" }),
+    );
+    rec.insert(
+        "shares".into(),
+        Value::Array(
+            shares
+                .iter()
+                .map(|s| {
+                    json!({ "share": s.share, "x": s.x, "x5t_256": s.x5t_256, "status": s.status, "commitment": s.commitment })
+                })
+                .collect(),
+        ),
+    );
+    let (line, hash) = chain::append_line(&existing, KIND, rec).map_err(|e| {
+        CliError::input(
+            path,
+            format!("the ledger does not verify, so nothing was appended: {e}"),
+        )
+        .hint("run `sdkit ledger verify` on it")
+    })?;
+    let mut bytes = existing;
+    bytes.extend_from_slice(line.as_bytes());
+    write_all_atomic(
+        &[OutFile {
+            path: path.to_owned(),
+            bytes: &bytes,
+            secret: false,
+        }],
+        true,
+    )?;
+    Ok(hash)
+}
+
+fn is_hex64(v: Option<&Value>) -> bool {
+    v.and_then(Value::as_str)
+        .is_some_and(|s| s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// Reads a ledger, verifying the chain and that every record is well-formed.
+pub fn load(path: &Path) -> Result<(Vec<Map<String, Value>>, String), CliError> {
+    let bytes = io::read_bounded(path, MAX_LOG_BYTES as u64, "ledger")?;
+    let records = chain::verify(&bytes, KIND)
+        .map_err(|e| CliError::new(Exit::CheckFailed, format!("{}: {e}", path.display())))?;
+    for (i, r) in records.iter().enumerate() {
+        let shares_ok = r.get("shares").and_then(Value::as_array).is_some_and(|a| {
+            a.iter().all(|s| {
+                is_hex64(s.get("commitment")) && s.get("x").and_then(Value::as_u64).is_some()
+            })
+        });
+        if !is_hex64(r.get("sd_sha256")) || !shares_ok {
+            return Err(CliError::new(
+                Exit::CheckFailed,
+                format!(
+                    "{}: record {} is malformed (sd_sha256 or share commitments)",
+                    path.display(),
+                    i + 1
+                ),
+            ));
+        }
+    }
+    Ok((records, sha256_hex(&bytes)))
+}
+
+/// What the ledger says about one share of one SD.
+pub enum LedgerMatch {
+    /// A passing drill recorded this exact share (time of that drill).
+    Matches(String),
+    /// A passing drill recorded a different commitment for this x (time of that drill).
+    Differs(String),
+    /// No passing drill of this SD file recorded this share.
+    NotRecorded,
+}
+
+/// Looks up the newest passing drill of `sd_sha256` and compares share `x`'s commitment.
+pub fn lookup(
+    path: &Path,
+    sd_sha256: &str,
+    x: u8,
+    commitment: &str,
+) -> Result<LedgerMatch, CliError> {
+    let (records, _) = load(path)?;
+    let newest = records.iter().rev().find(|r| {
+        r.get("sd_sha256").and_then(Value::as_str) == Some(sd_sha256)
+            && r.get("result").and_then(Value::as_str) == Some("passed")
+    });
+    let Some(rec) = newest else {
+        return Ok(LedgerMatch::NotRecorded);
+    };
+    let time = rec
+        .get("time")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_owned();
+    let entry = rec.get("shares").and_then(Value::as_array).and_then(|a| {
+        a.iter()
+            .find(|s| s.get("x").and_then(Value::as_u64) == Some(u64::from(x)))
+    });
+    Ok(
+        match entry
+            .and_then(|e| e.get("commitment"))
+            .and_then(Value::as_str)
+        {
+            None => LedgerMatch::NotRecorded,
+            Some(c) if c == commitment => LedgerMatch::Matches(time),
+            Some(_) => LedgerMatch::Differs(time),
+        },
+    )
+}
+
+/// Runs `ledger verify`.
+pub fn run(cmd: &LedgerCommand, out: Output) -> Result<Exit, CliError> {
+    let LedgerCommand::Verify { file } = cmd;
+    let (records, hash) = load(file)?;
+    let passed = records
+        .iter()
+        .filter(|r| r.get("result").and_then(Value::as_str) == Some("passed"))
+        .count();
+    let text = format!(
+        "VERIFIED: {} holds {} drill record(s) ({} passed), chain intact.\n  file SHA-256 {hash}\n  read aloud   {}\n",
+        file.display(),
+        records.len(),
+        passed,
+        words_hex(&hash)
+    );
+    out.emit(
+        &json!({ "command": "ledger verify", "file": file.display().to_string(), "records": records.len(), "passed": passed, "sha256": hash, "words": words_hex(&hash), "ok": true }),
+        &text,
+    );
+    Ok(Exit::Ok)
+}

@@ -1,0 +1,219 @@
+//! The ceremony transcript: one hash-chained JSON line per command, with every input and
+//! output file's SHA-256, the command line (secrets redacted), sdkit's version and the hash
+//! of its own binary, the result, and the previous line's hash. `transcript verify` checks
+//! the chain, `transcript render` prints a Markdown record for witnesses to sign.
+
+use crate::error::{CliError, Exit};
+use crate::io::{self, FileRecord, OutFile, write_all_atomic};
+use crate::render::{rfc3339, sha256_hex, words_hex};
+use sdkit_core::chain::{self, MAX_LOG_BYTES};
+use serde_json::{Map, Value, json};
+use std::fmt::Write;
+use std::path::Path;
+use std::time::SystemTime;
+
+/// The `type` of transcript lines.
+pub const KIND: &str = "sdkit-transcript";
+
+/// Options whose value is secret and must never be written down (none take a secret value
+/// today: passphrases come from files or prompts; this is the guard for any that might).
+const SECRET_OPTIONS: [&str; 3] = ["--passphrase", "--password", "--secret"];
+
+/// The command line with the values of secret options replaced.
+pub fn redact(argv: &[String]) -> Vec<String> {
+    let mut out = Vec::with_capacity(argv.len());
+    let mut hide_next = false;
+    for a in argv {
+        if hide_next {
+            out.push("[REDACTED]".to_owned());
+            hide_next = false;
+        } else if let Some((flag, _)) = a
+            .split_once('=')
+            .filter(|(f, _)| SECRET_OPTIONS.contains(f))
+        {
+            out.push(format!("{flag}=[REDACTED]"));
+        } else {
+            hide_next = SECRET_OPTIONS.contains(&a.as_str());
+            out.push(a.clone());
+        }
+    }
+    out
+}
+
+/// SHA-256 of the running sdkit binary, so the record says which build ran.
+fn binary_sha256() -> Option<String> {
+    let exe = std::env::current_exe().ok()?;
+    std::fs::read(exe).ok().map(|b| sha256_hex(&b))
+}
+
+fn files_json(list: &[FileRecord]) -> Value {
+    Value::Array(
+        list.iter()
+            .map(|f| {
+                json!({
+                    "path": f.path.display().to_string(),
+                    "size": f.size,
+                    "sha256": f.sha256,
+                    "secret": f.sha256.is_none(),
+                })
+            })
+            .collect(),
+    )
+}
+
+/// Appends one line for a finished command (atomically: the new file replaces the old whole).
+pub fn append(
+    path: &Path,
+    argv: &[String],
+    exit: Exit,
+    error: Option<&str>,
+) -> Result<String, CliError> {
+    let (inputs, outputs) = io::take_file_records();
+    let existing = match std::fs::metadata(path) {
+        Ok(_) => io::read_bounded(path, MAX_LOG_BYTES as u64, "transcript")?,
+        Err(_) => Vec::new(),
+    };
+    // Reading the transcript itself is not an input of the command.
+    let _ = io::take_file_records();
+    let mut record = Map::new();
+    record.insert("version".into(), json!(1));
+    record.insert("time".into(), json!(rfc3339(SystemTime::now())));
+    record.insert("sdkit_version".into(), json!(env!("CARGO_PKG_VERSION")));
+    record.insert("binary_sha256".into(), json!(binary_sha256()));
+    record.insert("command".into(), json!(redact(argv)));
+    record.insert("inputs".into(), files_json(&inputs));
+    record.insert("outputs".into(), files_json(&outputs));
+    record.insert("exit_code".into(), json!(exit as u8));
+    record.insert("result".into(), json!(exit.name()));
+    if let Some(e) = error {
+        record.insert("error".into(), json!(e));
+    }
+    let (line, hash) = chain::append_line(&existing, KIND, record).map_err(|e| {
+        CliError::input(
+            path,
+            format!("the transcript does not verify, so nothing was appended: {e}"),
+        )
+        .hint("run `sdkit transcript verify` on it; start a new transcript file if it was damaged")
+    })?;
+    let mut bytes = existing;
+    bytes.extend_from_slice(line.as_bytes());
+    write_all_atomic(
+        &[OutFile {
+            path: path.to_owned(),
+            bytes: &bytes,
+            secret: false,
+        }],
+        true,
+    )?;
+    let _ = io::take_file_records();
+    Ok(hash)
+}
+
+/// Reads and verifies a transcript.
+pub fn load(path: &Path) -> Result<(Vec<Map<String, Value>>, String), CliError> {
+    let bytes = io::read_bounded(path, MAX_LOG_BYTES as u64, "transcript")?;
+    let records = chain::verify(&bytes, KIND)
+        .map_err(|e| CliError::new(Exit::CheckFailed, format!("{}: {e}", path.display())))?;
+    Ok((records, sha256_hex(&bytes)))
+}
+
+/// The Markdown ceremony record.
+pub fn render(path: &Path, records: &[Map<String, Value>], file_sha256: &str) -> String {
+    let s =
+        |r: &Map<String, Value>, k: &str| r.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
+    let mut md = String::new();
+    let _ = writeln!(md, "# Key ceremony record\n");
+    let _ = writeln!(md, "- Transcript: `{}`", path.display());
+    let _ = writeln!(md, "- Transcript SHA-256: `{file_sha256}`");
+    let _ = writeln!(md, "- Read aloud: **{}**", words_hex(file_sha256));
+    let _ = writeln!(md, "- Steps: {}, chain verified\n", records.len());
+    let _ = writeln!(md, "## Steps\n");
+    let _ = writeln!(md, "| # | time (UTC) | command | result |");
+    let _ = writeln!(md, "|---|---|---|---|");
+    for (i, r) in records.iter().enumerate() {
+        let cmd: Vec<String> = r
+            .get("command")
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let _ = writeln!(
+            md,
+            "| {} | {} | `{}` | {} |",
+            i + 1,
+            s(r, "time"),
+            cmd.join(" ").replace('|', "\\|"),
+            s(r, "result")
+        );
+    }
+    let _ = writeln!(md, "\n## Artifacts\n");
+    let _ = writeln!(
+        md,
+        "| step | direction | file | bytes | SHA-256 | read aloud |"
+    );
+    let _ = writeln!(md, "|---|---|---|---|---|---|");
+    for (i, r) in records.iter().enumerate() {
+        for (dir, key) in [("in", "inputs"), ("out", "outputs")] {
+            for f in r.get(key).and_then(Value::as_array).into_iter().flatten() {
+                let path = f.get("path").and_then(Value::as_str).unwrap_or("");
+                let size = f.get("size").and_then(Value::as_u64).unwrap_or(0);
+                let (hash, spoken) = match f.get("sha256").and_then(Value::as_str) {
+                    Some(h) => (format!("`{h}`"), words_hex(h)),
+                    None => ("(secret: not hashed)".to_owned(), String::new()),
+                };
+                let _ = writeln!(
+                    md,
+                    "| {} | {dir} | `{path}` | {size} | {hash} | {spoken} |",
+                    i + 1
+                );
+            }
+        }
+    }
+    let _ = writeln!(md, "\n## Sign-off\n");
+    let _ = writeln!(
+        md,
+        "We witnessed the steps above and compared the artifact hashes.\n"
+    );
+    for role in [
+        "Ceremony administrator",
+        "Witness",
+        "Witness",
+        "Custodian",
+        "Custodian",
+        "Custodian",
+    ] {
+        let _ = writeln!(
+            md,
+            "{role}: ______________________  Signature: ______________  Date: __________\n"
+        );
+    }
+    md
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn redacts_secret_option_values() {
+        let argv: Vec<String> = [
+            "sdkit",
+            "x",
+            "--passphrase",
+            "hunter2",
+            "--password=pw",
+            "--key",
+            "k.pem",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+        let r = redact(&argv);
+        assert!(!r.iter().any(|a| a.contains("hunter2") || a.contains("=pw")));
+        assert!(r.contains(&"k.pem".to_owned()));
+    }
+}
