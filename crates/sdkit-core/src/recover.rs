@@ -101,30 +101,87 @@ fn try_share(sd: &SecurityDomain, key: &PrivateKey, index: usize) -> Option<Plai
     jwe.decrypt_rsa_oaep_256(key).ok()
 }
 
+/// What one key's search found, before duplicates are resolved.
+struct Found {
+    certificate: CertificateMatch,
+    share: Option<(usize, Plaintext)>,
+}
+
+/// Finds the share `hk` opens: its certificate's share first, then every other share.
+fn find_share(sd: &SecurityDomain, hk: &HolderKey<'_>) -> Found {
+    let by_cert = hk.certificate.map(|t| sd.share_for(&t));
+    let mut certificate = match by_cert {
+        None => CertificateMatch::NotGiven,
+        Some(None) => CertificateMatch::NotInDomain,
+        Some(Some(_)) => CertificateMatch::Matched,
+    };
+    if let Some(Some(i)) = by_cert {
+        match try_share(sd, hk.key, i) {
+            Some(p) => {
+                return Found {
+                    certificate,
+                    share: Some((i, p)),
+                };
+            }
+            None => certificate = CertificateMatch::KeyDidNotOpenItsShare,
+        }
+    }
+    let skip = by_cert.flatten();
+    let share = (0..sd.shares().len())
+        .filter(|&i| Some(i) != skip)
+        .find_map(|i| try_share(sd, hk.key, i).map(|p| (i, p)));
+    Found { certificate, share }
+}
+
+/// Runs `find_share` for every key, spreading the RSA work over the machine's cores (each
+/// key's search is independent; results come back in key order).
+fn find_all(sd: &SecurityDomain, keys: &[HolderKey<'_>]) -> Vec<Found> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(keys.len());
+    if threads <= 1 {
+        return keys.iter().map(|hk| find_share(sd, hk)).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut results: Vec<(usize, Found)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(hk) = keys.get(i) else { break };
+                        mine.push((i, find_share(sd, hk)));
+                    }
+                    mine
+                })
+            })
+            .collect();
+        // A worker only panics if the RSA code does; fall back to doing that key's work here
+        // so the caller still gets a status for every key.
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_default())
+            .collect()
+    });
+    results.sort_by_key(|(i, _)| *i);
+    let mut out = Vec::with_capacity(keys.len());
+    let mut got = results.into_iter().peekable();
+    for (i, hk) in keys.iter().enumerate() {
+        match got.next_if(|(j, _)| *j == i) {
+            Some((_, f)) => out.push(f),
+            None => out.push(find_share(sd, hk)),
+        }
+    }
+    out
+}
+
 /// Finds and decodes each key's share. Never fails as a whole: every key gets a status.
+/// Each key is tried against a share at most once, and keys are searched in parallel.
 pub fn open_shares(sd: &SecurityDomain, keys: &[HolderKey<'_>]) -> Vec<HolderOpening> {
     let mut out: Vec<HolderOpening> = Vec::with_capacity(keys.len());
-    for hk in keys {
-        let by_cert = hk.certificate.map(|t| sd.share_for(&t));
-        let mut certificate = match by_cert {
-            None => CertificateMatch::NotGiven,
-            Some(None) => CertificateMatch::NotInDomain,
-            Some(Some(_)) => CertificateMatch::Matched,
-        };
-        let mut found = None;
-        if let Some(Some(i)) = by_cert {
-            match try_share(sd, hk.key, i) {
-                Some(p) => found = Some((i, p)),
-                None => certificate = CertificateMatch::KeyDidNotOpenItsShare,
-            }
-        }
-        if found.is_none() {
-            let skip = by_cert.flatten();
-            found = (0..sd.shares().len())
-                .filter(|&i| Some(i) != skip)
-                .find_map(|i| try_share(sd, hk.key, i).map(|p| (i, p)));
-        }
-        let (status, share) = match found {
+    for found in find_all(sd, keys) {
+        let (status, share) = match found.share {
             None => (HolderStatus::NoShare, None),
             Some((share_index, payload)) => {
                 let earlier = out.iter().position(|o| match o.status {
@@ -154,7 +211,7 @@ pub fn open_shares(sd: &SecurityDomain, keys: &[HolderKey<'_>]) -> Vec<HolderOpe
         };
         out.push(HolderOpening {
             status,
-            certificate,
+            certificate: found.certificate,
             share,
         });
     }

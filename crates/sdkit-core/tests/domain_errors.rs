@@ -243,12 +243,12 @@ fn every_domain_error_variant() {
     case(
         "wrapper with a number",
         err(json!({ "value": 5 }).to_string().as_bytes()),
-        wrong("value", "a string holding the SD JSON"),
+        wrong("value", "a string holding the JSON document"),
     );
     case(
         "wrapper with an object",
         err(json!({ "value": sample() }).to_string().as_bytes()),
-        wrong("value", "a string holding the SD JSON"),
+        wrong("value", "a string holding the JSON document"),
     );
     let (g, w) = same(not_json_containing(
         json!({ "value": "not json" }).to_string().as_bytes(),
