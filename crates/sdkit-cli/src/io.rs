@@ -170,6 +170,24 @@ fn temp_name(dest: &Path, n: usize) -> PathBuf {
     ))
 }
 
+/// Test hook, compiled into debug builds only: `SDKIT_FAULT_INJECT=stage:N` or `place:N`
+/// makes the N-th file (0-based) of the next atomic write fail at that phase, so tests can
+/// show that a failed write leaves old files intact and no temporary file behind.
+#[cfg(debug_assertions)]
+fn injected_fault(phase: &str, n: usize) -> std::io::Result<()> {
+    match std::env::var("SDKIT_FAULT_INJECT") {
+        Ok(v) if v == format!("{phase}:{n}") => {
+            Err(std::io::Error::other("injected fault (SDKIT_FAULT_INJECT)"))
+        }
+        _ => Ok(()),
+    }
+}
+
+#[cfg(not(debug_assertions))]
+fn injected_fault(_phase: &str, _n: usize) -> std::io::Result<()> {
+    Ok(())
+}
+
 fn stage(dest: &Path, bytes: &[u8], secret: bool, n: usize) -> Result<Staged, CliError> {
     let temp = temp_name(dest, n);
     track(&temp);
@@ -183,7 +201,11 @@ fn stage(dest: &Path, bytes: &[u8], secret: bool, n: usize) -> Result<Staged, Cl
     #[cfg(not(unix))]
     let _ = secret;
     let result = opts.open(&temp).and_then(|mut f| {
-        f.write_all(bytes)?;
+        // Write half, then fail if a fault is injected: a real partial temporary file.
+        let half = bytes.len() / 2;
+        f.write_all(&bytes[..half])?;
+        injected_fault("stage", n)?;
+        f.write_all(&bytes[half..])?;
         f.sync_all()
     });
     match result {
@@ -247,7 +269,9 @@ pub fn refuse_existing<'p>(
 fn place(staged: &[Staged], force: bool) -> Result<(), CliError> {
     let mut placed: Vec<PathBuf> = Vec::new();
     for (i, s) in staged.iter().enumerate() {
-        let result = if force {
+        let result = if let Err(e) = injected_fault("place", i) {
+            Err(e)
+        } else if force {
             fs::rename(&s.temp, &s.dest)
         } else {
             fs::hard_link(&s.temp, &s.dest).and_then(|()| fs::remove_file(&s.temp))
