@@ -63,6 +63,7 @@ pub use key_error::KeyLoadError;
 pub use pem::{PemBlock, PemError, decode_pem_lenient};
 pub use selfsigned::{
     CertificateParams, MAX_VALIDITY_DAYS, NOT_BEFORE_BACKDATE, self_signed_certificate,
+    validate_certificate_params,
 };
 pub use thumbprint::{Thumbprint, ThumbprintError};
 pub use write::{

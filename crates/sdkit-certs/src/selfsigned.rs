@@ -112,6 +112,18 @@ pub fn self_signed_certificate(
     Certificate::from_der(&der).map_err(|e| failed(&e))
 }
 
+/// Checks a subject and validity without a key, so a caller can refuse bad parameters
+/// before spending seconds on RSA key generation.
+///
+/// # Errors
+/// [`GenerateError::InvalidSubject`] or [`GenerateError::InvalidValidity`], exactly as
+/// [`self_signed_certificate`] would report them.
+pub fn validate_certificate_params(params: &CertificateParams) -> Result<(), GenerateError> {
+    parse_subject(&params.subject)?;
+    validity(params.validity_days, SystemTime::now())?;
+    Ok(())
+}
+
 /// Parses and sanity-checks the subject. `Name::from_str` accepts `CN=`
 /// (an empty value), which would make a certificate nobody can tell apart
 /// by eye, so empty values are refused too.

@@ -266,25 +266,69 @@ pub fn refuse_existing<'p>(
 }
 
 /// Moves staged files into place, all or nothing.
+/// Moves `src` to `dst` unless `dst` exists. A hard link fails atomically on an existing
+/// name; where the filesystem has no hard links (FAT/exFAT media), an existence check and a
+/// rename do the same job with a tiny window.
+fn link_noclobber(src: &Path, dst: &Path) -> std::io::Result<()> {
+    match fs::hard_link(src, dst) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(e),
+        Err(_) if dst.symlink_metadata().is_ok() => Err(std::io::ErrorKind::AlreadyExists.into()),
+        Err(_) => fs::rename(src, dst),
+    }
+}
+
 fn place(staged: &[Staged], force: bool) -> Result<(), CliError> {
-    let mut placed: Vec<PathBuf> = Vec::new();
+    // New files that had no predecessor, and (backup, destination) pairs for files replaced
+    // under --force: the old file is kept under a backup name until every new file is in
+    // place, so a failure half-way puts everything back as it was.
+    let mut created: Vec<PathBuf> = Vec::new();
+    let mut backups: Vec<(PathBuf, PathBuf)> = Vec::new();
     for (i, s) in staged.iter().enumerate() {
-        let result = if let Err(e) = injected_fault("place", i) {
-            Err(e)
-        } else if force {
-            fs::rename(&s.temp, &s.dest)
-        } else {
-            fs::hard_link(&s.temp, &s.dest).and_then(|()| fs::remove_file(&s.temp))
-        };
+        let result = injected_fault("place", i).and_then(|()| {
+            if force && s.dest.symlink_metadata().is_ok() {
+                let backup = s.dest.with_file_name(format!(
+                    ".{}.sdkit-old-{}-{i}",
+                    s.dest
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default(),
+                    std::process::id()
+                ));
+                if s.dest.is_dir() {
+                    return Err(std::io::Error::other("is a directory"));
+                }
+                // Keep the old file: a hard link leaves it in place meanwhile; filesystems
+                // without hard links (FAT/exFAT media) get a rename instead.
+                if fs::hard_link(&s.dest, &backup).is_err() {
+                    fs::rename(&s.dest, &backup)?;
+                }
+                backups.push((backup, s.dest.clone()));
+                fs::rename(&s.temp, &s.dest)
+            } else if force {
+                fs::rename(&s.temp, &s.dest)?;
+                created.push(s.dest.clone());
+                Ok(())
+            } else {
+                link_noclobber(&s.temp, &s.dest)?;
+                created.push(s.dest.clone());
+                match fs::remove_file(&s.temp) {
+                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+                    _ => Ok(()),
+                }
+            }
+        });
         untrack(&s.temp);
         if let Err(e) = result {
             for s in &staged[i..] {
                 remove_temp(&s.temp);
             }
-            // Only files this call created are removed; with --force a replaced file is gone
-            // already, which the user asked for.
-            if !force {
-                placed.iter().for_each(|p| drop(fs::remove_file(p)));
+            // Undo: files this call created go, replaced files come back from their backups.
+            for p in &created {
+                let _ = fs::remove_file(p);
+            }
+            for (backup, dest) in backups.iter().rev() {
+                let _ = fs::rename(backup, dest);
             }
             let msg = if e.kind() == std::io::ErrorKind::AlreadyExists {
                 "appeared while writing; refusing to overwrite".to_owned()
@@ -293,9 +337,11 @@ fn place(staged: &[Staged], force: bool) -> Result<(), CliError> {
             };
             return Err(CliError::output(&s.dest, msg));
         }
-        placed.push(s.dest.clone());
     }
-    let mut dirs: Vec<&Path> = placed.iter().filter_map(|p| p.parent()).collect();
+    for (backup, _) in &backups {
+        let _ = fs::remove_file(backup);
+    }
+    let mut dirs: Vec<&Path> = staged.iter().filter_map(|s| s.dest.parent()).collect();
     dirs.dedup();
     dirs.into_iter().for_each(sync_dir);
     Ok(())

@@ -6,7 +6,7 @@ use super::holder_ok;
 use crate::cli::{OpenBlobArgs, RestoreBlobArgs};
 use crate::error::{CliError, Exit};
 use crate::io::{self, MAX_KEY_BYTES, OutFile, ensure_dir, refuse_existing, write_all_atomic};
-use crate::keys::{load_keys, sibling_cert_path};
+use crate::keys::load_keys;
 use crate::render::{Output, sha256_hex};
 use sdkit_core::blob::{MIN_EXCHANGE_KEY_BITS, RestoreBlob};
 use sdkit_core::domain::{MAX_SD_BYTES, is_safe_file_name};
@@ -143,18 +143,34 @@ pub fn run_open(args: &OpenBlobArgs, out: Output) -> Result<Exit, CliError> {
         &args.keys.passphrase_files,
     )?;
     let key = &keys[0];
-    // With the certificate beside the key we can say plainly that the blob is for another key.
-    let sibling = sibling_cert_path(&args.exchange_private_key);
-    if let Some(c) = &key.cert {
-        if c.thumbprint != blob.exchange_thumbprint() {
+    // With the key's certificate at hand we can say plainly that the blob is for another key:
+    // the `.cer` named like the key (as `az` expects), or the `exchange.cer` that
+    // `sdkit exchange-key` writes beside `exchange-key.pem`.
+    let beside = args
+        .exchange_private_key
+        .parent()
+        .map(|d| d.join("exchange.cer"));
+    let cert = key
+        .cert
+        .as_ref()
+        .map(|c| (c.path.clone(), c.thumbprint))
+        .or_else(|| {
+            let path = beside.filter(|p| p.is_file())?;
+            let c = crate::keys::load_cert(&path).ok()?;
+            c.cert
+                .matches_private_key(&key.key)
+                .then_some((path, c.thumbprint))
+        });
+    if let Some((cert_path, tp)) = &cert {
+        if *tp != blob.exchange_thumbprint() {
             return Err(CliError::new(
                 Exit::Crypto,
                 format!(
                     "{}: the blob was made for exchange key {}, but {} is {}",
                     args.blob.display(),
                     blob.exchange_thumbprint(),
-                    sibling.display(),
-                    c.thumbprint
+                    cert_path.display(),
+                    tp
                 ),
             )
             .hint("use the exchange private key that belongs to the certificate given to restore-blob"));

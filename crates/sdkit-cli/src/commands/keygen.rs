@@ -40,7 +40,25 @@ fn check_args(args: &KeygenArgs) -> Result<KeySize, CliError> {
             args.prefix
         )));
     }
+    // Every holder's subject, checked before any key is generated.
+    for i in 1..=args.holders {
+        let params = CertificateParams {
+            subject: subject_for(args, i),
+            validity_days: args.days,
+        };
+        sdkit_certs::validate_certificate_params(&params).map_err(|e| match e {
+            GenerateError::InvalidValidity { .. } => {
+                CliError::usage(format!("--days {}: {e}", args.days))
+            }
+            _ => CliError::usage(format!("--subject {:?}: {e}", args.subject)),
+        })?;
+    }
     Ok(size)
+}
+
+/// The certificate subject of holder `i` (1-based).
+fn subject_for(args: &KeygenArgs, i: usize) -> String {
+    args.subject.replace("{i}", &i.to_string())
 }
 
 /// Passphrases for every holder, gathered before the slow key generation starts.
@@ -201,7 +219,7 @@ pub fn run(args: &KeygenArgs, out: Output) -> Result<Exit, CliError> {
     let secrets = passphrases(args)?;
     ensure_dir(&args.out_dir)?;
     probe_writable(&args.out_dir)?;
-    if args.no_passphrase && !out.json {
+    if args.no_passphrase {
         eprintln!(
             "warning: --no-passphrase: the private keys are written UNENCRYPTED; keep them on offline, encrypted media"
         );
@@ -213,7 +231,7 @@ pub fn run(args: &KeygenArgs, out: Output) -> Result<Exit, CliError> {
     let mut certs = Vec::with_capacity(keys.len());
     for (i, (key, pass)) in keys.iter().zip(&secrets).enumerate() {
         let params = CertificateParams {
-            subject: args.subject.replace("{i}", &(i + 1).to_string()),
+            subject: subject_for(args, i + 1),
             validity_days: args.days,
         };
         let cert = sdkit_certs::self_signed_certificate(key, &params).map_err(|e| match e {

@@ -26,7 +26,7 @@ pub fn run(args: &SplitArgs, out: Output) -> Result<Exit, CliError> {
         };
         if !sdkit_core::domain::is_safe_file_name(tag) {
             return Err(CliError::usage(format!(
-                "--in {spec:?}: tag {tag:?} must be a non-empty plain file name (no '/', '\\\\', ':', leading '.' or '-', or control characters)"
+                "--in {spec:?}: tag {tag:?} must be a non-empty plain file name (no '/', '\\', ':', leading '.' or '-', or control characters)"
             )));
         }
         if parsed.iter().any(|(t, _)| t == tag) {
