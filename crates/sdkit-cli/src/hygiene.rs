@@ -109,7 +109,7 @@ pub fn quorum(q: Quorum) -> Vec<Warning> {
         w.push(Warning::new(
             "outside_managed_hsm_limits",
             format!(
-                "quorum {} of {} is outside Managed HSM's own limits (N 3..10, M 2..10): Azure would not produce or accept it",
+                "quorum {} of {} is outside what Managed HSM creates (N 3..10, M 2..10); az restore-blob accepts it only when M is 2..10",
                 q.required(),
                 q.total()
             ),

@@ -487,3 +487,21 @@ fn certificate_under_2048_bits() {
     );
     r.err_names(&small);
 }
+
+#[test]
+fn non_ascii_tag_is_refused_because_az_cannot_read_it() {
+    let dir = tempdir();
+    let f = write_file(dir.path(), "s", b"x");
+    let out = dir.path().join("sd.json");
+    sdkit(["split", "--in"])
+        .arg(format!("cl\u{e9}={}", f.display()))
+        .certs(&[cert(1), cert(2), cert(3)])
+        .arg("--quorum")
+        .arg("2")
+        .arg("--out")
+        .arg(&out)
+        .run()
+        .code(USAGE)
+        .err_has(&["ascii", "az"]);
+    assert!(!out.exists());
+}

@@ -73,7 +73,7 @@ impl fmt::Display for BuildError {
             }
             BuildError::BadTag { tag } => write!(
                 f,
-                "tag {tag:?} is not usable: tags must be non-empty plain file names (no path separators, no leading '.' or '-', no control characters)"
+                "tag {tag:?} is not usable: tags must be non-empty ASCII plain file names (no path separators, no leading '.' or '-', no control characters; the az CLI cannot read non-ASCII tags)"
             ),
             BuildError::DuplicateTag { tag } => write!(f, "tag {tag:?} is given twice"),
             BuildError::DuplicateRecipient { first, second } => {
@@ -130,7 +130,8 @@ pub fn build_security_domain<R: rand_core::TryCryptoRng + ?Sized>(
         return Err(BuildError::NoItems);
     }
     for (i, (tag, _)) in items.iter().enumerate() {
-        if !is_safe_file_name(tag) {
+        // ASCII only: the `az` CLI decodes JWE headers as ASCII and fails on any other tag.
+        if !is_safe_file_name(tag) || !tag.is_ascii() {
             return Err(BuildError::BadTag {
                 tag: (*tag).to_owned(),
             });

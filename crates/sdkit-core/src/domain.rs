@@ -97,7 +97,7 @@ impl fmt::Display for Finding {
                 write!(f, "{path}: JWE tag is {len} bytes, not 32: it cannot authenticate")
             }
             Finding::OutsideManagedHsmLimits => {
-                f.write_str("quorum is outside Managed HSM's limits (N 3..10, M 2..10): Azure would not accept it")
+                f.write_str("quorum is outside what Managed HSM creates (N 3..10, M 2..10); az restore-blob accepts it only when M is 2..10")
             }
         }
     }

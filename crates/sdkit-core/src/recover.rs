@@ -342,10 +342,10 @@ pub fn combine(sd: &SecurityDomain, openings: &[HolderOpening]) -> Result<Recove
             len: all.secret_len(),
         });
     }
-    // Invariant: parse and from_parts refuse an SD without items, so there is a first one.
-    let Some(first) = sd.items().first() else {
+    if sd.items().is_empty() {
+        // parse and from_parts refuse an SD without items; nothing could vouch for a key.
         return Err(RecoverError::NoAuthenticatingQuorum { tried: 0 });
-    };
+    }
     let mut tried = 0;
     for subset in subsets(all.len(), need).take(MAX_SUBSETS_TRIED) {
         tried += 1;
@@ -370,17 +370,20 @@ pub fn combine(sd: &SecurityDomain, openings: &[HolderOpening]) -> Result<Recove
             return Err(RecoverError::WrongSecretLength { len: secret.len() });
         };
         let master = MasterKey::from_bytes(bytes);
-        let Ok(first_plain) = first.jwe.decrypt_dir(&derive_item_key(&master, &first.tag)) else {
+        // Any item that authenticates vouches for the master key (a 256-bit tag under a key
+        // derived from it); then every item is decrypted and reported on its own, so one
+        // damaged item is named instead of being blamed on the shares.
+        let decrypt = |it: &crate::domain::DataItem| it.jwe.decrypt_dir(&derive_item_key(&master, &it.tag));
+        let mut items: Vec<RecoveredItem> = Vec::with_capacity(sd.items().len());
+        let mut vouched = false;
+        for it in sd.items() {
+            let plaintext = decrypt(it);
+            vouched |= plaintext.is_ok();
+            items.push(RecoveredItem { tag: it.tag.clone(), plaintext });
+        }
+        if !vouched {
             continue;
-        };
-        let mut items = vec![RecoveredItem {
-            tag: first.tag.clone(),
-            plaintext: Ok(first_plain),
-        }];
-        items.extend(sd.items()[1..].iter().map(|it| RecoveredItem {
-            tag: it.tag.clone(),
-            plaintext: it.jwe.decrypt_dir(&derive_item_key(&master, &it.tag)),
-        }));
+        }
         return Ok(Recovery {
             basis: set.shares()[..need].iter().map(Share::x).collect(),
             off_polynomial: set.off_polynomial(need),

@@ -80,7 +80,7 @@ fn refuses_what_cannot_work() {
         build_security_domain(&dup, &r, 2, &mut SysRng).unwrap_err(),
         BuildError::DuplicateTag { tag: "a".into() }
     );
-    for bad in ["", "../x", "a/b", ".hidden"] {
+    for bad in ["", "../x", "a/b", ".hidden", "clé"] {
         let items: [(&str, &[u8]); 1] = [(bad, b"x")];
         assert!(
             matches!(

@@ -785,7 +785,8 @@ fn damaged_items_fail_authentication_in_recovery() {
         ("IV bit", |v, p| flip_part_byte(v, p, 2, 0)),
     ];
     for (what, damage) in damages {
-        // The first item authenticates the master key: if it fails, no quorum does.
+        // Any authentic item vouches for the master key, so a damaged first item is named on
+        // its own instead of being blamed on the shares.
         let bytes = mutated(|v| damage(v, &item_pointer(0)));
         if what == "empty tag" {
             assert_eq!(
@@ -796,15 +797,27 @@ fn damaged_items_fail_authentication_in_recovery() {
                 }]
             );
         }
+        for three in [false, true] {
+            let rec = recover_with(&bytes, three).unwrap();
+            assert_eq!(rec.master_key().expose(), pristine.master_key().expose(), "{what} in item 0");
+            assert!(matches!(rec.items[0].plaintext, Err(JweDecryptError::Failed(_))), "{what} in item 0");
+            assert!(rec.items[1..].iter().all(|i| i.plaintext.is_ok()), "{what} in item 0");
+        }
+        // With every item damaged, nothing vouches for any quorum.
+        let all_bad = mutated(|v| {
+            for i in 0..3 {
+                damage(v, &item_pointer(i));
+            }
+        });
         assert_eq!(
-            recover_with(&bytes, false).unwrap_err(),
+            recover_with(&all_bad, false).unwrap_err(),
             RecoverError::NoAuthenticatingQuorum { tried: 1 },
-            "{what} in item 0"
+            "{what} in every item"
         );
         assert_eq!(
-            recover_with(&bytes, true).unwrap_err(),
+            recover_with(&all_bad, true).unwrap_err(),
             RecoverError::NoAuthenticatingQuorum { tried: 3 },
-            "{what} in item 0, three keys"
+            "{what} in every item, three keys"
         );
         ran += 1;
         // A later item fails on its own; the others still come out.

@@ -29,6 +29,11 @@ pub fn run(args: &SplitArgs, out: Output) -> Result<Exit, CliError> {
                 "--in {spec:?}: tag {tag:?} must be a non-empty plain file name (no '/', '\\', ':', leading '.' or '-', or control characters)"
             )));
         }
+        if !tag.is_ascii() {
+            return Err(CliError::usage(format!(
+                "--in {spec:?}: tag {tag:?} must be ASCII: the az CLI cannot read a security domain with non-ASCII tags"
+            )));
+        }
         if parsed.iter().any(|(t, _)| t == tag) {
             return Err(CliError::usage(format!("tag {tag:?} is given twice")));
         }
@@ -104,7 +109,7 @@ pub fn run(args: &SplitArgs, out: Output) -> Result<Exit, CliError> {
     let mut text = String::new();
     if !q.within_managed_hsm_limits() {
         eprintln!(
-            "warning: a quorum of {} of {} is outside what Managed HSM itself uses (N 3..10, M 2..10); sdkit opens it, Azure would not",
+            "warning: a quorum of {} of {} is outside what Managed HSM itself creates (N 3..10, M 2..10); sdkit opens it, and az restore-blob accepts it only when M is 2..10",
             q.required(),
             q.total()
         );

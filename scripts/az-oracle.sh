@@ -1,0 +1,505 @@
+#!/usr/bin/env bash
+# The real Azure CLI as an oracle for sdkit (run by .ci/run after cargo test).
+#
+#   bash scripts/az-oracle.sh
+#
+# Direction A: `az keyvault security-domain restore-blob` must read SD files
+#   written by `sdkit split` (keys from `sdkit keygen`, plain and encrypted),
+#   and its restore blob must open with `sdkit open-blob` to the original
+#   secrets byte for byte.
+# Direction B: for the real HSM-made SDs in test-vectors/azure-sd/, az's blob
+#   and `sdkit restore-blob`'s blob must open to the same plaintexts (with the
+#   expected sizes and hashes) and have the same JSON layout.
+#
+# Needs python3 with the venv module, network access to PyPI on the first run
+# (to build target/az-venv, about 300 MB; later runs reuse it), cargo, and
+# scripts/az-oracle/{blobcheck.py,constraints.txt}. No Azure login, no
+# network at test time: restore-blob is an offline command.
+#
+# Environment:
+#   AZ_ORACLE_KEEP=1      keep the work directory target/az-oracle-tmp/run.* (it
+#                         holds throw-away keys and test plaintexts)
+#   AZ_ORACLE_UNPINNED=1  install without scripts/az-oracle/constraints.txt
+#   SDKIT_BIN=PATH        test this sdkit binary instead of building one
+#
+# Output: a summary table, then a last line "N passed, K failed". Exit status
+# 0 when everything passed, 1 when a case failed, 2 when the oracle could not
+# be set up (build or install failure: the message says what to fix).
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cd "$repo"
+
+AZ_CLI_VERSION=2.91.0
+# azure-common is not a dependency of azure-cli-core, but azure-cli-core's
+# error handler imports it: without it every az *failure* (wrong password,
+# bad MAC, ...) ends in "ModuleNotFoundError: No module named 'azure.common'"
+# instead of az's own message. Successful restore-blob runs do not need it,
+# nor anything else from azure-cli's full dependency list
+# (azure-keyvault-securitydomain, azure-mgmt-keyvault, ... are only used by
+# the online commands); cryptography comes in through azure-cli-core.
+AZURE_COMMON_VERSION=1.1.28
+venv="$repo/target/az-venv"
+py="$venv/bin/python"
+constraints="$repo/scripts/az-oracle/constraints.txt"
+helper="$repo/scripts/az-oracle/blobcheck.py"
+vectors="$repo/test-vectors/azure-sd"
+oracle_cert="$vectors/cli-oracle/oracle-exchange.pem"
+oracle_key="$vectors/cli-oracle/oracle-exchange-key.pem"
+
+t_start=$(date +%s)
+say() { printf 'az-oracle: %s\n' "$*"; }
+setup_fail() {
+    if declare -F cleanup >/dev/null; then cleanup; fi
+    printf '\naz-oracle: SETUP FAILED: %s\n' "$1" >&2
+    shift
+    for line in "$@"; do printf '  %s\n' "$line" >&2; done
+    printf '0 passed, 1 failed\n'
+    exit 2
+}
+
+mkdir -p "$repo/target"
+# One run at a time: the venv and target/az-oracle-tmp are shared.
+exec 9>"$repo/target/az-oracle.lock"
+if command -v flock >/dev/null 2>&1; then
+    flock 9
+fi
+
+# ---------------------------------------------------------------- sdkit build
+# The dev profile, not --release: .ci/run has just run `cargo test`, which
+# built the same dev-profile artifacts, so this is a no-op of a second or two,
+# while --release (thin LTO, codegen-units = 1) would compile everything again
+# for minutes on 2 cores. Dependencies are opt-level 3 in the dev profile
+# (Cargo.toml), so RSA keygen and decryption are fast anyway.
+if [ -n "${SDKIT_BIN:-}" ]; then
+    sdkit=$SDKIT_BIN
+    [ -x "$sdkit" ] || setup_fail "SDKIT_BIN=$sdkit is not an executable file"
+else
+    say "building sdkit (cargo build -p sdkit-cli --locked)"
+    cargo build -q -p sdkit-cli --locked ||
+        setup_fail "cargo build -p sdkit-cli --locked failed" "fix the build error above, then rerun"
+    sdkit="$repo/target/debug/sdkit"
+fi
+
+# ---------------------------------------------------------------- az venv
+pins="azure-cli==$AZ_CLI_VERSION azure-common==$AZURE_COMMON_VERSION | azure-cli-core==$AZ_CLI_VERSION msrest"
+if [ "${AZ_ORACLE_UNPINNED:-}" = 1 ]; then
+    pin_args=()
+    pins="$pins | unpinned"
+else
+    pin_args=(-c "$constraints")
+    pins="$pins | $(sha256sum "$constraints" | cut -c1-16)"
+fi
+stamp_want="$pins | $(python3 -c 'import sys; print(sys.version.split()[0])' 2>/dev/null || echo none)"
+stamp="$venv/.az-oracle-stamp"
+
+# venv_probe [CONSTRAINTS]: imports what restore-blob needs, checks the
+# installed CLI versions and, given a constraints file, every pin in it.
+venv_probe() {
+    "$py" - "$AZ_CLI_VERSION" "$AZURE_COMMON_VERSION" "$@" <<'PY'
+import sys
+from importlib.metadata import version, PackageNotFoundError
+import azure.cli.core, azure.common, msrest, cryptography  # noqa: F401
+want = {"azure-cli": sys.argv[1], "azure-cli-core": sys.argv[1], "azure-common": sys.argv[2]}
+if len(sys.argv) > 3:
+    for line in open(sys.argv[3]):
+        line = line.split("#")[0].strip()
+        if line:
+            name, ver = line.split("==")
+            want[name] = ver
+for dist, ver in want.items():
+    try:
+        got = version(dist)
+    except PackageNotFoundError:
+        sys.exit(f"{dist} is not installed")
+    if got != ver:
+        sys.exit(f"{dist} is {got}, not {ver}")
+PY
+}
+venv_ok() {
+    [ -x "$py" ] || return 1
+    if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$stamp_want" ]; then
+        venv_probe >/dev/null 2>&1
+        return
+    fi
+    # No stamp (or an old one), e.g. scripts/bench-compare.sh built the venv
+    # with the same recipe: adopt it if every pin is installed.
+    [ "${AZ_ORACLE_UNPINNED:-}" != 1 ] && venv_probe "$constraints" >/dev/null 2>&1 &&
+        printf '%s' "$stamp_want" >"$stamp"
+}
+
+if venv_ok; then
+    say "reusing $venv (azure-cli $AZ_CLI_VERSION)"
+else
+    t_install=$(date +%s)
+    command -v python3 >/dev/null 2>&1 ||
+        setup_fail "python3 is not installed" "Debian/Ubuntu: apt-get install python3 python3-venv"
+    say "installing azure-cli $AZ_CLI_VERSION (light: azure-cli-core + msrest) into $venv"
+    rm -rf "$venv"
+    log="$repo/target/az-venv-install.log"
+    python3 -m venv "$venv" >"$log" 2>&1 ||
+        setup_fail "'python3 -m venv $venv' failed (log: $log)" \
+            "install the venv module (Debian/Ubuntu: apt-get install python3-venv), then rerun"
+    pip=("$py" -m pip --disable-pip-version-check --no-input)
+    # Step 1: the CLI's command modules without azure-cli's ~100 dependencies.
+    # pip then warns "azure-cli 2.91.0 requires six..., which is not
+    # installed": expected with --no-deps, restore-blob needs none of them.
+    if ! "${pip[@]}" install --progress-bar off --no-deps "${pin_args[@]}" \
+        "azure-cli==$AZ_CLI_VERSION" "azure-common==$AZURE_COMMON_VERSION" >>"$log" 2>&1; then
+        tail -n 20 "$log" >&2
+        setup_fail "pip install --no-deps azure-cli==$AZ_CLI_VERSION azure-common==$AZURE_COMMON_VERSION failed (full log: $log)" \
+            "is PyPI reachable? (pip honours HTTPS_PROXY / PIP_INDEX_URL)" \
+            "to retry from scratch: rm -rf $venv && bash scripts/az-oracle.sh"
+    fi
+    # Step 2: the core (knack, msal, cryptography, ...), with dependencies.
+    # pip's exit status is what counts; its "ERROR: pip's dependency resolver
+    # does not currently take into account ..." followed by "azure-cli 2.91.0
+    # requires X, which is not installed" lines is the expected result of
+    # step 1's --no-deps. What restore-blob needs is checked right after.
+    if ! "${pip[@]}" install --progress-bar off "${pin_args[@]}" "azure-cli-core==$AZ_CLI_VERSION" msrest >>"$log" 2>&1; then
+        tail -n 20 "$log" >&2
+        setup_fail "pip install azure-cli-core==$AZ_CLI_VERSION msrest failed (full log: $log)" \
+            "is PyPI reachable? if a pin in scripts/az-oracle/constraints.txt has no wheel for this Python," \
+            "rerun with AZ_ORACLE_UNPINNED=1 and refresh the pins (see the file's header)"
+    fi
+    if ! venv_probe >>"$log" 2>&1; then
+        tail -n 5 "$log" >&2
+        setup_fail "the az venv was installed but a module does not import (log: $log)" \
+            "install the missing module pinned (add it to this script and constraints.txt), then rm -rf $venv and rerun"
+    fi
+    if ! AZURE_CONFIG_DIR=$(mktemp -d) "$py" -m azure.cli keyvault security-domain restore-blob --help >>"$log" 2>&1; then
+        tail -n 5 "$log" >&2
+        setup_fail "'python -m azure.cli keyvault security-domain restore-blob --help' fails in $venv (log: $log)" \
+            "if it names a missing module, install it pinned (add it to this script and constraints.txt), then rm -rf $venv and rerun"
+    fi
+    printf '%s' "$stamp_want" >"$stamp"
+    say "installed in $(($(date +%s) - t_install)) s"
+fi
+
+# ---------------------------------------------------------------- work dir
+mkdir -p "$repo/target/az-oracle-tmp"
+work=$(mktemp -d "$repo/target/az-oracle-tmp/run.XXXXXX")
+cleanup() {
+    trap - EXIT
+    if [ "${AZ_ORACLE_KEEP:-}" = 1 ]; then
+        say "kept $work (AZ_ORACLE_KEEP=1); it holds test keys and plaintexts"
+    else
+        rm -rf "$work"
+        rmdir "$repo/target/az-oracle-tmp" 2>/dev/null || true
+    fi
+}
+trap cleanup EXIT
+
+# az, offline: a fresh config dir, no login, no telemetry, no prompts.
+export AZURE_CONFIG_DIR="$work/az-config"
+export AZURE_CORE_COLLECT_TELEMETRY=no AZURE_CORE_SURVEY_MESSAGE=no AZURE_CORE_NO_COLOR=yes
+export AZURE_CORE_ONLY_SHOW_ERRORS=yes AZURE_CORE_DISABLE_PROGRESS_BAR=yes
+mkdir -p "$AZURE_CONFIG_DIR"
+
+az_restore_blob() {
+    "$py" -m azure.cli keyvault security-domain restore-blob "$@"
+}
+
+# ---------------------------------------------------------------- case runner
+results=()
+npass=0
+nfail=0
+
+# run_case NAME FUNCTION ARGS...: runs FUNCTION in a subshell with errexit and
+# a private directory ($cdir), output to a log; the log is shown on failure.
+# A case prints its one-line detail for the table on fd 3.
+run_case() {
+    local name=$1
+    shift
+    local cdir="$work/case-$((${#results[@]} + 1))"
+    mkdir -p "$cdir"
+    local t0 rc detail
+    t0=$(date +%s.%N)
+    set +e
+    (
+        set -euo pipefail
+        cd "$cdir"
+        "$@"
+    ) >"$cdir.log" 2>&1 3>"$cdir.detail"
+    rc=$?
+    set -e
+    local secs
+    secs=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+    detail=$(tail -n 1 "$cdir.detail" 2>/dev/null || true)
+    if [ $rc -eq 0 ]; then
+        npass=$((npass + 1))
+        results+=("$(printf '%-4s  %-38s %5ss  %s' PASS "$name" "$secs" "$detail")")
+        say "PASS  $name ($secs s)"
+    else
+        nfail=$((nfail + 1))
+        results+=("$(printf '%-4s  %-38s %5ss  %s' FAIL "$name" "$secs" "see log above")")
+        say "FAIL  $name ($secs s); last lines of its log:"
+        tail -n 25 "$cdir.log" | sed 's/^/    | /'
+    fi
+}
+
+# Fails the current case with a message.
+fail() {
+    printf 'FAILED: %s\n' "$*" >&2
+    exit 1
+}
+
+# run CMD...: echo, run, and fail the case with the command line on error.
+run() {
+    printf '+ %s\n' "$*"
+    "$@" || fail "exit $?: $*"
+}
+
+# compare_dirs GOT WANT: same file names, identical bytes.
+compare_dirs() {
+    local got=$1 want=$2
+    [ "$(cd "$got" && ls | sort)" = "$(cd "$want" && ls | sort)" ] ||
+        fail "$got has files [$(cd "$got" && ls | tr '\n' ' ')], expected [$(cd "$want" && ls | tr '\n' ' ')]"
+    local f
+    for f in "$want"/*; do
+        cmp -s "$f" "$got/$(basename "$f")" || fail "$got/$(basename "$f") differs from $f"
+    done
+}
+
+# ---------------------------------------------------------------- shared inputs
+# Random secrets of various sizes; each case copies the ones it uses into
+# expected/<tag>.bin, so the opened blob must equal that directory exactly.
+mkdir -p "$work/secrets"
+head -c 1 /dev/urandom >"$work/secrets/1B"
+head -c 100 /dev/urandom >"$work/secrets/100B"
+head -c 16 /dev/urandom >"$work/secrets/16B"
+head -c 65536 /dev/urandom >"$work/secrets/64KiB"
+head -c 8148 /dev/urandom >"$work/secrets/8148B"
+: >"$work/secrets/0B"
+
+say "making the drill exchange key (sdkit exchange-key)"
+"$sdkit" exchange-key --out-dir "$work/ex" >/dev/null ||
+    setup_fail "sdkit exchange-key --out-dir $work/ex failed"
+ex_cert="$work/ex/exchange.cer"
+ex_key="$work/ex/exchange-key.pem"
+
+# ---------------------------------------------------------------- direction A
+# a_split DIR QUORUM "TAG=SIZE..." CERT...: writes DIR/sd.json and
+# DIR/expected/<tag>.bin.
+a_split() {
+    local dir=$1 quorum=$2 items=$3
+    shift 3
+    mkdir -p "$dir/expected"
+    local args=() item tag size
+    for item in $items; do
+        tag=${item%%=*}
+        size=${item#*=}
+        cp "$work/secrets/$size" "$dir/expected/$tag.bin"
+        args+=(--in "$tag=$work/secrets/$size")
+    done
+    local c
+    for c in "$@"; do args+=(--cert "$c"); done
+    run "$sdkit" split "${args[@]}" --quorum "$quorum" --out "$dir/sd.json"
+}
+
+# a_check DIR LABEL KEYFILE... [-- PASSWORD...]: az restore-blob with those
+# keys (in that order), open az's blob with sdkit, compare with the inputs;
+# then the same with sdkit restore-blob, and compare the two blobs' layout.
+a_check() {
+    local dir=$1 label=$2
+    shift 2
+    local keys=() pws=()
+    while [ $# -gt 0 ] && [ "$1" != -- ]; do keys+=("$1"); shift; done
+    [ $# -gt 0 ] && shift && pws=("$@")
+    local out="$dir/$label"
+    mkdir -p "$out"
+    local pwargs=()
+    [ ${#pws[@]} -gt 0 ] && pwargs=(--passwords "${pws[@]}")
+    run az_restore_blob --sd-file "$dir/sd.json" --sd-exchange-key "$ex_cert" \
+        --sd-wrapping-keys "${keys[@]}" "${pwargs[@]}" --sd-file-restore-blob "$out/az-blob.json"
+    run "$sdkit" open-blob "$out/az-blob.json" --exchange-private-key "$ex_key" --out-dir "$out/az-opened"
+    compare_dirs "$out/az-opened" "$dir/expected"
+    # sdkit's own restore-blob on the same SD and keys, for the layout check.
+    local kargs=() k
+    for k in "${keys[@]}"; do kargs+=(--key "$k"); done
+    local pfargs=() i=0 p
+    for p in "${pws[@]}"; do
+        i=$((i + 1))
+        printf '%s\n' "$p" >"$out/pass$i"
+        pfargs+=(--passphrase-file "$out/pass$i")
+    done
+    run "$sdkit" restore-blob "$dir/sd.json" "${kargs[@]}" "${pfargs[@]}" --exchange-key "$ex_cert" --out "$out/sdkit-blob.json"
+    run "$sdkit" open-blob "$out/sdkit-blob.json" --exchange-private-key "$ex_key" --out-dir "$out/sdkit-opened"
+    compare_dirs "$out/sdkit-opened" "$dir/expected"
+    run "$py" "$helper" shape "$ex_cert" "$out/az-blob.json" "$out/sdkit-blob.json"
+}
+
+# case_a N M BITS ITEMS SUBSETS...: keygen N unencrypted keys, split with
+# quorum M, then a_check for each subset ("3,1" = keys 3 then 1).
+case_a() {
+    local n=$1 m=$2 bits=$3 items=$4
+    shift 4
+    run "$sdkit" keygen --holders "$n" --bits "$bits" --no-passphrase --out-dir keys
+    local certs=() i
+    for i in $(seq 1 "$n"); do certs+=("$PWD/keys/sd-key$i.cer"); done
+    a_split "$PWD" "$m" "$items" "${certs[@]}"
+    local subset keys
+    for subset in "$@"; do
+        keys=()
+        for i in ${subset//,/ }; do keys+=("$PWD/keys/sd-key$i.pem"); done
+        a_check "$PWD" "keys-${subset//,/-}" "${keys[@]}"
+    done
+    local nitems
+    nitems=$(echo "$items" | wc -w)
+    echo "items: $nitems; key orders: $*" >&3
+}
+
+# Encrypted PKCS#8 keys, one passphrase for all holders, az --passwords.
+case_a_encrypted_one() {
+    printf 'correct horse battery staple\n' >pass
+    run "$sdkit" keygen --holders 3 --bits 2048 --passphrase-file pass --out-dir keys
+    grep -q 'BEGIN ENCRYPTED PRIVATE KEY' keys/sd-key1.pem || fail "keygen did not write an encrypted PKCS#8 key"
+    a_split "$PWD" 2 "hsm_backup=8148B my-secret=100B" "$PWD"/keys/sd-key{1,2,3}.cer
+    local pw='correct horse battery staple'
+    a_check "$PWD" keys-3-1 "$PWD/keys/sd-key3.pem" "$PWD/keys/sd-key1.pem" -- "$pw" "$pw"
+    a_check "$PWD" keys-1-2 "$PWD/keys/sd-key1.pem" "$PWD/keys/sd-key2.pem" -- "$pw" "$pw"
+    echo "encrypted PKCS#8, az --passwords; key orders: 3,1 1,2" >&3
+}
+
+# Encrypted keys, a different passphrase per holder (one non-ASCII, UTF-8),
+# matched by position in --passwords.
+case_a_encrypted_each() {
+    printf 'first-pass\n' >p1
+    printf 'p\xc3\xa4ssw\xc3\xb6rd zwei\n' >p2
+    printf '3rd!pass\n' >p3
+    run "$sdkit" keygen --holders 3 --bits 2048 --passphrase-file p1 --passphrase-file p2 --passphrase-file p3 --out-dir keys
+    a_split "$PWD" 2 "hsm_backup=1B" "$PWD"/keys/sd-key{1,2,3}.cer
+    a_check "$PWD" keys-2-3 "$PWD/keys/sd-key2.pem" "$PWD/keys/sd-key3.pem" -- "$(head -n1 p2)" "$(head -n1 p3)"
+    a_check "$PWD" keys-3-1 "$PWD/keys/sd-key3.pem" "$PWD/keys/sd-key1.pem" -- "$(head -n1 p3)" "$(head -n1 p1)"
+    echo "one passphrase per key (incl. UTF-8); key orders: 2,3 3,1" >&3
+}
+
+# Holders with RSA-2048, 3072 and 4096 keys; holder 2's certificate is given
+# to split as DER (the thumbprint must still match az's PEM .cer).
+case_a_mixed() {
+    run "$sdkit" keygen --holders 1 --bits 2048 --no-passphrase --prefix h1- --out-dir keys
+    run "$sdkit" keygen --holders 1 --bits 3072 --no-passphrase --prefix h2- --out-dir keys
+    run "$sdkit" keygen --holders 1 --bits 4096 --no-passphrase --prefix h3- --out-dir keys
+    run "$py" "$helper" der keys/h2-1.cer h2.der
+    a_split "$PWD" 2 "base_enclave_backup=16B partition_enclave_backup=100B" \
+        "$PWD/keys/h1-1.cer" "$PWD/h2.der" "$PWD/keys/h3-1.cer"
+    a_check "$PWD" keys-3-2 "$PWD/keys/h3-1.pem" "$PWD/keys/h2-1.pem"
+    a_check "$PWD" keys-1-3 "$PWD/keys/h1-1.pem" "$PWD/keys/h3-1.pem"
+    echo "RSA 2048/3072/4096, one cert as DER; key orders: 3,2 1,3" >&3
+}
+
+# The oracle is not vacuous: az must reject an sdkit SD whose first item's
+# A256CBC-HS512 tag has one flipped bit (so az really checks sdkit's tags).
+case_a_tamper() {
+    run "$sdkit" keygen --holders 3 --bits 2048 --no-passphrase --out-dir keys
+    a_split "$PWD" 2 "hsm_backup=100B" "$PWD"/keys/sd-key{1,2,3}.cer
+    run az_restore_blob --sd-file sd.json --sd-exchange-key "$ex_cert" \
+        --sd-wrapping-keys "$PWD/keys/sd-key1.pem" "$PWD/keys/sd-key2.pem" --sd-file-restore-blob good.json
+    run "$py" "$helper" tamper sd.json bad-sd.json
+    printf '+ az restore-blob on bad-sd.json (must fail)\n'
+    if az_restore_blob --sd-file bad-sd.json --sd-exchange-key "$ex_cert" \
+        --sd-wrapping-keys "$PWD/keys/sd-key1.pem" "$PWD/keys/sd-key2.pem" --sd-file-restore-blob bad.json; then
+        fail "az accepted an SD with a corrupted item tag"
+    fi
+    [ ! -e bad.json ] || fail "az wrote a blob for an SD with a corrupted item tag"
+    printf '+ sdkit drill on bad-sd.json (must fail)\n'
+    if "$sdkit" drill bad-sd.json --key keys/sd-key1.pem --key keys/sd-key2.pem; then
+        fail "sdkit drill accepted an SD with a corrupted item tag"
+    fi
+    echo "az and sdkit both reject a flipped tag bit" >&3
+}
+
+# N and M outside what a Managed HSM makes (N 3..10, M 2..10): az
+# restore-blob only checks 2 <= required <= 10, so N=2 and N=12 SDs must
+# round-trip, and M=11 must be refused by az (sdkit split only warns).
+case_a_limits() {
+    run "$sdkit" keygen --holders 12 --bits 2048 --no-passphrase --out-dir keys
+    local certs=() i
+    for i in $(seq 1 12); do certs+=("$PWD/keys/sd-key$i.cer"); done
+    mkdir n2 n12 m11
+    a_split "$PWD/n2" 2 "hsm_backup=100B" "${certs[@]:0:2}"
+    a_check "$PWD/n2" keys-2-1 "$PWD/keys/sd-key2.pem" "$PWD/keys/sd-key1.pem"
+    a_split "$PWD/n12" 2 "hsm_backup=100B" "${certs[@]}"
+    a_check "$PWD/n12" keys-12-11 "$PWD/keys/sd-key12.pem" "$PWD/keys/sd-key11.pem"
+    a_split "$PWD/m11" 11 "hsm_backup=1B" "${certs[@]}"
+    local keys=()
+    for i in $(seq 1 11); do keys+=("$PWD/keys/sd-key$i.pem"); done
+    printf '+ az restore-blob on an 11-of-12 SD (must fail)\n'
+    if az_restore_blob --sd-file m11/sd.json --sd-exchange-key "$ex_cert" \
+        --sd-wrapping-keys "${keys[@]}" --sd-file-restore-blob m11/az-blob.json; then
+        fail "az accepted required = 11"
+    fi
+    echo "n2 m2 and n12 m2 round-trip; az refuses m11" >&3
+}
+
+# ---------------------------------------------------------------- direction B
+# case_b SD EXPECT_SPECS KEY_A KEY_B [LOOSE_REF...]
+case_b() {
+    local sd=$1 specs=$2 ka=$3 kb=$4
+    shift 4
+    mkdir -p keys
+    cp "$vectors/$ka.pem" "$vectors/$ka.cer" "$vectors/$kb.pem" "$vectors/$kb.cer" keys/
+    run az_restore_blob --sd-file "$sd" --sd-exchange-key "$oracle_cert" \
+        --sd-wrapping-keys "$PWD/keys/$ka.pem" "$PWD/keys/$kb.pem" --sd-file-restore-blob az-blob.json
+    run "$sdkit" restore-blob "$sd" --key "keys/$ka.pem" --key "keys/$kb.pem" \
+        --exchange-key "$oracle_cert" --out ours.json
+    run "$sdkit" open-blob az-blob.json --exchange-private-key "$oracle_key" --out-dir az-opened
+    run "$sdkit" open-blob ours.json --exchange-private-key "$oracle_key" --out-dir ours-opened
+    # shellcheck disable=SC2086 # specs is a word list
+    run "$py" "$helper" expect az-opened $specs
+    compare_dirs ours-opened az-opened
+    # Third opinion: sdkit reading the SD directly.
+    run "$sdkit" recover "$sd" --key "keys/$ka.pem" --key "keys/$kb.pem" --out-dir recovered
+    compare_dirs recovered az-opened
+    local refs=("$@") stored=()
+    if [ ${#refs[@]} -gt 0 ] && [ "${refs[0]}" != --loose-ek ]; then
+        stored=("${refs[0]}")
+        refs=("${refs[@]:1}")
+        run "$sdkit" open-blob "${stored[0]}" --exchange-private-key "$oracle_key" --out-dir stored-opened
+        compare_dirs stored-opened az-opened
+    fi
+    run "$py" "$helper" shape "$oracle_cert" az-blob.json ours.json "${stored[@]}" "${refs[@]}"
+    local extra=""
+    [ ${#stored[@]} -gt 0 ] && extra=", = stored az blob"
+    echo "plaintexts az = sdkit = recover, sizes+hashes ok; layout same${extra}" >&3
+}
+
+say "running the cases"
+run_case "A n3 m2 (2048)" case_a 3 2 2048 \
+    "hsm_backup=64KiB my-secret=1B base_enclave_backup=100B" 1,2 2,1 3,1 2,3 3,2,1
+run_case "A n5 m3 (2048)" case_a 5 3 2048 \
+    "my-secret=100B hsm_backup=1B db.root=16B" 1,2,3 5,3,1 2,4,5 4,1,3 5,4,3,2
+run_case "A n4 m4 (2048)" case_a 4 4 2048 "hsm_backup=64KiB" 1,2,3,4 4,3,2,1 2,4,1,3
+run_case "A n10 m2 (2048)" case_a 10 2 2048 \
+    "hsm_backup=100B base_enclave_backup=64KiB partition_enclave_backup=8148B my-secret=1B empty=0B" \
+    1,2 10,1 3,7 9,5
+run_case "A encrypted keys, one passphrase" case_a_encrypted_one
+run_case "A encrypted keys, per-key passwords" case_a_encrypted_each
+run_case "A mixed RSA sizes + DER cert" case_a_mixed
+run_case "A outside HSM limits (n2, n12, m11)" case_a_limits
+run_case "A tampered tag rejected" case_a_tamper
+
+sd2020="$vectors/sd-2020-09-15_df516d79.json"
+sd2023="$vectors/sd-2023-11-07_15e0e830.json"
+exp2020="hsm_backup=8148:ee3198b862520ed1 base_enclave_backup=869:0286399088a164ba partition_enclave_backup=2925:8a6121a6bfe4f8e9"
+exp2023="hsm_backup=8532:09d796b3924b73bf base_enclave_backup=968:57d6d2754ab561ff partition_enclave_backup=3105:a5ccbe18d22cca88"
+up2020="$vectors/upload-request-2020-09-15_df516d79.json"
+up2023="$vectors/upload-request-2023-11-07_15e0e830.json"
+stored2023="$vectors/cli-oracle/restore-blob_sd-2023-11-07_sd1-sd2.json"
+for pair in "sd1 sd2" "sd1 sd3" "sd2 sd3"; do
+    # shellcheck disable=SC2086 # pair is two words
+    run_case "B 2020-09-15 ${pair/ /+}" case_b "$sd2020" "$exp2020" $pair --loose-ek "$up2020"
+done
+for pair in "sd1 sd2" "sd1 sd3" "sd2 sd3"; do
+    # shellcheck disable=SC2086 # pair is two words
+    run_case "B 2023-11-07 ${pair/ /+}" case_b "$sd2023" "$exp2023" $pair "$stored2023" --loose-ek "$up2023"
+done
+
+# ---------------------------------------------------------------- summary
+cleanup
+echo
+echo "az CLI oracle (azure-cli $AZ_CLI_VERSION, $("$sdkit" --version)), $(($(date +%s) - t_start)) s"
+printf '%-4s  %-38s %6s  %s\n' "" case time detail
+for r in "${results[@]}"; do echo "$r"; done
+echo "$npass passed, $nfail failed"
+[ "$nfail" -eq 0 ]
