@@ -233,6 +233,14 @@ pub(crate) fn strip_zeros(be: &[u8]) -> &[u8] {
 /// (saying what), [`CertLoadError::Malformed`] when it is a damaged
 /// certificate.
 pub fn load_certificate(bytes: &[u8]) -> Result<Certificate, CertLoadError> {
+    // A file that is one whole DER structure is DER, whatever text it may carry inside
+    // (an extension can hold PEM text of another certificate; OpenSSL reads the outer one).
+    if crate::detect::is_whole_der(bytes) {
+        return Certificate::from_der(bytes).map_err(|err| match classify_der(bytes) {
+            InputKind::Unrecognized => err,
+            found => CertLoadError::NotACertificate { found },
+        });
+    }
     let blocks = decode_pem_lenient(bytes).map_err(|e| CertLoadError::Malformed(e.to_string()))?;
     if blocks.is_empty() {
         return Certificate::from_der(bytes).map_err(|err| match classify_der(bytes) {

@@ -137,6 +137,10 @@ pub fn load_private_key(
     bytes: &[u8],
     passphrase: Option<&[u8]>,
 ) -> Result<PrivateKey, KeyLoadError> {
+    // One whole DER structure is DER, even if PEM text hides inside it (see load_certificate).
+    if crate::detect::is_whole_der(bytes) {
+        return load_der(bytes, passphrase);
+    }
     let blocks = decode_pem_lenient(bytes).map_err(|e| KeyLoadError::Malformed(e.to_string()))?;
     if blocks.is_empty() {
         return load_der(bytes, passphrase);
@@ -174,8 +178,9 @@ pub fn load_private_key(
 /// reject as unsupported), or DER shaped like an EncryptedPrivateKeyInfo.
 /// Anything unreadable gives `false`; [`load_private_key`] explains why.
 pub fn private_key_is_encrypted(bytes: &[u8]) -> bool {
+    let der_only = crate::detect::is_whole_der(bytes);
     match decode_pem_lenient(bytes) {
-        Ok(blocks) if blocks.is_empty() => {
+        Ok(blocks) if blocks.is_empty() || der_only => {
             PrivateKeyInfoRef::from_der(bytes).is_err()
                 && pkcs1::RsaPrivateKeyRef::from_der(bytes).is_err()
                 && encrypted_pkcs8_algorithm(bytes).is_some()
