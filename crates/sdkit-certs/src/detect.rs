@@ -109,6 +109,14 @@ pub(crate) fn encrypted_pkcs8_algorithm(der: &[u8]) -> Option<ObjectIdentifier> 
     .ok()
 }
 
+/// True when `bytes` are exactly one DER-encoded SEQUENCE with nothing after it. Such input is
+/// read as DER and never searched for PEM blocks: text embedded inside a DER structure must
+/// not be mistaken for the file's content.
+pub(crate) fn is_whole_der(bytes: &[u8]) -> bool {
+    use der::Decode;
+    bytes.first() == Some(&0x30) && der::AnyRef::from_der(bytes).is_ok()
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
@@ -154,12 +162,4 @@ mod tests {
         trailing.push(0);
         assert!(encrypted_pkcs8_algorithm(&trailing).is_none());
     }
-}
-
-/// True when `bytes` are exactly one DER-encoded SEQUENCE with nothing after it. Such input is
-/// read as DER and never searched for PEM blocks: text embedded inside a DER structure must
-/// not be mistaken for the file's content.
-pub(crate) fn is_whole_der(bytes: &[u8]) -> bool {
-    use der::Decode;
-    bytes.first() == Some(&0x30) && der::AnyRef::from_der(bytes).is_ok()
 }

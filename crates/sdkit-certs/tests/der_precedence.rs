@@ -2,7 +2,9 @@
 //! A file that is one whole DER structure is read as DER, even when PEM text of another key
 //! or certificate hides inside it (found by fuzzing; OpenSSL and pyca read the outer one).
 
-use sdkit_certs::{KeyFormat, Thumbprint, load_certificate, load_private_key, private_key_is_encrypted};
+use sdkit_certs::{
+    KeyFormat, Thumbprint, load_certificate, load_private_key, private_key_is_encrypted,
+};
 
 const KEYS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../test-vectors/keys/");
 const SD: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../test-vectors/azure-sd/");
@@ -13,7 +15,11 @@ fn der_certificate_with_embedded_pem_is_the_outer_certificate() {
     let cert = load_certificate(&bytes).unwrap();
     assert_eq!(cert.der(), &bytes[..]);
     assert_eq!(cert.thumbprint(), Thumbprint::from_cert_der(&bytes));
-    assert!(cert.subject().contains("outer-der-cert"), "{}", cert.subject());
+    assert!(
+        cert.subject().contains("outer-der-cert"),
+        "{}",
+        cert.subject()
+    );
 }
 
 #[test]

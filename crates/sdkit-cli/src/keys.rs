@@ -111,22 +111,36 @@ pub fn load_keys(
 ) -> Result<Vec<LoadedKey>, CliError> {
     // Check the count before prompting anybody.
     passphrase_file_for(passphrase_files, 0, paths.len())?;
-    let mut out = Vec::with_capacity(paths.len());
+    // First pass, in order: read every file and gather passphrases (prompts come one after
+    // the other, as people expect). Try without a passphrase first: only a key that needs
+    // one is prompted for, and a scheme we cannot read anyway (legacy PEM encryption) is
+    // refused without prompting.
+    let mut pending: Vec<(usize, Zeroizing<Vec<u8>>, Zeroizing<Vec<u8>>)> = Vec::new();
+    let mut loaded: Vec<Option<sdkit_certs::PrivateKey>> = Vec::with_capacity(paths.len());
     for (i, path) in paths.iter().enumerate() {
         let bytes = io::read_secret(path, MAX_KEY_BYTES, "private key")?;
-        // Try without a passphrase first: only a key that needs one is prompted for, and a
-        // scheme we cannot read anyway (legacy PEM encryption) is refused without prompting.
-        let key = match sdkit_certs::load_private_key(&bytes, None) {
+        match sdkit_certs::load_private_key(&bytes, None) {
             Err(KeyLoadError::PassphraseRequired) => {
                 let passphrase = match passphrase_file_for(passphrase_files, i, paths.len())? {
                     Some(f) => read_passphrase_file(f)?,
                     None => prompt(path)?,
                 };
-                sdkit_certs::load_private_key(&bytes, Some(passphrase.as_slice()))
+                pending.push((i, bytes, passphrase));
+                loaded.push(None);
             }
-            other => other,
+            other => loaded.push(Some(other.map_err(|e| key_error(path, e))?)),
         }
-        .map_err(|e| key_error(path, e))?;
+    }
+    // Second pass: the slow part (PBKDF2/scrypt of encrypted keys) on every core.
+    for (i, result) in decrypt_all(&pending) {
+        loaded[i] = Some(result.map_err(|e| key_error(&paths[i], e))?);
+    }
+    let mut out = Vec::with_capacity(paths.len());
+    for (path, key) in paths.iter().zip(loaded) {
+        let Some(key) = key else {
+            // Invariant: every index was filled by one of the two passes above.
+            return Err(CliError::input(path, "the key could not be loaded"));
+        };
         let mut notes = Vec::new();
         let sibling = sibling_cert_path(path);
         let cert = if sibling != *path && sibling.is_file() {
@@ -155,6 +169,39 @@ pub fn load_keys(
         });
     }
     Ok(out)
+}
+
+type Decrypted = (usize, Result<sdkit_certs::PrivateKey, KeyLoadError>);
+
+/// Decrypts encrypted keys in parallel; results in input order.
+fn decrypt_all(pending: &[(usize, Zeroizing<Vec<u8>>, Zeroizing<Vec<u8>>)]) -> Vec<Decrypted> {
+    let one = |(i, bytes, pass): &(usize, Zeroizing<Vec<u8>>, Zeroizing<Vec<u8>>)| {
+        (
+            *i,
+            sdkit_certs::load_private_key(bytes, Some(pass.as_slice())),
+        )
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(pending.len());
+    if threads <= 1 {
+        return pending.iter().map(one).collect();
+    }
+    let chunk = pending.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = pending
+            .chunks(chunk)
+            .map(|c| scope.spawn(move || c.iter().map(one).collect::<Vec<_>>()))
+            .collect();
+        workers
+            .into_iter()
+            .zip(pending.chunks(chunk))
+            .flat_map(|(w, c)| {
+                // A worker only fails if the key code panics; redo its share here.
+                w.join().unwrap_or_else(|_| c.iter().map(one).collect())
+            })
+            .collect()
+    })
 }
 
 fn prompt(path: &Path) -> Result<Zeroizing<Vec<u8>>, CliError> {

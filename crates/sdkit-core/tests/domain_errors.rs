@@ -799,9 +799,19 @@ fn damaged_items_fail_authentication_in_recovery() {
         }
         for three in [false, true] {
             let rec = recover_with(&bytes, three).unwrap();
-            assert_eq!(rec.master_key().expose(), pristine.master_key().expose(), "{what} in item 0");
-            assert!(matches!(rec.items[0].plaintext, Err(JweDecryptError::Failed(_))), "{what} in item 0");
-            assert!(rec.items[1..].iter().all(|i| i.plaintext.is_ok()), "{what} in item 0");
+            assert_eq!(
+                rec.master_key().expose(),
+                pristine.master_key().expose(),
+                "{what} in item 0"
+            );
+            assert!(
+                matches!(rec.items[0].plaintext, Err(JweDecryptError::Failed(_))),
+                "{what} in item 0"
+            );
+            assert!(
+                rec.items[1..].iter().all(|i| i.plaintext.is_ok()),
+                "{what} in item 0"
+            );
         }
         // With every item damaged, nothing vouches for any quorum.
         let all_bad = mutated(|v| {

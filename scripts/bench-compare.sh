@@ -1,0 +1,414 @@
+#!/usr/bin/env bash
+# Whole-process comparison of sdkit with the tools it replaces, and a scaling run.
+#
+#   bash scripts/bench-compare.sh
+#
+# Measures the median wall time of RUNS runs and the peak resident memory (max RSS) of:
+#   (a) `sdkit restore-blob` vs `az keyvault security-domain restore-blob` (azure-cli
+#       2.91.0 from target/az-venv), on the real SD test-vectors/azure-sd/sd-2023-11-07_*.json
+#       with custodian keys sd1+sd2 and the real 4096-bit HSM exchange certificate;
+#   (b) `sdkit keygen --holders 3 --bits 3072 --no-passphrase` vs three
+#       `openssl req -newkey rsa:3072 -nodes -x509 ...` run one after another;
+#   (c) `sdkit drill` with all 3 keys on the same SD vs the RSA floor: the RSA-2048
+#       private-key operations the drill needs (3 share unwraps: each key's .cer sits beside
+#       it, so no key is tried against a foreign share) times the per-operation time of
+#       `openssl speed -seconds 2 rsa2048` (its sign/s rate);
+#   (d) scaling: an SD made by `sdkit split` with N=127, M=64 (RSA-2048 keys from `sdkit
+#       keygen`) protecting 1 MiB of random data, drilled with all 127 keys and with
+#       exactly 64, and once with all 127 keys but without their .cer files.
+# then prints a table (also written to target/bench-compare/results.md) and checks the
+# targets of docs/PERFORMANCE.md.
+#
+# Timing: wall time is taken with bash's $EPOCHREALTIME around each run (no fork of
+# `date`), memory with GNU time's %M (max RSS in KiB of the process and every descendant
+# it waited for). In (a) and (b) the two tools' runs alternate, so that other work on the
+# machine slows both alike; the table shows the median and the fastest run. hyperfine is not used even when installed: it does not report memory,
+# and one tool for both keeps the runs identical.
+#
+# Needs: cargo, GNU time at /usr/bin/time, openssl, python3 with venv (only to build the
+# az venv when target/az-venv is missing: PyPI access, about 300 MB). As root on
+# Debian/Ubuntu, missing `time` / `openssl` packages are installed with apt-get; otherwise
+# the script stops and says what to install.
+#
+# Environment:
+#   RUNS=N          runs per measurement (default 5; the median is reported)
+#   SCALE_RUNS=N    runs per scaling measurement (default 3)
+#   KEYGEN_RUNS=N   runs of each keygen measurement (default 9: generation time is random)
+#   SKIP_AZ=1       skip (a) (no az venv needed)
+#   SKIP_SCALE=1    skip (d)
+#   SDKIT_BIN=PATH  measure this binary instead of building target/release/sdkit
+#
+# Exit status: 0 when every measurement ran (targets missed are reported, not fatal),
+# 1 when a measured command failed, 2 when a tool is missing and could not be installed.
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cd "$repo"
+
+RUNS=${RUNS:-5}
+SCALE_RUNS=${SCALE_RUNS:-3}
+KEYGEN_RUNS=${KEYGEN_RUNS:-9}
+vectors="$repo/test-vectors/azure-sd"
+sd_real="$vectors/sd-2023-11-07_15e0e830.json"
+exchange_cert="$vectors/exchange-key-2023-11-07_15e0e830.pem"
+out_dir="$repo/target/bench-compare"
+results="$out_dir/results.md"
+mkdir -p "$out_dir"
+
+say() { printf 'bench-compare: %s\n' "$*" >&2; }
+die() {
+    local code=$1
+    shift
+    printf 'bench-compare: ERROR: %s\n' "$1" >&2
+    shift
+    for line in "$@"; do printf '  %s\n' "$line" >&2; done
+    exit "$code"
+}
+
+if [ -z "${EPOCHREALTIME:-}" ]; then
+    die 2 "bash 5 or later is needed (\$EPOCHREALTIME is not set)"
+fi
+
+# ---------------------------------------------------------------- tools
+apt_updated=0
+apt_install() {
+    local pkg=$1 why=$2
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        say "installing $pkg with apt-get ($why)"
+        if [ $apt_updated = 0 ]; then
+            apt-get update -qq >/dev/null 2>&1 || true
+            apt_updated=1
+        fi
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$pkg" >/dev/null 2>&1 ||
+            die 2 "apt-get install $pkg failed" "install it by hand ($why), then rerun"
+    else
+        die 2 "$why is missing" "Debian/Ubuntu: sudo apt-get install $pkg; other systems: install the package that provides it, then rerun"
+    fi
+}
+
+gnu_time=/usr/bin/time
+if ! [ -x "$gnu_time" ] || ! "$gnu_time" -f '%e %M' true >/dev/null 2>&1; then
+    apt_install time "GNU time (/usr/bin/time with -f)"
+fi
+"$gnu_time" -f '%e %M' true >/dev/null 2>&1 || die 2 "$gnu_time does not accept -f: GNU time is required"
+command -v openssl >/dev/null 2>&1 || apt_install openssl "the openssl command"
+command -v cargo >/dev/null 2>&1 || die 2 "cargo is not installed" "install Rust (rustup), then rerun"
+if command -v hyperfine >/dev/null 2>&1; then
+    say "hyperfine is installed but not used (no memory figures); timing with \$EPOCHREALTIME + GNU time"
+fi
+
+# ---------------------------------------------------------------- sdkit
+if [ -n "${SDKIT_BIN:-}" ]; then
+    sdkit=$SDKIT_BIN
+    [ -x "$sdkit" ] || die 2 "SDKIT_BIN=$sdkit is not executable"
+else
+    say "building sdkit (cargo build --release -p sdkit-cli --locked; several minutes the first time)"
+    cargo build -q --release -p sdkit-cli --locked || die 1 "cargo build --release failed"
+    sdkit="$repo/target/release/sdkit"
+fi
+
+# ---------------------------------------------------------------- measuring
+# run_once LABEL CMD...: one timed run; sets RUN_S (wall seconds) and RUN_RSS (KiB).
+# Output of CMD goes to $out_dir/last.log; a failing CMD stops the script.
+run_once() {
+    local label=$1 t0 t1
+    shift
+    t0=$EPOCHREALTIME
+    if ! "$gnu_time" -f '%M' -o "$out_dir/time.out" "$@" >"$out_dir/last.log" 2>&1; then
+        tail -n 20 "$out_dir/last.log" >&2
+        die 1 "$label: command failed: $*"
+    fi
+    t1=$EPOCHREALTIME
+    RUN_S=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", b - a }')
+    RUN_RSS=$(tail -n 1 "$out_dir/time.out")
+}
+
+# summarize LABEL RSS_KIB TIME...: sets MED_S (median), MIN_S, MAX_S, RSS_KIB and logs.
+summarize() {
+    local label=$1 sorted
+    RSS_KIB=$2
+    shift 2
+    sorted=$(printf '%s\n' "$@" | sort -g)
+    MED_S=$(printf '%s\n' "$sorted" | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.6f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
+    MIN_S=$(printf '%s\n' "$sorted" | head -n 1)
+    MAX_S=$(printf '%s\n' "$sorted" | tail -n 1)
+    say "$(printf '%-44s median %8.3f s  (min %.3f, max %.3f, %d runs)  peak RSS %6.1f MiB' \
+        "$label" "$MED_S" "$MIN_S" "$MAX_S" $# "$(mib "$RSS_KIB")")"
+}
+
+# measure LABEL RUNS SETUP_FN CMD...: SETUP_FN (may be `nothing`) then CMD, RUNS times;
+# sets MED_S, MIN_S, MAX_S and RSS_KIB (the largest max-RSS seen).
+measure() {
+    local label=$1 runs=$2 setup=$3 i rss=0 times=()
+    shift 3
+    for ((i = 0; i < runs; i++)); do
+        "$setup"
+        run_once "$label" "$@"
+        times+=("$RUN_S")
+        [ "$RUN_RSS" -gt "$rss" ] && rss=$RUN_RSS
+    done
+    summarize "$label" "$rss" "${times[@]}"
+}
+
+# measure_ab RUNS SETUP_FN LABEL_A ARRAY_A LABEL_B ARRAY_B: like measure for two commands
+# (given as names of arrays), alternating A and B (order swapped every run) so that load
+# from other processes hits both alike. Sets A_MED A_MIN A_MAX A_RSS and B_*.
+measure_ab() {
+    local runs=$1 setup=$2 la=$3 lb=$5 i rsa=0 rsb=0 ta=() tb=() first
+    local -n _cmd_a=$4 _cmd_b=$6
+    for ((i = 0; i < runs; i++)); do
+        for first in a b; do
+            if [ $((i % 2)) = 1 ]; then
+                [ $first = a ] && first=b || first=a
+            fi
+            "$setup"
+            if [ $first = a ]; then
+                run_once "$la" "${_cmd_a[@]}"
+                ta+=("$RUN_S")
+                [ "$RUN_RSS" -gt "$rsa" ] && rsa=$RUN_RSS
+            else
+                run_once "$lb" "${_cmd_b[@]}"
+                tb+=("$RUN_S")
+                [ "$RUN_RSS" -gt "$rsb" ] && rsb=$RUN_RSS
+            fi
+        done
+    done
+    summarize "$la" "$rsa" "${ta[@]}"
+    A_MED=$MED_S A_MIN=$MIN_S A_MAX=$MAX_S A_RSS=$RSS_KIB
+    summarize "$lb" "$rsb" "${tb[@]}"
+    B_MED=$MED_S B_MIN=$MIN_S B_MAX=$MAX_S B_RSS=$RSS_KIB
+}
+mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+ms() { awk -v s="$1" 'BEGIN { printf "%.1f", s * 1000 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", a / b }'; }
+nothing() { :; }
+
+rows=()
+row() { rows+=("$(printf '| %s | %s | %s | %s | %s |' "$@")"); }
+verdicts=()
+
+# ---------------------------------------------------------------- inputs
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+work="$out_dir/work"
+rm -rf "$work"
+mkdir -p "$work/keys"
+for i in 1 2 3; do cp "$vectors/sd$i.pem" "$vectors/sd$i.cer" "$work/keys/"; done
+
+# ---------------------------------------------------------------- (a) restore-blob
+rm_blob() { rm -f "$work/blob-az.json" "$work/blob-sdkit.json"; }
+if [ "${SKIP_AZ:-}" != 1 ]; then
+    venv="$repo/target/az-venv"
+    py="$venv/bin/python"
+    az_ok() { "$py" -c 'import azure.cli.core, azure.common, msrest, cryptography' >/dev/null 2>&1; }
+    # scripts/az-oracle.sh holds this lock while it (re)builds the venv.
+    exec 9>"$repo/target/az-oracle.lock"
+    command -v flock >/dev/null 2>&1 && flock 9
+    if [ -x "$py" ] && az_ok; then
+        say "reusing $venv"
+    else
+        # The same recipe as scripts/az-oracle.sh (which owns the venv; it may rebuild it
+        # once to add its version stamp): azure-cli without its ~100 dependencies, the
+        # core with its own, azure-common for az's error handler, pins from
+        # scripts/az-oracle/constraints.txt when present.
+        command -v python3 >/dev/null 2>&1 || apt_install python3 "python3"
+        python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || apt_install python3-venv "the python3 venv module"
+        say "creating $venv (azure-cli 2.91.0; about a minute, ~300 MB from PyPI)"
+        log="$out_dir/az-venv-install.log"
+        rm -rf "$venv"
+        python3 -m venv "$venv" >"$log" 2>&1 || die 2 "python3 -m venv failed (log: $log)" "apt-get install python3-venv, then rerun"
+        pin=()
+        [ -f "$repo/scripts/az-oracle/constraints.txt" ] && pin=(-c "$repo/scripts/az-oracle/constraints.txt")
+        pip=("$py" -m pip --disable-pip-version-check --no-input install --progress-bar off)
+        "${pip[@]}" --no-deps "${pin[@]}" azure-cli==2.91.0 azure-common==1.1.28 >>"$log" 2>&1 &&
+            "${pip[@]}" "${pin[@]}" azure-cli-core==2.91.0 msrest >>"$log" 2>&1 ||
+            die 2 "pip install failed (log: $log)" "is PyPI reachable? or rerun with SKIP_AZ=1"
+        az_ok || die 2 "the az venv does not import (log: $log)" "rm -rf $venv and rerun, or SKIP_AZ=1"
+    fi
+    exec 9>&-
+    az_cfg="$out_dir/az-config"
+    mkdir -p "$az_cfg"
+    export AZURE_CONFIG_DIR="$az_cfg"
+    export AZURE_CORE_COLLECT_TELEMETRY=no AZURE_CORE_SURVEY_MESSAGE=no AZURE_CORE_NO_COLOR=yes
+    export AZURE_CORE_ONLY_SHOW_ERRORS=yes AZURE_CORE_DISABLE_PROGRESS_BAR=yes
+    # One unmeasured az run first: Python writes its .pyc caches and az its config.
+    "$py" -m azure.cli keyvault security-domain restore-blob --sd-file "$sd_real" \
+        --sd-exchange-key "$exchange_cert" --sd-wrapping-keys "$work/keys/sd1.pem" "$work/keys/sd2.pem" \
+        --sd-file-restore-blob "$work/blob-az.json" >"$out_dir/last.log" 2>&1 ||
+        { cat "$out_dir/last.log" >&2; die 1 "az restore-blob failed"; }
+fi
+sdkit_blob=("$sdkit" -q restore-blob "$sd_real" --key "$work/keys/sd1.pem" --key "$work/keys/sd2.pem"
+    --exchange-key "$exchange_cert" --out "$work/blob-sdkit.json")
+if [ "${SKIP_AZ:-}" != 1 ]; then
+    az_blob=("$py" -m azure.cli keyvault security-domain restore-blob --sd-file "$sd_real"
+        --sd-exchange-key "$exchange_cert" --sd-wrapping-keys "$work/keys/sd1.pem" "$work/keys/sd2.pem"
+        --sd-file-restore-blob "$work/blob-az.json")
+    measure_ab "$RUNS" rm_blob "az restore-blob (sd1+sd2)" az_blob "sdkit restore-blob (sd1+sd2)" sdkit_blob
+    az_s=$A_MED az_rss=$A_RSS az_min=$A_MIN
+    sk_s=$B_MED sk_rss=$B_RSS sk_min=$B_MIN
+else
+    measure "sdkit restore-blob (sd1+sd2)" "$RUNS" rm_blob "${sdkit_blob[@]}"
+    sk_s=$MED_S sk_rss=$RSS_KIB sk_min=$MIN_S
+fi
+if [ "${SKIP_AZ:-}" != 1 ]; then
+    speedup=$(ratio "$az_s" "$sk_s")
+    row "(a) restore-blob, real SD, 2 keys, RSA-4096 exchange cert" "az $(ms "$az_s") ms (min $(ms "$az_min"))" "sdkit $(ms "$sk_s") ms (min $(ms "$sk_min"))" \
+        "sdkit ${speedup}x faster" "az $(mib "$az_rss") / sdkit $(mib "$sk_rss") MiB"
+    if awk -v r="$speedup" 'BEGIN { exit !(r >= 30) }'; then
+        verdicts+=("MET     restore-blob >= 30x faster than az: ${speedup}x")
+    else
+        verdicts+=("NOT MET restore-blob >= 30x faster than az: ${speedup}x")
+    fi
+else
+    row "(a) restore-blob, real SD, 2 keys, RSA-4096 exchange cert" "(az skipped)" "sdkit $(ms "$sk_s") ms (min $(ms "$sk_min"))" "" "sdkit $(mib "$sk_rss") MiB"
+fi
+if [ "$sk_rss" -lt 16384 ]; then
+    verdicts+=("MET     restore-blob peak RSS < 16 MiB: $(mib "$sk_rss") MiB")
+else
+    verdicts+=("NOT MET restore-blob peak RSS < 16 MiB: $(mib "$sk_rss") MiB")
+fi
+
+# ---------------------------------------------------------------- (b) keygen
+kg="$work/keygen"
+fresh_kg() { rm -rf "$kg"; mkdir -p "$kg"; }
+cat >"$work/openssl-keygen.sh" <<'EOF'
+set -e
+cd "$1"
+for i in 1 2 3; do
+    openssl req -newkey rsa:3072 -nodes -keyout "k$i.pem" -x509 -days 365 -out "c$i.pem" \
+        -subj "/CN=SD Key $i" 2>/dev/null
+done
+EOF
+openssl_kg=(bash "$work/openssl-keygen.sh" "$kg")
+sdkit_kg=("$sdkit" -q keygen --holders 3 --bits 3072 --no-passphrase --out-dir "$kg")
+measure_ab "$KEYGEN_RUNS" fresh_kg "openssl req x3 (RSA-3072)" openssl_kg \
+    "sdkit keygen --holders 3 --bits 3072" sdkit_kg
+os_s=$A_MED os_rss=$A_RSS os_min=$A_MIN os_max=$A_MAX
+kg_s=$B_MED kg_rss=$B_RSS kg_min=$B_MIN kg_max=$B_MAX
+row "(b) 3 custodian keys + certs, RSA-3072" "openssl $(ms "$os_s") ms ($(ms "$os_min")-$(ms "$os_max"))" \
+    "sdkit $(ms "$kg_s") ms ($(ms "$kg_min")-$(ms "$kg_max"))" "openssl/sdkit $(ratio "$os_s" "$kg_s")" \
+    "openssl $(mib "$os_rss") / sdkit $(mib "$kg_rss") MiB"
+if awk -v a="$kg_s" -v b="$os_s" 'BEGIN { exit !(a <= b) }'; then
+    verdicts+=("MET     keygen of 3 no slower than openssl: $(ms "$kg_s") ms vs $(ms "$os_s") ms (median of $KEYGEN_RUNS; generation time is random)")
+else
+    verdicts+=("NOT MET keygen of 3 no slower than openssl: $(ms "$kg_s") ms vs $(ms "$os_s") ms (median of $KEYGEN_RUNS; generation time is random)")
+fi
+
+# ---------------------------------------------------------------- (c) drill vs RSA floor
+say "openssl speed -seconds 2 rsa2048, twice (about 10 s)"
+# The header names the columns ("sign verify sign/s verify/s", OpenSSL 3.2+ adds
+# encrypt/decrypt); the data row has three more words in front ("rsa 2048 bits").
+# The faster of two runs is kept: the floor should not be inflated by other load.
+sign_rate=""
+for _ in 1 2; do
+    speed_out=$(openssl speed -seconds 2 rsa2048 2>/dev/null)
+    rate=$(printf '%s\n' "$speed_out" | awk '
+        /sign\/s/ { for (i = 1; i <= NF; i++) if ($i == "sign/s") col = i + 3 }
+        col && /^rsa +2048 +bits/ { print $col; exit }')
+    [ -n "$rate" ] || die 1 "could not parse openssl speed output:" "$speed_out"
+    if [ -z "$sign_rate" ] || awk -v a="$rate" -v b="$sign_rate" 'BEGIN { exit !(a > b) }'; then
+        sign_rate=$rate
+    fi
+done
+[ -n "$sign_rate" ] || die 1 "could not parse openssl speed output:" "$speed_out"
+rsa_ops=3
+floor_s=$(awk -v r="$sign_rate" -v n="$rsa_ops" 'BEGIN { printf "%.6f", n / r }')
+# Process start-up alone (exec, dynamic loading, sdkit's own set-up), as the same harness
+# sees it: a part of every command's time that no RSA speed-up removes.
+measure "sdkit --version (process start-up)" "$RUNS" nothing "$sdkit" --version
+start_s=$MED_S start_min=$MIN_S start_rss=$RSS_KIB
+measure "sdkit drill, 3 keys (certs beside keys)" "$RUNS" nothing \
+    "$sdkit" -q drill "$sd_real" --key "$work/keys/sd1.pem" --key "$work/keys/sd2.pem" --key "$work/keys/sd3.pem"
+dr_s=$MED_S dr_rss=$RSS_KIB dr_min=$MIN_S
+dr_ratio=$(ratio "$dr_s" "$floor_s")
+row "(c) drill, real SD, 3 keys vs RSA floor" \
+    "floor $(ms "$floor_s") ms ($rsa_ops x RSA-2048 private op at $sign_rate/s)" "sdkit $(ms "$dr_s") ms (min $(ms "$dr_min"))" \
+    "${dr_ratio}x the floor" "sdkit $(mib "$dr_rss") MiB"
+if awk -v r="$dr_ratio" 'BEGIN { exit !(r <= 3) }'; then
+    verdicts+=("MET     drill within 3x of the RSA floor: ${dr_ratio}x")
+else
+    verdicts+=("NOT MET drill within 3x of the RSA floor: ${dr_ratio}x ($(ms "$dr_s") ms vs $(ms "$floor_s") ms)")
+fi
+# The same floor with sdkit's own RSA (the `rsa` crate), when `cargo bench -p sdkit-core
+# --bench crypto` has left its estimate: separates "RSA is slower" from "the rest costs".
+est="$repo/target/criterion/rsa_oaep256_unwrap_cek/2048/new/estimates.json"
+if [ -f "$est" ] && command -v python3 >/dev/null 2>&1; then
+    op_s=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["median"]["point_estimate"] / 1e9)' "$est")
+    crate_floor_s=$(awk -v o="$op_s" -v n="$rsa_ops" 'BEGIN { printf "%.6f", o * n }')
+    row "(c') same drill vs the rsa crate's own op (cargo bench)" \
+        "floor $(ms "$crate_floor_s") ms ($rsa_ops x $(ms "$op_s") ms, unwrap_cek/2048)" "sdkit $(ms "$dr_s") ms" \
+        "$(ratio "$dr_s" "$crate_floor_s")x" ""
+fi
+proc_floor_s=$(awk -v a="$floor_s" -v b="$start_s" 'BEGIN { printf "%.6f", a + b }')
+row "(c'') same drill vs start-up + RSA floor" \
+    "$(ms "$proc_floor_s") ms ($(ms "$start_s") ms \`sdkit --version\` + $(ms "$floor_s") ms)" "sdkit $(ms "$dr_s") ms" \
+    "$(ratio "$dr_s" "$proc_floor_s")x" ""
+row "start-up: sdkit --version" "" "$(ms "$start_s") ms (min $(ms "$start_min"))" "" "$(mib "$start_rss") MiB"
+if [ "$dr_rss" -lt 16384 ]; then
+    verdicts+=("MET     drill peak RSS < 16 MiB: $(mib "$dr_rss") MiB")
+else
+    verdicts+=("NOT MET drill peak RSS < 16 MiB: $(mib "$dr_rss") MiB")
+fi
+
+# ---------------------------------------------------------------- (d) scaling
+if [ "${SKIP_SCALE:-}" != 1 ]; then
+    sc="$out_dir/scale-127"
+    # Keys are reused across runs of this script (127 RSA-2048 keys take a while).
+    if ! [ -f "$sc/keys/sd-key127.cer" ]; then
+        rm -rf "$sc"
+        mkdir -p "$sc"
+        say "sdkit keygen --holders 127 --bits 2048 (once; reused from $sc later)"
+        t0=$EPOCHREALTIME
+        "$sdkit" -q keygen --holders 127 --bits 2048 --no-passphrase --out-dir "$sc/keys" ||
+            die 1 "keygen of 127 keys failed"
+        say "  took $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }') s"
+    fi
+    head -c 1048576 /dev/urandom >"$sc/data.bin"
+    certs=()
+    for i in $(seq 1 127); do certs+=(--cert "$sc/keys/sd-key$i.cer"); done
+    rm -f "$sc/sd.json"
+    measure "sdkit split N=127 M=64, 1 MiB" 1 nothing \
+        "$sdkit" -q split --in "data=$sc/data.bin" "${certs[@]}" --quorum 64 --out "$sc/sd.json"
+    split_s=$MED_S split_rss=$RSS_KIB
+    row "(d) split N=127 M=64, 1 MiB item" "" "$(ms "$split_s") ms (1 run)" "" "$(mib "$split_rss") MiB"
+    sd_kib=$(($(stat -c %s "$sc/sd.json") / 1024))
+    for n in 127 64; do
+        keys=()
+        for i in $(seq 1 "$n"); do keys+=(--key "$sc/keys/sd-key$i.pem"); done
+        measure "sdkit drill N=127 M=64, $n keys" "$SCALE_RUNS" nothing \
+            "$sdkit" -q drill "$sc/sd.json" "${keys[@]}"
+        floor_n=$(awk -v r="$sign_rate" -v n="$n" 'BEGIN { printf "%.6f", n / r }')
+        row "(d) drill N=127 M=64 (${sd_kib} KiB SD, 1 MiB item), $n keys" \
+            "floor $(ms "$floor_n") ms ($n RSA-2048 ops)" "sdkit $(ms "$MED_S") ms (min $(ms "$MIN_S"))" \
+            "$(ratio "$MED_S" "$floor_n")x the floor" "sdkit $(mib "$RSS_KIB") MiB"
+    done
+    # The same 127 keys without their .cer files: each key is then tried against the
+    # shares in order until one opens, so key i costs i RSA operations (127*128/2 = 8128).
+    rm -rf "$sc/nocert"
+    mkdir -p "$sc/nocert"
+    cp "$sc"/keys/*.pem "$sc/nocert/"
+    keys=()
+    for i in $(seq 1 127); do keys+=(--key "$sc/nocert/sd-key$i.pem"); done
+    measure "sdkit drill N=127 M=64, 127 keys, no .cer" 1 nothing \
+        "$sdkit" -q drill "$sc/sd.json" "${keys[@]}"
+    row "(d) same, 127 keys without their .cer files (1 run)" \
+        "floor $(ms "$(awk -v r="$sign_rate" 'BEGIN { printf "%.6f", 8128 / r }')") ms (8128 RSA-2048 ops)" \
+        "sdkit $(ms "$MED_S") ms" "" "sdkit $(mib "$RSS_KIB") MiB"
+fi
+
+# ---------------------------------------------------------------- report
+{
+    echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'),"
+    echo "$(rustc --version), $("$sdkit" --version), $(openssl version | cut -d' ' -f1-2); medians of $RUNS runs (keygen: $KEYGEN_RUNS, scaling: $SCALE_RUNS);"
+    echo "load average before: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews the numbers)."
+    echo
+    echo "| measurement | baseline | sdkit | ratio | peak RSS |"
+    echo "|---|---|---|---|---|"
+    printf '%s\n' "${rows[@]}"
+    echo
+    echo "Targets:"
+    printf -- '- %s\n' "${verdicts[@]}"
+} >"$results"
+echo
+cat "$results"
+echo
+say "written to $results"
