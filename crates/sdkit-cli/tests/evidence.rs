@@ -54,7 +54,7 @@ fn drill_ledger_then_each_custodian_proves_their_share_alone() {
             .arg(&ledger)
             .run()
             .code(OK)
-            .out_has(&["is the one recorded"]);
+            .out_has(&["recorded as good"]);
     }
     // A ledger of another SD proves nothing about this one.
     let other = dir.path().join("other.jsonl");
@@ -73,7 +73,44 @@ fn drill_ledger_then_each_custodian_proves_their_share_alone() {
         .arg(&other)
         .run()
         .code(CHECK_FAILED)
-        .out_has(&["no passing drill"]);
+        .out_has(&["no drill in the ledger recorded"]);
+}
+
+#[test]
+fn a_drill_that_failed_for_a_wrong_key_still_vouches_for_the_good_shares() {
+    let dir = tempdir();
+    let ledger = dir.path().join("ledger.jsonl");
+    // One of the three keys is nobody's: the drill fails, but shares 1 and 2 were proven good.
+    sdkit(["drill"])
+        .arg(SD2023.path())
+        .keys(&[key(1), key(2), oracle_key()])
+        .arg("--ledger")
+        .arg(&ledger)
+        .run()
+        .code(CHECK_FAILED);
+    let rec: Value = serde_json::from_str(&lines(&ledger)[0]).unwrap();
+    assert_eq!(rec["result"], "failed");
+    for i in [1, 2] {
+        sdkit(["check"])
+            .arg(SD2023.path())
+            .arg("--key")
+            .arg(key(i))
+            .arg("--ledger")
+            .arg(&ledger)
+            .run()
+            .code(OK)
+            .out_has(&["recorded as good"]);
+    }
+    // Share 3 took no part: nothing vouches for it.
+    sdkit(["check"])
+        .arg(SD2023.path())
+        .arg("--key")
+        .arg(key(3))
+        .arg("--ledger")
+        .arg(&ledger)
+        .run()
+        .code(CHECK_FAILED)
+        .out_has(&["no drill in the ledger recorded"]);
 }
 
 #[test]

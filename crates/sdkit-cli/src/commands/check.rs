@@ -58,21 +58,26 @@ pub fn run(args: &CheckArgs, out: Output) -> Result<Exit, CliError> {
         let mine = hex::encode(share_commitment(&sd_hash, share));
         let (verdict, status) = match lookup(ledger_path, &loaded.sha256, *x, &mine)? {
             LedgerMatch::Matches(t) => (
-                format!("OK: this share is the one recorded by the passing drill of {t}"),
+                format!("OK: this share is the one the drill of {t} recorded as good"),
                 "matches",
             ),
             LedgerMatch::Differs(t) => {
                 ledger_ok = false;
                 (
                     format!(
-                        "DOES NOT MATCH: the passing drill of {t} recorded a different share x = {x}: this SD or share was altered since"
+                        "DOES NOT MATCH: the drill of {t} recorded a different share x = {x}: this SD or share was altered since"
                     ),
                     "differs",
                 )
             }
             LedgerMatch::NotRecorded => {
                 ledger_ok = false;
-                ("FAILED: the ledger holds no passing drill of this exact SD file with this share; run a drill with --ledger first".to_owned(), "not_recorded")
+                (
+                    format!(
+                        "FAILED: no drill in the ledger recorded a good share x = {x} for this exact SD file; run a drill with --ledger first"
+                    ),
+                    "not_recorded",
+                )
             }
         };
         let _ = writeln!(text, "  ledger {}: {verdict}", ledger_path.display());

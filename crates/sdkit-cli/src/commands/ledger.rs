@@ -120,15 +120,17 @@ pub fn load(path: &Path) -> Result<(Vec<Map<String, Value>>, String), CliError> 
 
 /// What the ledger says about one share of one SD.
 pub enum LedgerMatch {
-    /// A passing drill recorded this exact share (time of that drill).
+    /// A drill recorded this exact share as good (time of that drill).
     Matches(String),
-    /// A passing drill recorded a different commitment for this x (time of that drill).
+    /// A drill recorded a different good share for this x (time of that drill).
     Differs(String),
-    /// No passing drill of this SD file recorded this share.
+    /// No drill of this SD file recorded a good share with this x.
     NotRecorded,
 }
 
-/// Looks up the newest passing drill of `sd_sha256` and compares share `x`'s commitment.
+/// Looks up the newest drill of `sd_sha256` that recorded share `x` as good (authenticated
+/// and on the polynomial; the drill as a whole may have failed for another key) and compares
+/// commitments.
 pub fn lookup(
     path: &Path,
     sd_sha256: &str,
@@ -136,32 +138,34 @@ pub fn lookup(
     commitment: &str,
 ) -> Result<LedgerMatch, CliError> {
     let (records, _) = load(path)?;
-    let newest = records.iter().rev().find(|r| {
-        r.get("sd_sha256").and_then(Value::as_str) == Some(sd_sha256)
-            && r.get("result").and_then(Value::as_str) == Some("passed")
-    });
-    let Some(rec) = newest else {
-        return Ok(LedgerMatch::NotRecorded);
-    };
-    let time = rec
-        .get("time")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_owned();
-    let entry = rec.get("shares").and_then(Value::as_array).and_then(|a| {
-        a.iter()
-            .find(|s| s.get("x").and_then(Value::as_u64) == Some(u64::from(x)))
-    });
-    Ok(
-        match entry
+    for rec in records.iter().rev() {
+        if rec.get("sd_sha256").and_then(Value::as_str) != Some(sd_sha256) {
+            continue;
+        }
+        let entry = rec.get("shares").and_then(Value::as_array).and_then(|a| {
+            a.iter().find(|s| {
+                s.get("x").and_then(Value::as_u64) == Some(u64::from(x))
+                    && s.get("status").and_then(Value::as_str) == Some("ok")
+            })
+        });
+        let Some(recorded) = entry
             .and_then(|e| e.get("commitment"))
             .and_then(Value::as_str)
-        {
-            None => LedgerMatch::NotRecorded,
-            Some(c) if c == commitment => LedgerMatch::Matches(time),
-            Some(_) => LedgerMatch::Differs(time),
-        },
-    )
+        else {
+            continue;
+        };
+        let time = rec
+            .get("time")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned();
+        return Ok(if recorded == commitment {
+            LedgerMatch::Matches(time)
+        } else {
+            LedgerMatch::Differs(time)
+        });
+    }
+    Ok(LedgerMatch::NotRecorded)
 }
 
 /// Runs `ledger verify`.
