@@ -115,7 +115,7 @@ pub fn load_keys(
     // the other, as people expect). Try without a passphrase first: only a key that needs
     // one is prompted for, and a scheme we cannot read anyway (legacy PEM encryption) is
     // refused without prompting.
-    let mut pending: Vec<(usize, Zeroizing<Vec<u8>>, Zeroizing<Vec<u8>>)> = Vec::new();
+    let mut pending: Vec<PendingKey> = Vec::new();
     let mut loaded: Vec<Option<sdkit_certs::PrivateKey>> = Vec::with_capacity(paths.len());
     for (i, path) in paths.iter().enumerate() {
         let bytes = io::read_secret(path, MAX_KEY_BYTES, "private key")?;
@@ -171,11 +171,14 @@ pub fn load_keys(
     Ok(out)
 }
 
+/// An encrypted key waiting for decryption: its index, file bytes and passphrase.
+type PendingKey = (usize, Zeroizing<Vec<u8>>, Zeroizing<Vec<u8>>);
+
 type Decrypted = (usize, Result<sdkit_certs::PrivateKey, KeyLoadError>);
 
 /// Decrypts encrypted keys in parallel; results in input order.
-fn decrypt_all(pending: &[(usize, Zeroizing<Vec<u8>>, Zeroizing<Vec<u8>>)]) -> Vec<Decrypted> {
-    let one = |(i, bytes, pass): &(usize, Zeroizing<Vec<u8>>, Zeroizing<Vec<u8>>)| {
+fn decrypt_all(pending: &[PendingKey]) -> Vec<Decrypted> {
+    let one = |(i, bytes, pass): &PendingKey| {
         (
             *i,
             sdkit_certs::load_private_key(bytes, Some(pass.as_slice())),
