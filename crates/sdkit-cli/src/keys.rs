@@ -52,7 +52,7 @@ pub fn sibling_cert_path(key: &Path) -> PathBuf {
 }
 
 /// Reads the passphrase in a passphrase file: its first line, without the line ending.
-fn read_passphrase_file(path: &Path) -> Result<Zeroizing<Vec<u8>>, CliError> {
+pub fn read_passphrase_file(path: &Path) -> Result<Zeroizing<Vec<u8>>, CliError> {
     let bytes = io::read_secret(path, MAX_PASSPHRASE_BYTES, "passphrase file")?;
     let line = bytes.split(|&b| b == b'\n').next().unwrap_or(&[]);
     let line = line.strip_suffix(b"\r").unwrap_or(line);

@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 mod app;
+mod chain_file;
 mod cli;
 mod commands;
 mod error;

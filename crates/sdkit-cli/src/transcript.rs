@@ -3,10 +3,10 @@
 //! of its own binary, the result, and the previous line's hash. `transcript verify` checks
 //! the chain, `transcript render` prints a Markdown record for witnesses to sign.
 
+use crate::chain_file;
 use crate::error::{CliError, Exit};
-use crate::io::{self, FileRecord, OutFile, write_all_atomic};
+use crate::io::{self, FileRecord};
 use crate::render::{rfc3339, sha256_hex, words_hex};
-use sdkit_core::chain::{self, MAX_LOG_BYTES};
 use serde_json::{Map, Value, json};
 use std::fmt::Write;
 use std::path::Path;
@@ -69,12 +69,6 @@ pub fn append(
     error: Option<&str>,
 ) -> Result<String, CliError> {
     let (inputs, outputs) = io::take_file_records();
-    let existing = match std::fs::metadata(path) {
-        Ok(_) => io::read_bounded(path, MAX_LOG_BYTES as u64, "transcript")?,
-        Err(_) => Vec::new(),
-    };
-    // Reading the transcript itself is not an input of the command.
-    let _ = io::take_file_records();
     let mut record = Map::new();
     record.insert("version".into(), json!(1));
     record.insert("time".into(), json!(rfc3339(SystemTime::now())));
@@ -88,33 +82,14 @@ pub fn append(
     if let Some(e) = error {
         record.insert("error".into(), json!(e));
     }
-    let (line, hash) = chain::append_line(&existing, KIND, record).map_err(|e| {
-        CliError::input(
-            path,
-            format!("the transcript does not verify, so nothing was appended: {e}"),
-        )
-        .hint("run `sdkit transcript verify` on it; start a new transcript file if it was damaged")
-    })?;
-    let mut bytes = existing;
-    bytes.extend_from_slice(line.as_bytes());
-    write_all_atomic(
-        &[OutFile {
-            path: path.to_owned(),
-            bytes: &bytes,
-            secret: false,
-        }],
-        true,
-    )?;
+    let hash = chain_file::append(path, KIND, "transcript", record)?;
     let _ = io::take_file_records();
     Ok(hash)
 }
 
 /// Reads and verifies a transcript.
 pub fn load(path: &Path) -> Result<(Vec<Map<String, Value>>, String), CliError> {
-    let bytes = io::read_bounded(path, MAX_LOG_BYTES as u64, "transcript")?;
-    let records = chain::verify(&bytes, KIND)
-        .map_err(|e| CliError::new(Exit::CheckFailed, format!("{}: {e}", path.display())))?;
-    Ok((records, sha256_hex(&bytes)))
+    chain_file::load(path, KIND, "transcript")
 }
 
 /// The Markdown ceremony record.

@@ -354,6 +354,7 @@ fn demo_runs_end_to_end_and_refuses_to_clobber() {
     let d = dir.path().join("demo");
     sdkit(["demo", "--dir"])
         .arg(&d)
+        .slow()
         .run()
         .code(OK)
         .out_has(&["every step held"]);
@@ -375,6 +376,7 @@ fn demo_runs_end_to_end_and_refuses_to_clobber() {
     sdkit(["demo", "--force", "--dir"])
         .arg(&d)
         .json()
+        .slow()
         .run()
         .code(OK);
 }

@@ -202,7 +202,11 @@ fn drill_with_a_generated_exchange_key() {
     let e = t.path().join("drill");
 
     // exchange-key: two files, az's layout, RSA-4096.
-    let r = sdkit(["exchange-key", "--out-dir"]).arg(&e).json().run();
+    let r = sdkit(["exchange-key", "--out-dir"])
+        .arg(&e)
+        .json()
+        .slow()
+        .run();
     r.code(OK);
     let cert_file = e.join("exchange.cer");
     let key_file = e.join("exchange-key.pem");

@@ -5,7 +5,7 @@ use super::drill::{recover_error, run_quorum};
 use super::holder_ok;
 use crate::cli::{OpenBlobArgs, RestoreBlobArgs};
 use crate::error::{CliError, Exit};
-use crate::io::{self, MAX_KEY_BYTES, OutFile, ensure_dir, refuse_existing, write_all_atomic};
+use crate::io::{self, MAX_KEY_BYTES, OutFile, refuse_existing, write_all_atomic};
 use crate::keys::load_keys;
 use crate::render::{Output, sha256_hex};
 use sdkit_core::blob::{MIN_EXCHANGE_KEY_BITS, RestoreBlob};
@@ -215,23 +215,7 @@ pub fn run_open(args: &OpenBlobArgs, out: Output) -> Result<Exit, CliError> {
     }
     let mut written = Vec::new();
     if let Some(dir) = &args.out_dir {
-        ensure_dir(dir)?;
-        let files: Vec<OutFile<'_>> = items
-            .iter()
-            .filter_map(|i| {
-                i.plaintext.as_ref().ok().map(|p| OutFile {
-                    path: dir.join(format!("{}.bin", i.tag)),
-                    bytes: p.expose(),
-                    secret: true,
-                })
-            })
-            .collect();
-        write_all_atomic(&files, args.force)?;
-        let _ = writeln!(text, "Wrote (mode 0600):");
-        for f in &files {
-            let _ = writeln!(text, "  {} ({} bytes)", f.path.display(), f.bytes.len());
-            written.push(json!({ "file": f.path.display().to_string(), "bytes": f.bytes.len() }));
-        }
+        written = super::write_plaintexts(dir, &items, args.force, &mut text)?;
     }
     let _ = writeln!(text, "OK: the blob opens and every item authenticated.");
     out.emit(

@@ -3,9 +3,7 @@
 
 use crate::cli::{ExchangeKeyArgs, KeygenArgs};
 use crate::error::{CliError, Exit};
-use crate::io::{
-    self, MAX_PASSPHRASE_BYTES, OutFile, ensure_dir, refuse_existing, write_all_atomic,
-};
+use crate::io::{OutFile, ensure_dir, refuse_existing, write_all_atomic};
 use crate::render::{Output, date, words};
 use sdkit_certs::{CertificateParams, GenerateError, KeySize, PbeKdf};
 use serde_json::json;
@@ -76,31 +74,18 @@ fn passphrases(args: &KeygenArgs) -> Result<Vec<Option<Zeroizing<Vec<u8>>>>, Cli
             (1..=n).map(|i| prompt_twice(i).map(Some)).collect()
         }
         1 => {
-            let p = read_passphrase(&args.passphrase_files[0])?;
+            let p = crate::keys::read_passphrase_file(&args.passphrase_files[0])?;
             Ok(vec![Some(p); n])
         }
         m if m == n => args
             .passphrase_files
             .iter()
-            .map(|f| read_passphrase(f).map(Some))
+            .map(|f| crate::keys::read_passphrase_file(f).map(Some))
             .collect(),
         m => Err(CliError::usage(format!(
             "{m} --passphrase-file given for {n} holders: give one for all, or exactly one per holder"
         ))),
     }
-}
-
-fn read_passphrase(path: &Path) -> Result<Zeroizing<Vec<u8>>, CliError> {
-    let bytes = io::read_secret(path, MAX_PASSPHRASE_BYTES, "passphrase file")?;
-    let line = bytes.split(|&b| b == b'\n').next().unwrap_or(&[]);
-    let line = line.strip_suffix(b"\r").unwrap_or(line);
-    if line.is_empty() {
-        return Err(CliError::input(
-            path,
-            "the passphrase file's first line is empty",
-        ));
-    }
-    Ok(Zeroizing::new(line.to_vec()))
 }
 
 fn prompt_twice(i: usize) -> Result<Zeroizing<Vec<u8>>, CliError> {

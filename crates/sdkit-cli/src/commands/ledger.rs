@@ -2,11 +2,10 @@
 //! hash, M, N, result, and a commitment per share that reveals nothing about it). A custodian
 //! later proves their share is the one that passed a drill with `check --ledger`.
 
+use crate::chain_file::{self, append};
 use crate::cli::LedgerCommand;
 use crate::error::{CliError, Exit};
-use crate::io::{self, OutFile, write_all_atomic};
-use crate::render::{Output, rfc3339, sha256_hex, words_hex};
-use sdkit_core::chain::{self, MAX_LOG_BYTES};
+use crate::render::{Output, rfc3339, words_hex};
 use serde_json::{Map, Value, json};
 use std::path::Path;
 use std::time::SystemTime;
@@ -28,13 +27,6 @@ pub struct ShareEntry {
     pub commitment: String,
 }
 
-fn read_existing(path: &Path) -> Result<Vec<u8>, CliError> {
-    match std::fs::metadata(path) {
-        Ok(_) => io::read_bounded(path, MAX_LOG_BYTES as u64, "ledger"),
-        Err(_) => Ok(Vec::new()),
-    }
-}
-
 /// Appends a drill record; returns the new line's hash.
 pub fn append_drill(
     path: &Path,
@@ -45,7 +37,6 @@ pub fn append_drill(
     passed: bool,
     shares: &[ShareEntry],
 ) -> Result<String, CliError> {
-    let existing = read_existing(path)?;
     let mut rec = Map::new();
     rec.insert("version".into(), json!(1));
     rec.insert("time".into(), json!(rfc3339(SystemTime::now())));
@@ -68,24 +59,7 @@ pub fn append_drill(
                 .collect(),
         ),
     );
-    let (line, hash) = chain::append_line(&existing, KIND, rec).map_err(|e| {
-        CliError::input(
-            path,
-            format!("the ledger does not verify, so nothing was appended: {e}"),
-        )
-        .hint("run `sdkit ledger verify` on it")
-    })?;
-    let mut bytes = existing;
-    bytes.extend_from_slice(line.as_bytes());
-    write_all_atomic(
-        &[OutFile {
-            path: path.to_owned(),
-            bytes: &bytes,
-            secret: false,
-        }],
-        true,
-    )?;
-    Ok(hash)
+    append(path, KIND, "ledger", rec)
 }
 
 fn is_hex64(v: Option<&Value>) -> bool {
@@ -95,9 +69,7 @@ fn is_hex64(v: Option<&Value>) -> bool {
 
 /// Reads a ledger, verifying the chain and that every record is well-formed.
 pub fn load(path: &Path) -> Result<(Vec<Map<String, Value>>, String), CliError> {
-    let bytes = io::read_bounded(path, MAX_LOG_BYTES as u64, "ledger")?;
-    let records = chain::verify(&bytes, KIND)
-        .map_err(|e| CliError::new(Exit::CheckFailed, format!("{}: {e}", path.display())))?;
+    let (records, hash) = chain_file::load(path, KIND, "ledger")?;
     for (i, r) in records.iter().enumerate() {
         let shares_ok = r.get("shares").and_then(Value::as_array).is_some_and(|a| {
             a.iter().all(|s| {
@@ -115,7 +87,7 @@ pub fn load(path: &Path) -> Result<(Vec<Map<String, Value>>, String), CliError> 
             ));
         }
     }
-    Ok((records, sha256_hex(&bytes)))
+    Ok((records, hash))
 }
 
 /// What the ledger says about one share of one SD.

@@ -136,3 +136,34 @@ pub fn describe_holder(
     }
     (line, obj)
 }
+
+/// Writes every authenticated item as `<dir>/<tag>.bin` (mode 0600, all or nothing), adds a
+/// "Wrote" list to the report text, and returns the JSON list of files written.
+pub fn write_plaintexts(
+    dir: &Path,
+    items: &[sdkit_core::recover::RecoveredItem],
+    force: bool,
+    text: &mut String,
+) -> Result<Vec<Value>, CliError> {
+    use std::fmt::Write;
+    io::ensure_dir(dir)?;
+    let files: Vec<io::OutFile<'_>> = items
+        .iter()
+        .filter_map(|i| {
+            i.plaintext.as_ref().ok().map(|p| io::OutFile {
+                path: dir.join(format!("{}.bin", i.tag)),
+                bytes: p.expose(),
+                secret: true,
+            })
+        })
+        .collect();
+    io::write_all_atomic(&files, force)?;
+    let _ = writeln!(text, "Wrote (mode 0600):");
+    Ok(files
+        .iter()
+        .map(|f| {
+            let _ = writeln!(text, "  {} ({} bytes)", f.path.display(), f.bytes.len());
+            json!({ "file": f.path.display().to_string(), "bytes": f.bytes.len() })
+        })
+        .collect())
+}

@@ -5,7 +5,6 @@ use super::drill::{recover_error, run_quorum};
 use super::load_sd;
 use crate::cli::RecoverArgs;
 use crate::error::{CliError, Exit};
-use crate::io::{OutFile, ensure_dir, write_all_atomic};
 use crate::render::Output;
 use sdkit_core::domain::is_safe_file_name;
 use serde_json::json;
@@ -43,23 +42,7 @@ pub fn run(args: &RecoverArgs, out: Output) -> Result<Exit, CliError> {
         )
         .hint("the file was altered or damaged: download the security domain again"));
     }
-    ensure_dir(&args.out_dir)?;
-    let files: Vec<OutFile<'_>> = rec
-        .items
-        .iter()
-        .filter_map(|i| {
-            i.plaintext.as_ref().ok().map(|p| OutFile {
-                path: args.out_dir.join(format!("{}.bin", i.tag)),
-                bytes: p.expose(),
-                secret: true,
-            })
-        })
-        .collect();
-    write_all_atomic(&files, args.force)?;
-    let _ = writeln!(text, "Wrote (mode 0600):");
-    for f in &files {
-        let _ = writeln!(text, "  {} ({} bytes)", f.path.display(), f.bytes.len());
-    }
+    let written = super::write_plaintexts(&args.out_dir, &rec.items, args.force, &mut text)?;
     let skipped = run.openings.iter().filter(|o| !super::holder_ok(o)).count();
     if skipped > 0 || !rec.off_polynomial.is_empty() {
         let _ = writeln!(
@@ -74,7 +57,7 @@ pub fn run(args: &RecoverArgs, out: Output) -> Result<Exit, CliError> {
         "sha256": run.loaded.sha256,
         "holders": run.holders,
         "off_polynomial_x": rec.off_polynomial,
-        "written": files.iter().map(|f| json!({ "file": f.path.display().to_string(), "bytes": f.bytes.len() })).collect::<Vec<_>>(),
+        "written": written,
         "ok": true,
     });
     out.emit(&report, &text);

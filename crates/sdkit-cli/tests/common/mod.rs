@@ -23,6 +23,9 @@ pub const OUTPUT: i32 = 5;
 /// No sdkit run may take longer than this (a FIFO must not block it).
 pub const TIMEOUT: Duration = Duration::from_secs(10);
 
+/// Limit for runs that generate RSA-4096 keys (`exchange-key`, `demo`).
+pub const SLOW_TIMEOUT: Duration = Duration::from_secs(120);
+
 /// A file under `test-vectors/`.
 pub fn tv(rel: &str) -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../test-vectors/")).join(rel)
@@ -172,6 +175,7 @@ pub fn tree(dir: &Path) -> BTreeSet<PathBuf> {
 /// An `sdkit` invocation under construction.
 pub struct Sdkit {
     args: Vec<OsString>,
+    timeout: Duration,
 }
 
 /// Starts `sdkit <args...>`.
@@ -182,6 +186,7 @@ where
 {
     Sdkit {
         args: args.into_iter().map(|a| a.as_ref().to_owned()).collect(),
+        timeout: TIMEOUT,
     }
 }
 
@@ -216,6 +221,13 @@ impl Sdkit {
         self
     }
 
+    /// For commands that generate RSA-4096 keys (whose prime search takes a random, load-
+    /// dependent time): allow [`SLOW_TIMEOUT`] instead of [`TIMEOUT`].
+    pub fn slow(mut self) -> Self {
+        self.timeout = SLOW_TIMEOUT;
+        self
+    }
+
     /// `--json`.
     pub fn json(self) -> Self {
         self.arg("--json")
@@ -231,7 +243,7 @@ impl Sdkit {
             .unwrap()
             .args(&self.args)
             .current_dir(cwd.path())
-            .timeout(TIMEOUT)
+            .timeout(self.timeout)
             .output()
             .unwrap_or_else(|e| panic!("sdkit {:?} did not finish: {e}", self.args));
         let run = Run {
@@ -242,7 +254,8 @@ impl Sdkit {
         };
         assert!(
             run.code.is_some(),
-            "sdkit was killed (timeout {TIMEOUT:?}?)\n{run}"
+            "sdkit was killed (timeout {:?}?)\n{run}",
+            self.timeout
         );
         assert!(!run.stderr.contains("panicked"), "sdkit panicked\n{run}");
         for sd in BOTH {
