@@ -57,18 +57,13 @@ pub fn run_restore(args: &RestoreBlobArgs, out: Output) -> Result<Exit, CliError
         eprint!("{text}");
         recover_error(&args.sd, &e)
     })?;
-    if let Some(bad) = rec.items.iter().find(|i| i.plaintext.is_err()) {
-        eprint!("{text}");
-        return Err(CliError::new(
-            Exit::Crypto,
-            format!(
-                "{}: item {:?} did not authenticate; no blob was written",
-                args.sd.display(),
-                bad.tag
-            ),
-        )
-        .hint("the file was altered or damaged: download the security domain again"));
-    }
+    super::require_authentic(
+        &rec.items,
+        &args.sd,
+        "no blob was written",
+        "the file was altered or damaged: download the security domain again",
+        &text,
+    )?;
     let tp = Thumbprint::from_bytes(*exchange.thumbprint().as_bytes());
     let blob = RestoreBlob::seal_recovered(&rec.items, &public, tp, &mut SysRng)
         .map_err(|e| CliError::new(Exit::Crypto, format!("cannot build the restore blob: {e}")))?;
@@ -187,32 +182,14 @@ pub fn run_open(args: &OpenBlobArgs, out: Output) -> Result<Exit, CliError> {
         args.blob.display(),
         blob.exchange_thumbprint()
     );
-    let mut items_json = Vec::new();
-    for it in &items {
-        match &it.plaintext {
-            Ok(p) => {
-                let _ = writeln!(text, "  {:<28} authentic, {} bytes", it.tag, p.len());
-                items_json.push(json!({ "tag": it.tag, "authentic": true, "bytes": p.len() }));
-            }
-            Err(e) => {
-                let _ = writeln!(text, "  {:<28} FAILED: {e}", it.tag);
-                items_json
-                    .push(json!({ "tag": it.tag, "authentic": false, "error": e.to_string() }));
-            }
-        }
-    }
-    if let Some(bad) = items.iter().find(|i| i.plaintext.is_err()) {
-        eprint!("{text}");
-        return Err(CliError::new(
-            Exit::Crypto,
-            format!(
-                "{}: item {:?} did not authenticate; nothing was written",
-                args.blob.display(),
-                bad.tag
-            ),
-        )
-        .hint("the blob was altered or damaged"));
-    }
+    let items_json = super::describe_items(&items, &mut text);
+    super::require_authentic(
+        &items,
+        &args.blob,
+        "nothing was written",
+        "the blob was altered or damaged",
+        &text,
+    )?;
     let mut written = Vec::new();
     if let Some(dir) = &args.out_dir {
         written = super::write_plaintexts(dir, &items, args.force, &mut text)?;

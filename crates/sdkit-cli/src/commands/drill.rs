@@ -39,7 +39,16 @@ pub fn run_quorum(
     key_paths: &[PathBuf],
     passphrase_files: &[PathBuf],
 ) -> Result<QuorumRun, CliError> {
-    let loaded = load_sd(sd_path)?;
+    run_quorum_on(load_sd(sd_path)?, sd_path, key_paths, passphrase_files)
+}
+
+/// [`run_quorum`] on an SD the caller has already loaded (and checked).
+pub fn run_quorum_on(
+    loaded: LoadedSd,
+    sd_path: &Path,
+    key_paths: &[PathBuf],
+    passphrase_files: &[PathBuf],
+) -> Result<QuorumRun, CliError> {
     let need = loaded.sd.quorum().required();
     if key_paths.len() < need {
         return Err(CliError::new(
@@ -161,19 +170,11 @@ pub fn run(args: &DrillArgs, out: Output) -> Result<Exit, CliError> {
         }
     }
     let _ = writeln!(text, "Items:");
-    let mut items = Vec::new();
+    let items = super::describe_items(&rec.items, &mut text);
     let mut problems = run.holder_problems.clone();
     for it in &rec.items {
-        match &it.plaintext {
-            Ok(p) => {
-                let _ = writeln!(text, "  {:<28} authentic, {} bytes", it.tag, p.len());
-                items.push(json!({ "tag": it.tag, "authentic": true, "bytes": p.len() }));
-            }
-            Err(e) => {
-                let _ = writeln!(text, "  {:<28} FAILED: {e}", it.tag);
-                problems.push(format!("item {:?} did not authenticate: {e}", it.tag));
-                items.push(json!({ "tag": it.tag, "authentic": false, "error": e.to_string() }));
-            }
+        if let Err(e) = &it.plaintext {
+            problems.push(format!("item {:?} did not authenticate: {e}", it.tag));
         }
     }
     let items_ok = rec.all_items_authentic();

@@ -167,3 +167,52 @@ pub fn write_plaintexts(
         })
         .collect())
 }
+
+/// One line of text and one JSON object per recovered item: authentic (with its size) or
+/// why not.
+pub fn describe_items(
+    items: &[sdkit_core::recover::RecoveredItem],
+    text: &mut String,
+) -> Vec<Value> {
+    use std::fmt::Write;
+    items
+        .iter()
+        .map(|it| match &it.plaintext {
+            Ok(p) => {
+                let _ = writeln!(text, "  {:<28} authentic, {} bytes", it.tag, p.len());
+                json!({ "tag": it.tag, "authentic": true, "bytes": p.len() })
+            }
+            Err(e) => {
+                let _ = writeln!(text, "  {:<28} FAILED: {e}", it.tag);
+                json!({ "tag": it.tag, "authentic": false, "error": e.to_string() })
+            }
+        })
+        .collect()
+}
+
+/// Refuses to go on unless every item authenticated: nothing is written from a file that
+/// was altered. `source` is the SD or blob the items came from; `held` is the report so far,
+/// shown on stderr with the error.
+pub fn require_authentic(
+    items: &[sdkit_core::recover::RecoveredItem],
+    source: &Path,
+    not_written: &str,
+    hint: &str,
+    held: &str,
+) -> Result<(), CliError> {
+    match items.iter().find(|i| i.plaintext.is_err()) {
+        None => Ok(()),
+        Some(bad) => {
+            eprint!("{held}");
+            Err(CliError::new(
+                crate::error::Exit::Crypto,
+                format!(
+                    "{}: item {:?} did not authenticate; {not_written}",
+                    source.display(),
+                    bad.tag
+                ),
+            )
+            .hint(hint))
+        }
+    }
+}

@@ -1,7 +1,7 @@
 //! `sdkit recover`: writes each item's plaintext as `<DIR>/<tag>.bin`, only after every item
 //! authenticated, atomically, mode 0600, never overwriting without `--force`.
 
-use super::drill::{recover_error, run_quorum};
+use super::drill::{recover_error, run_quorum_on};
 use super::load_sd;
 use crate::cli::RecoverArgs;
 use crate::error::{CliError, Exit};
@@ -21,7 +21,7 @@ pub fn run(args: &RecoverArgs, out: Output) -> Result<Exit, CliError> {
         )
         .hint("this file did not come from Azure as-is; inspect it with `sdkit inspect`"));
     }
-    let run = run_quorum(&args.sd, &args.keys_paths, &args.keys.passphrase_files)?;
+    let run = run_quorum_on(pre, &args.sd, &args.keys_paths, &args.keys.passphrase_files)?;
     let mut text = run.text;
     let rec = match run.recovery {
         Ok(r) => r,
@@ -30,18 +30,13 @@ pub fn run(args: &RecoverArgs, out: Output) -> Result<Exit, CliError> {
             return Err(recover_error(&args.sd, &e));
         }
     };
-    if let Some(bad) = rec.items.iter().find(|i| i.plaintext.is_err()) {
-        eprint!("{text}");
-        return Err(CliError::new(
-            Exit::Crypto,
-            format!(
-                "{}: item {:?} did not authenticate; nothing was written",
-                args.sd.display(),
-                bad.tag
-            ),
-        )
-        .hint("the file was altered or damaged: download the security domain again"));
-    }
+    super::require_authentic(
+        &rec.items,
+        &args.sd,
+        "nothing was written",
+        "the file was altered or damaged: download the security domain again",
+        &text,
+    )?;
     let written = super::write_plaintexts(&args.out_dir, &rec.items, args.force, &mut text)?;
     let skipped = run.openings.iter().filter(|o| !super::holder_ok(o)).count();
     if skipped > 0 || !rec.off_polynomial.is_empty() {
