@@ -25,7 +25,7 @@ pub enum BlobOutcome {
     },
 }
 
-pub fn oracle(data: &[u8], key: &rsa::PrivateKey) -> BlobOutcome {
+pub fn oracle(data: &[u8], key: &dyn sdkit_core::OaepDecryptKey) -> BlobOutcome {
     let Ok(blob) = RestoreBlob::parse(data) else {
         return BlobOutcome::Refused;
     };

@@ -25,7 +25,7 @@ pub struct JweOutcome {
     pub rsa_decrypted: bool,
 }
 
-pub fn oracle(data: &[u8], key: &rsa::PrivateKey) -> JweOutcome {
+pub fn oracle(data: &[u8], key: &dyn sdkit_core::OaepDecryptKey) -> JweOutcome {
     let mut out = JweOutcome::default();
     let Ok(text) = core::str::from_utf8(data) else {
         return out;

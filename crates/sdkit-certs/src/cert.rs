@@ -7,7 +7,6 @@ use std::time::SystemTime;
 
 use base64ct::{Base64UrlUnpadded, Encoding};
 use der::{Decode, Encode};
-use rsa::traits::PublicKeyParts;
 use sha1::{Digest, Sha1};
 
 use crate::detect::{InputKind, classify_der, classify_pem_label};
@@ -187,8 +186,7 @@ impl Certificate {
     pub fn matches_private_key(&self, key: &PrivateKey) -> bool {
         match self.rsa_numbers() {
             Some((n, e)) => {
-                strip_zeros(&n) == strip_zeros(&key.rsa().n_bytes())
-                    && strip_zeros(&e) == strip_zeros(&key.rsa().e_bytes())
+                strip_zeros(&n) == key.modulus() && strip_zeros(&e) == key.public_exponent()
             }
             None => false,
         }

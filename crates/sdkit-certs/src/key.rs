@@ -7,11 +7,14 @@
 
 use core::fmt;
 
-use der::Decode;
-use der::asn1::Null;
+use der::asn1::{AnyRef, BitStringRef, Null};
+use der::{Decode, Encode};
 use pkcs8::PrivateKeyInfoRef;
-use rsa::traits::PublicKeyParts;
-use spki::EncodePublicKey;
+use sdkit_core::aead::DecryptError;
+use spki::{AlgorithmIdentifier, SubjectPublicKeyInfoRef};
+use zeroize::Zeroizing;
+
+use crate::backend::Backend;
 
 use crate::detect::{classify_der, classify_pem_label, encrypted_pkcs8_algorithm};
 use crate::encrypted::decrypt_pkcs8;
@@ -22,6 +25,10 @@ use crate::{InputKind, KeyLoadError};
 /// Smallest RSA modulus accepted, in bits. Smaller keys are refused
 /// outright: the key protects an HSM's entire security domain.
 pub const MIN_RSA_BITS: usize = 2048;
+
+/// Largest RSA modulus accepted, in bits: the limit of both RSA backends (Managed HSM itself
+/// takes wrapping keys up to 4096 bits).
+pub const MAX_RSA_BITS: usize = 8192;
 
 /// The encoding a key was loaded from (for messages and `inspect`-style
 /// output; loading treats them all alike).
@@ -54,12 +61,17 @@ impl fmt::Display for KeyFormat {
     }
 }
 
-/// A validated RSA private key of at least [`MIN_RSA_BITS`] bits.
+/// A validated RSA private key of at least [`MIN_RSA_BITS`] bits, ready for RSA-OAEP-256
+/// decryption on the backend this build uses ([`crate::RSA_BACKEND`]).
 ///
-/// `Debug` prints only the format, size and whether it was encrypted; the
-/// inner `rsa` key zeroizes its secret numbers on drop.
+/// `Debug` prints only the format, size and whether it was encrypted; the backend wipes the
+/// secret numbers on drop.
 pub struct PrivateKey {
-    key: rsa::PrivateKey,
+    backend: Backend,
+    /// Big-endian modulus without leading zeros.
+    modulus: Vec<u8>,
+    /// Big-endian public exponent without leading zeros.
+    public_exponent: Vec<u8>,
     format: KeyFormat,
     encrypted: bool,
     /// SubjectPublicKeyInfo DER, computed once at load so that accessors
@@ -68,11 +80,6 @@ pub struct PrivateKey {
 }
 
 impl PrivateKey {
-    /// The key, for RSA operations (e.g. OAEP decryption of shares).
-    pub fn rsa(&self) -> &rsa::PrivateKey {
-        &self.key
-    }
-
     /// The encoding it was loaded from.
     pub fn format(&self) -> KeyFormat {
         self.format
@@ -85,7 +92,17 @@ impl PrivateKey {
 
     /// Modulus length in bits (e.g. 2048).
     pub fn bits(&self) -> usize {
-        self.key.n().bit_width_vartime() as usize
+        modulus_bits(&self.modulus)
+    }
+
+    /// The modulus n, big-endian, without leading zeros.
+    pub fn modulus(&self) -> &[u8] {
+        &self.modulus
+    }
+
+    /// The public exponent e, big-endian, without leading zeros.
+    pub fn public_exponent(&self) -> &[u8] {
+        &self.public_exponent
     }
 
     /// The public half as SubjectPublicKeyInfo DER, for matching against
@@ -93,23 +110,18 @@ impl PrivateKey {
     pub fn public_key_der(&self) -> Vec<u8> {
         self.spki_der.clone()
     }
+}
 
-    fn new(key: rsa::PrivateKey, format: KeyFormat) -> Result<Self, KeyLoadError> {
-        let spki_der = key
-            .to_public_key()
-            .to_public_key_der()
-            .map_err(|e| KeyLoadError::InvalidRsaKey(format!("cannot encode public key: {e}")))?
-            .into_vec();
-        let encrypted = matches!(
-            format,
-            KeyFormat::EncryptedPkcs8Pem | KeyFormat::EncryptedPkcs8Der
-        );
-        Ok(Self {
-            key,
-            format,
-            encrypted,
-            spki_der,
-        })
+impl sdkit_core::OaepDecryptKey for PrivateKey {
+    fn modulus_len(&self) -> usize {
+        self.modulus.len()
+    }
+
+    fn decrypt_oaep_sha256(&self, ciphertext: &[u8]) -> Result<Zeroizing<Vec<u8>>, DecryptError> {
+        if ciphertext.len() != self.modulus.len() {
+            return Err(DecryptError);
+        }
+        self.backend.decrypt_oaep_sha256(ciphertext)
     }
 }
 
@@ -164,7 +176,7 @@ pub fn load_private_key(
                     "the RSA PRIVATE KEY block is not valid PKCS#1: {e}"
                 ))
             })?;
-            from_pkcs1(key, KeyFormat::Pkcs1Pem)
+            from_pkcs1(key, &block.der, KeyFormat::Pkcs1Pem)
         }
         PemKeyKind::Encrypted => {
             from_encrypted(&block.der, passphrase, KeyFormat::EncryptedPkcs8Pem)
@@ -255,7 +267,7 @@ fn load_der(der: &[u8], passphrase: Option<&[u8]>) -> Result<PrivateKey, KeyLoad
     if let Ok(info) = PrivateKeyInfoRef::from_der(der) {
         from_pkcs8(info, KeyFormat::Pkcs8Der)
     } else if let Ok(key) = pkcs1::RsaPrivateKeyRef::from_der(der) {
-        from_pkcs1(key, KeyFormat::Pkcs1Der)
+        from_pkcs1(key, der, KeyFormat::Pkcs1Der)
     } else if encrypted_pkcs8_algorithm(der).is_some() {
         from_encrypted(der, passphrase, KeyFormat::EncryptedPkcs8Der)
     } else {
@@ -289,19 +301,21 @@ fn from_pkcs8(info: PrivateKeyInfoRef<'_>, format: KeyFormat) -> Result<PrivateK
             "rsaEncryption parameters must be NULL or absent".into(),
         ));
     }
-    let key = pkcs1::RsaPrivateKeyRef::from_der(info.private_key.as_bytes()).map_err(|e| {
+    let der = info.private_key.as_bytes();
+    let key = pkcs1::RsaPrivateKeyRef::from_der(der).map_err(|e| {
         KeyLoadError::Malformed(format!(
             "the PKCS#8 key does not hold a valid PKCS#1 RSA key: {e}"
         ))
     })?;
-    from_pkcs1(key, format)
+    from_pkcs1(key, der, format)
 }
 
 /// Size checks come first, from the encoded modulus, so an undersized key
-/// is reported as [`KeyLoadError::TooSmall`] even below what `rsa` itself
-/// would parse.
+/// is reported as [`KeyLoadError::TooSmall`] before any backend sees it.
+/// `der` is the encoding `key` was parsed from.
 fn from_pkcs1(
     key: pkcs1::RsaPrivateKeyRef<'_>,
+    der: &[u8],
     format: KeyFormat,
 ) -> Result<PrivateKey, KeyLoadError> {
     if key.version() != pkcs1::Version::TwoPrime {
@@ -313,16 +327,53 @@ fn from_pkcs1(
     if bits < MIN_RSA_BITS {
         return Err(KeyLoadError::TooSmall { bits });
     }
-    if bits > rsa::PublicKey::MAX_SIZE {
+    if bits > MAX_RSA_BITS {
         return Err(KeyLoadError::InvalidRsaKey(format!(
-            "{bits}-bit modulus; at most {} bits are supported",
-            rsa::PublicKey::MAX_SIZE
+            "{bits}-bit modulus; at most {MAX_RSA_BITS} bits are supported"
         )));
     }
-    let rsa_key = rsa::PrivateKey::try_from(key).map_err(|_| {
+    let spki_der = spki_der(&key)?;
+    let backend = Backend::from_pkcs1_der(der).map_err(|_| {
         KeyLoadError::InvalidRsaKey("its numbers are inconsistent or in an unsupported form".into())
     })?;
-    PrivateKey::new(rsa_key, format)
+    let encrypted = matches!(
+        format,
+        KeyFormat::EncryptedPkcs8Pem | KeyFormat::EncryptedPkcs8Der
+    );
+    Ok(PrivateKey {
+        backend,
+        modulus: strip_zeros(key.modulus.as_bytes()).to_vec(),
+        public_exponent: strip_zeros(key.public_exponent.as_bytes()).to_vec(),
+        format,
+        encrypted,
+        spki_der,
+    })
+}
+
+/// The public half as SubjectPublicKeyInfo DER (rsaEncryption, NULL parameters).
+fn spki_der(key: &pkcs1::RsaPrivateKeyRef<'_>) -> Result<Vec<u8>, KeyLoadError> {
+    let cannot =
+        |e: der::Error| KeyLoadError::InvalidRsaKey(format!("cannot encode public key: {e}"));
+    let public = pkcs1::RsaPublicKeyRef {
+        modulus: key.modulus,
+        public_exponent: key.public_exponent,
+    }
+    .to_der()
+    .map_err(cannot)?;
+    SubjectPublicKeyInfoRef {
+        algorithm: AlgorithmIdentifier {
+            oid: pkcs1::ALGORITHM_OID,
+            parameters: Some(AnyRef::NULL),
+        },
+        subject_public_key: BitStringRef::from_bytes(&public).map_err(cannot)?,
+    }
+    .to_der()
+    .map_err(cannot)
+}
+
+fn strip_zeros(be: &[u8]) -> &[u8] {
+    let start = be.iter().position(|b| *b != 0).unwrap_or(be.len());
+    &be[start..]
 }
 
 /// Bit length of a big-endian unsigned integer.

@@ -36,6 +36,7 @@
 //! Input size limits are the caller's job: these functions read whatever
 //! slice they are given.
 
+mod backend;
 mod cert;
 mod detect;
 mod encrypted;
@@ -50,6 +51,7 @@ mod selfsigned;
 mod thumbprint;
 mod write;
 
+pub use backend::RSA_BACKEND;
 pub use cert::{CertLoadError, Certificate, load_certificate};
 pub use detect::InputKind;
 pub use generate::{
@@ -58,7 +60,9 @@ pub use generate::{
 };
 pub use generate_error::GenerateError;
 pub use jwk::load_certificate_from_jwk_json;
-pub use key::{KeyFormat, MIN_RSA_BITS, PrivateKey, load_private_key, private_key_is_encrypted};
+pub use key::{
+    KeyFormat, MAX_RSA_BITS, MIN_RSA_BITS, PrivateKey, load_private_key, private_key_is_encrypted,
+};
 pub use key_error::KeyLoadError;
 pub use pem::{PemBlock, PemError, decode_pem_lenient};
 pub use selfsigned::{

@@ -16,6 +16,7 @@
 //! `-x509_strict`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use sdkit_core::OaepDecryptKey;
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -278,8 +279,8 @@ fn oaep_sha256_from_openssl_to_us() {
     assert_eq!(ciphertext.len(), 256);
 
     let ours = load_private_key(encrypted.as_bytes(), Some(PASS.as_bytes())).unwrap();
-    let plaintext = ours.rsa().oaep_decrypt::<Sha256>(&ciphertext).unwrap();
-    assert_eq!(plaintext, secret);
+    let plaintext = ours.decrypt_oaep_sha256(&ciphertext).unwrap();
+    assert_eq!(plaintext.as_slice(), secret);
 }
 
 #[test]

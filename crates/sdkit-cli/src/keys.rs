@@ -7,6 +7,7 @@ use sdkit_certs::{Certificate, InputKind, KeyLoadError, PrivateKey};
 use sdkit_core::Thumbprint;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use zeroize::Zeroizing;
 
 /// A certificate read from a file.
@@ -105,40 +106,55 @@ fn key_error(path: &Path, e: KeyLoadError) -> CliError {
 }
 
 /// Loads every key in order, with passphrases and sibling certificates.
+///
+/// Parsing a key is real work (the RSA backend checks the key's numbers; an encrypted key
+/// costs a PBKDF2 or scrypt run), so keys are parsed on every core. A broken key is reported
+/// before anybody is asked for a passphrase.
 pub fn load_keys(
     paths: &[PathBuf],
     passphrase_files: &[PathBuf],
 ) -> Result<Vec<LoadedKey>, CliError> {
     // Check the count before prompting anybody.
     passphrase_file_for(passphrase_files, 0, paths.len())?;
-    // First pass, in order: read every file and gather passphrases (prompts come one after
-    // the other, as people expect). Try without a passphrase first: only a key that needs
-    // one is prompted for, and a scheme we cannot read anyway (legacy PEM encryption) is
-    // refused without prompting.
-    let mut pending: Vec<PendingKey> = Vec::new();
-    let mut loaded: Vec<Option<sdkit_certs::PrivateKey>> = Vec::with_capacity(paths.len());
-    for (i, path) in paths.iter().enumerate() {
-        let bytes = io::read_secret(path, MAX_KEY_BYTES, "private key")?;
-        match sdkit_certs::load_private_key(&bytes, None) {
+    let mut files = Vec::with_capacity(paths.len());
+    for path in paths {
+        files.push(io::read_secret(path, MAX_KEY_BYTES, "private key")?);
+    }
+    // Every key without a passphrase, on every core: plain keys load, encrypted ones say so
+    // (cheaply, before any key derivation) and a scheme we cannot read anyway (legacy PEM
+    // encryption) is refused, all before anybody is prompted.
+    let mut loaded: Vec<Option<PrivateKey>> = Vec::with_capacity(paths.len());
+    let mut pending: Vec<(usize, Zeroizing<Vec<u8>>)> = Vec::new();
+    let mut need_passphrase = Vec::new();
+    let first_try = par_map(&files, |f| sdkit_certs::load_private_key(f, None));
+    for (i, result) in first_try.into_iter().enumerate() {
+        match result {
             Err(KeyLoadError::PassphraseRequired) => {
-                let passphrase = match passphrase_file_for(passphrase_files, i, paths.len())? {
-                    Some(f) => read_passphrase_file(f)?,
-                    None => prompt(path)?,
-                };
-                pending.push((i, bytes, passphrase));
+                need_passphrase.push(i);
                 loaded.push(None);
             }
-            other => loaded.push(Some(other.map_err(|e| key_error(path, e))?)),
+            other => loaded.push(Some(other.map_err(|e| key_error(&paths[i], e))?)),
         }
     }
-    // Second pass: the slow part (PBKDF2/scrypt of encrypted keys) on every core.
-    for (i, result) in decrypt_all(&pending) {
-        loaded[i] = Some(result.map_err(|e| key_error(&paths[i], e))?);
+    // Passphrases in key order: prompts come one after the other, as people expect.
+    for i in need_passphrase {
+        let passphrase = match passphrase_file_for(passphrase_files, i, paths.len())? {
+            Some(f) => read_passphrase_file(f)?,
+            None => prompt(&paths[i])?,
+        };
+        pending.push((i, passphrase));
+    }
+    // The slow part (PBKDF2/scrypt) on every core.
+    let decrypted = par_map(&pending, |(i, pass)| {
+        sdkit_certs::load_private_key(&files[*i], Some(pass.as_slice()))
+    });
+    for ((i, _), result) in pending.iter().zip(decrypted) {
+        loaded[*i] = Some(result.map_err(|e| key_error(&paths[*i], e))?);
     }
     let mut out = Vec::with_capacity(paths.len());
     for (path, key) in paths.iter().zip(loaded) {
         let Some(key) = key else {
-            // Invariant: every index was filled by one of the two passes above.
+            // Invariant: every index was filled by one of the passes above.
             return Err(CliError::input(path, "the key could not be loaded"));
         };
         let mut notes = Vec::new();
@@ -171,40 +187,45 @@ pub fn load_keys(
     Ok(out)
 }
 
-/// An encrypted key waiting for decryption: its index, file bytes and passphrase.
-type PendingKey = (usize, Zeroizing<Vec<u8>>, Zeroizing<Vec<u8>>);
-
-type Decrypted = (usize, Result<sdkit_certs::PrivateKey, KeyLoadError>);
-
-/// Decrypts encrypted keys in parallel; results in input order.
-fn decrypt_all(pending: &[PendingKey]) -> Vec<Decrypted> {
-    let one = |(i, bytes, pass): &PendingKey| {
-        (
-            *i,
-            sdkit_certs::load_private_key(bytes, Some(pass.as_slice())),
-        )
-    };
+/// `items.iter().map(f)` on every core (a worker takes the next item when it finishes one,
+/// so uneven costs balance); results in input order.
+fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
-        .min(pending.len());
+        .min(items.len());
     if threads <= 1 {
-        return pending.iter().map(one).collect();
+        return items.iter().map(&f).collect();
     }
-    let chunk = pending.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = pending
-            .chunks(chunk)
-            .map(|c| scope.spawn(move || c.iter().map(one).collect::<Vec<_>>()))
-            .collect();
-        workers
-            .into_iter()
-            .zip(pending.chunks(chunk))
-            .flat_map(|(w, c)| {
-                // A worker only fails if the key code panics; redo its share here.
-                w.join().unwrap_or_else(|_| c.iter().map(one).collect())
-            })
-            .collect()
-    })
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut mine = Vec::new();
+        loop {
+            let n = next.fetch_add(1, Ordering::Relaxed);
+            let Some(item) = items.get(n) else { break };
+            mine.push((n, f(item)));
+        }
+        mine
+    };
+    let mut done: Vec<(usize, R)> = std::thread::scope(|scope| {
+        // The calling thread works too: one thread fewer to start.
+        let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
+        let mut done = work();
+        for h in helpers {
+            // A helper only fails if the key code panics; its items are redone below.
+            done.extend(h.join().unwrap_or_default());
+        }
+        done
+    });
+    done.sort_by_key(|(n, _)| *n);
+    let mut got = done.into_iter().peekable();
+    items
+        .iter()
+        .enumerate()
+        .map(|(n, item)| match got.next_if(|(m, _)| *m == n) {
+            Some((_, r)) => r,
+            None => f(item),
+        })
+        .collect()
 }
 
 fn prompt(path: &Path) -> Result<Zeroizing<Vec<u8>>, CliError> {

@@ -32,13 +32,8 @@ fn forms(secret: &[u8]) -> Vec<String> {
 
 fn known_secrets() -> Vec<(String, Vec<String>)> {
     let sd = SecurityDomain::parse(&fs::read(SD2023.path()).unwrap()).unwrap();
-    let keys: Vec<rsa::PrivateKey> = (1..=3)
-        .map(|i| {
-            sdkit_certs::load_private_key(&fs::read(key(i)).unwrap(), None)
-                .unwrap()
-                .rsa()
-                .clone()
-        })
+    let keys: Vec<sdkit_certs::PrivateKey> = (1..=3)
+        .map(|i| sdkit_certs::load_private_key(&fs::read(key(i)).unwrap(), None).unwrap())
         .collect();
     let hk: Vec<HolderKey<'_>> = keys
         .iter()

@@ -14,13 +14,14 @@
 use crate::domain::{self, DataItem, DomainError, Finding, KDF_NAME, Reader};
 use crate::jwe::{self, CompactJwe};
 use crate::kdf::derive_item_key;
+use crate::oaep_key::OaepDecryptKey;
 use crate::pyjson;
 use crate::recover::RecoveredItem;
 use crate::secret::{MASTER_KEY_LEN, MasterKey};
 use crate::thumbprint::Thumbprint;
 use core::fmt;
+use rsa::PublicKey;
 use rsa::traits::PublicKeyParts;
-use rsa::{PrivateKey, PublicKey};
 
 /// The smallest exchange key accepted (Managed HSM's own are RSA-4096; `az` requires 2048).
 pub const MIN_EXCHANGE_KEY_BITS: usize = 2048;
@@ -217,7 +218,10 @@ impl RestoreBlob {
     ///
     /// # Errors
     /// [`OpenError`] when the key does not unwrap the master key.
-    pub fn open(&self, exchange_private_key: &PrivateKey) -> Result<Vec<RecoveredItem>, OpenError> {
+    pub fn open(
+        &self,
+        exchange_private_key: &dyn OaepDecryptKey,
+    ) -> Result<Vec<RecoveredItem>, OpenError> {
         let raw = self
             .wrapped_key
             .decrypt_rsa_oaep_256(exchange_private_key)

@@ -7,9 +7,10 @@
 
 use crate::aead::{self, DecryptError, IV_LEN};
 use crate::b64;
+use crate::oaep_key::OaepDecryptKey;
 use crate::secret::{Cek, Plaintext};
 use core::fmt;
-use rsa::{PrivateKey as RsaPrivateKey, PublicKey as RsaPublicKey};
+use rsa::PublicKey as RsaPublicKey;
 use sha2::Sha256;
 
 /// `alg` of data items.
@@ -354,7 +355,10 @@ impl CompactJwe {
     /// # Errors
     /// [`JweDecryptError::UnsupportedAlgorithm`] unless RSA-OAEP-256 + A256CBC-HS512;
     /// [`JweDecryptError::Failed`] on any cryptographic failure (wrong key included).
-    pub fn decrypt_rsa_oaep_256(&self, key: &RsaPrivateKey) -> Result<Plaintext, JweDecryptError> {
+    pub fn decrypt_rsa_oaep_256(
+        &self,
+        key: &dyn OaepDecryptKey,
+    ) -> Result<Plaintext, JweDecryptError> {
         self.require(ALG_RSA_OAEP_256)?;
         let cek = unwrap_cek(key, &self.encrypted_key)?;
         Ok(aead::decrypt(
@@ -371,15 +375,8 @@ impl CompactJwe {
 ///
 /// # Errors
 /// [`DecryptError`] for a wrong key, bad padding, or a result that is not 64 bytes.
-pub fn unwrap_cek(key: &RsaPrivateKey, encrypted_key: &[u8]) -> Result<Cek, DecryptError> {
-    use rsa::traits::PublicKeyParts;
-    if encrypted_key.len() != key.size() {
-        return Err(DecryptError);
-    }
-    let raw = zeroize::Zeroizing::new(
-        key.oaep_decrypt::<Sha256>(encrypted_key)
-            .map_err(|_| DecryptError)?,
-    );
+pub fn unwrap_cek(key: &dyn OaepDecryptKey, encrypted_key: &[u8]) -> Result<Cek, DecryptError> {
+    let raw = key.decrypt_oaep_sha256(encrypted_key)?;
     Cek::from_slice(&raw).ok_or(DecryptError)
 }
 
@@ -388,12 +385,12 @@ pub fn unwrap_cek(key: &RsaPrivateKey, encrypted_key: &[u8]) -> Result<Cek, Decr
 /// # Errors
 /// [`DecryptError`] for any failure.
 pub fn rsa_oaep_256_decrypt(
-    key: &RsaPrivateKey,
+    key: &dyn OaepDecryptKey,
     ciphertext: &[u8],
 ) -> Result<Plaintext, DecryptError> {
-    key.oaep_decrypt::<Sha256>(ciphertext)
-        .map(Plaintext::new)
-        .map_err(|_| DecryptError)
+    // Moving the Vec out of its Zeroizing wrapper copies nothing; Plaintext wipes it.
+    key.decrypt_oaep_sha256(ciphertext)
+        .map(|mut raw| Plaintext::new(core::mem::take(&mut *raw)))
 }
 
 #[cfg(test)]
@@ -420,14 +417,14 @@ mod tests {
         ));
     }
 
-    fn test_key() -> RsaPrivateKey {
+    fn test_key() -> rsa::PrivateKey {
         use rsa::pkcs8::DecodePrivateKey;
         let pem = std::fs::read_to_string(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/../../test-vectors/azure-sd/sd1.pem"
         ))
         .unwrap();
-        RsaPrivateKey::from_pkcs8_pem(&pem).unwrap()
+        rsa::PrivateKey::from_pkcs8_pem(&pem).unwrap()
     }
 
     #[test]

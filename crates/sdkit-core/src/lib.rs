@@ -16,6 +16,7 @@
 //! - [`share`]: the share payload, little-endian `u16` words `(x << 9) | y`;
 //! - [`kdf`]: SP 800-108 counter mode with HMAC-SHA-512;
 //! - [`jwe`]: compact JWE parse/serialize, A256CBC-HS512, `dir` and `RSA-OAEP-256`;
+//! - [`oaep_key`]: the RSA-OAEP-256 private-key operation, as a trait any backend implements;
 //! - [`domain`]: the SD file model (bare or `{"value": …}` wrapped);
 //! - [`recover`]: keys → shares → master key → authenticated items, with a per-holder report;
 //! - [`secret`]: zeroizing, redacted secret types.
@@ -32,6 +33,7 @@ pub mod evidence;
 pub mod gf257;
 pub mod jwe;
 pub mod kdf;
+pub mod oaep_key;
 mod pyjson;
 pub mod recover;
 pub mod secret;
@@ -41,6 +43,7 @@ mod strict_json;
 pub mod thumbprint;
 
 pub use domain::SecurityDomain;
+pub use oaep_key::OaepDecryptKey;
 pub use secret::{Cek, MasterKey, Plaintext};
 pub use shamir::{Quorum, Share, ShareSet};
 pub use thumbprint::Thumbprint;

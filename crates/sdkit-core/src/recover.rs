@@ -13,14 +13,13 @@
 use crate::domain::SecurityDomain;
 use crate::jwe::JweDecryptError;
 use crate::kdf::derive_item_key;
+use crate::oaep_key::OaepDecryptKey;
 use crate::secret::{MASTER_KEY_LEN, MasterKey, Plaintext};
 use crate::shamir::{CombineError, Share, ShareSet, ShareSetError};
 use crate::share::{self, ShareDecodeError};
 use crate::thumbprint::Thumbprint;
 use core::fmt;
 use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use rsa::PrivateKey;
-use rsa::traits::PublicKeyParts;
 
 /// The most `M`-subsets tried when the first does not authenticate.
 pub const MAX_SUBSETS_TRIED: usize = 10_000;
@@ -28,8 +27,8 @@ pub const MAX_SUBSETS_TRIED: usize = 10_000;
 /// One custodian's key, and their certificate's thumbprint when it is at hand.
 #[derive(Clone, Copy)]
 pub struct HolderKey<'a> {
-    /// The RSA private key.
-    pub key: &'a PrivateKey,
+    /// The RSA private key, on whichever backend loaded it.
+    pub key: &'a dyn OaepDecryptKey,
     /// SHA-256 thumbprint of the holder's certificate, if known.
     pub certificate: Option<Thumbprint>,
 }
@@ -94,9 +93,9 @@ impl HolderOpening {
 }
 
 /// Tries `key` on share `index`: `Ok(payload)` when it decrypts and authenticates.
-fn try_share(sd: &SecurityDomain, key: &PrivateKey, index: usize) -> Option<Plaintext> {
+fn try_share(sd: &SecurityDomain, key: &dyn OaepDecryptKey, index: usize) -> Option<Plaintext> {
     let jwe = &sd.shares()[index].jwe;
-    if jwe.encrypted_key().len() != key.size() {
+    if jwe.encrypted_key().len() != key.modulus_len() {
         return None;
     }
     jwe.decrypt_rsa_oaep_256(key).ok()
@@ -177,12 +176,14 @@ fn find_all(sd: &SecurityDomain, keys: &[HolderKey<'_>]) -> Vec<Found> {
         work()
     } else {
         std::thread::scope(|scope| {
-            let workers: Vec<_> = (0..threads).map(|_| scope.spawn(work)).collect();
-            // A worker only fails if the RSA code panics; its keys are redone below.
-            workers
-                .into_iter()
-                .flat_map(|w| w.join().unwrap_or_default())
-                .collect()
+            // The calling thread works too: one thread fewer to start.
+            let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
+            let mut done = work();
+            for h in helpers {
+                // A helper only fails if the RSA code panics; its keys are redone below.
+                done.extend(h.join().unwrap_or_default());
+            }
+            done
         })
     };
     results.sort_by_key(|(i, _)| *i);

@@ -171,7 +171,7 @@ pub fn run_open(args: &OpenBlobArgs, out: Output) -> Result<Exit, CliError> {
             .hint("use the exchange private key that belongs to the certificate given to restore-blob"));
         }
     }
-    let items = blob.open(key.key.rsa()).map_err(|e| {
+    let items = blob.open(&key.key).map_err(|e| {
         CliError::new(Exit::Crypto, format!("{}: {e}", args.blob.display())).hint(format!(
             "the blob names exchange certificate {}",
             blob.exchange_thumbprint()

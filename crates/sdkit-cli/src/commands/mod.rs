@@ -51,7 +51,7 @@ pub fn load_sd(path: &Path) -> Result<LoadedSd, CliError> {
 pub fn holder_keys(keys: &[LoadedKey]) -> Vec<HolderKey<'_>> {
     keys.iter()
         .map(|k| HolderKey {
-            key: k.key.rsa(),
+            key: &k.key,
             certificate: k.cert.as_ref().map(|c| c.thumbprint),
         })
         .collect()
