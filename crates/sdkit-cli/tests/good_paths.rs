@@ -303,5 +303,12 @@ fn help_and_version() {
     for c in ["inspect", "check", "drill", "recover"] {
         sdkit([c, "--help"]).run().code(OK).out_has(&["Exit codes"]);
     }
-    sdkit(["--version"]).run().code(OK).out_has(&["sdkit"]);
+    sdkit(["--version"])
+        .run()
+        .code(OK)
+        .out_has(&[if cfg!(feature = "aws-lc") {
+            "sdkit 0.1.0 (RSA: AWS-LC)"
+        } else {
+            "sdkit 0.1.0 (RSA: RustCrypto rsa)"
+        }]);
 }
