@@ -336,6 +336,11 @@ floor_s=$(awk -v r="$sign_rate" -v n="$rsa_ops" 'BEGIN { printf "%.6f", n / r }'
 # sees it: a part of every command's time that no RSA speed-up removes.
 measure "sdkit --version (process start-up)" "$RUNS" nothing "$sdkit" --version
 start_s=$MED_S start_min=$MIN_S start_rss=$RSS_KIB
+# Any process at all, as this harness starts it (bash fork + exec + exit): the part of every
+# whole-process number that is the machine's, not sdkit's.
+true_bin=$(type -P true)
+measure "$true_bin (any process)" "$RUNS" nothing "$true_bin"
+true_s=$MED_S true_min=$MIN_S
 measure "sdkit drill, 3 keys (certs beside keys)" "$RUNS" nothing \
     "$sdkit" -q drill "$sd_real" --key "$work/keys/sd1.pem" --key "$work/keys/sd2.pem" --key "$work/keys/sd3.pem"
 dr_s=$MED_S dr_rss=$RSS_KIB dr_min=$MIN_S
@@ -353,6 +358,7 @@ row "(c'') same drill vs start-up + RSA floor" \
     "$(ms "$proc_floor_s") ms ($(ms "$start_s") ms \`sdkit --version\` + $(ms "$floor_s") ms)" "sdkit $(ms "$dr_s") ms" \
     "$(ratio "$dr_s" "$proc_floor_s")x" ""
 row "start-up: sdkit --version" "" "$(ms "$start_s") ms (min $(ms "$start_min"))" "" "$(mib "$start_rss") MiB"
+row "any process: $true_bin" "" "$(ms "$true_s") ms (min $(ms "$true_min"))" "" ""
 if [ "$dr_rss" -lt 16384 ]; then
     verdicts+=("MET     drill peak RSS < 16 MiB: $(mib "$dr_rss") MiB")
 else
