@@ -12,7 +12,9 @@
 #   (c) `sdkit drill` with all 3 keys on the same SD vs the RSA floor: the RSA-2048
 #       private-key operations the drill needs (3 share unwraps: each key's .cer sits beside
 #       it, so no key is tried against a foreign share) times the per-operation time of
-#       `openssl speed -seconds 2 rsa2048` (its sign/s rate);
+#       `openssl speed -seconds 2 rsa2048` (its sign/s rate); and the same drill against
+#       three `openssl pkeyutl -decrypt` processes that only unwrap the 3 share keys (what
+#       OpenSSL alone would need, a lower bound for an OpenSSL-based drill);
 #   (d) scaling: an SD made by `sdkit split` with N=127, M=64 (RSA-2048 keys from `sdkit
 #       keygen`) protecting 1 MiB of random data, drilled with all 127 keys and with
 #       exactly 64, and once with all 127 keys but without their .cer files.
@@ -359,6 +361,39 @@ row "(c'') same drill vs start-up + RSA floor" \
     "$(ratio "$dr_s" "$proc_floor_s")x" ""
 row "start-up: sdkit --version" "" "$(ms "$start_s") ms (min $(ms "$start_min"))" "" "$(mib "$start_rss") MiB"
 row "any process: $true_bin" "" "$(ms "$true_s") ms (min $(ms "$true_min"))" "" ""
+# What a user would do instead with OpenSSL alone: unwrap each custodian's share key with
+# `openssl pkeyutl`, one process per key (RSA only: no share decryption, no recombination,
+# no item authentication, so a lower bound for an OpenSSL-based drill). The wrapped keys
+# are cut out of the SD by each certificate's x5t#S256 thumbprint.
+if command -v python3 >/dev/null 2>&1; then
+    python3 - "$sd_real" "$work/keys" <<'PY' || die 1 "could not extract the wrapped share keys"
+import base64, hashlib, json, sys
+sd, keys = json.load(open(sys.argv[1])), sys.argv[2]
+shares = {s["x5t_256"]: s["enc_key"] for s in sd["SharedKeys"]["enc_shares"]}
+for i in (1, 2, 3):
+    pem = open(f"{keys}/sd{i}.cer").read()
+    der = base64.b64decode("".join(l for l in pem.splitlines() if l and not l.startswith("-----")))
+    x5t = base64.urlsafe_b64encode(hashlib.sha256(der).digest()).rstrip(b"=").decode()
+    wrapped = shares[x5t].split(".")[1]
+    with open(f"{keys}/share{i}.key.bin", "wb") as out:
+        out.write(base64.urlsafe_b64decode(wrapped + "=" * (-len(wrapped) % 4)))
+PY
+    cat >"$work/openssl-unwrap.sh" <<'SH'
+set -e
+for i in 1 2 3; do
+    openssl pkeyutl -decrypt -inkey "$1/sd$i.pem" -in "$1/share$i.key.bin" -out /dev/null \
+        -pkeyopt rsa_padding_mode:oaep -pkeyopt rsa_oaep_md:sha256 -pkeyopt rsa_mgf1_md:sha256
+done
+SH
+    openssl_unwrap=(bash "$work/openssl-unwrap.sh" "$work/keys")
+    sdkit_drill=("$sdkit" -q drill "$sd_real" --key "$work/keys/sd1.pem" --key "$work/keys/sd2.pem"
+        --key "$work/keys/sd3.pem")
+    measure_ab "$RUNS" nothing "openssl pkeyutl -decrypt x3 (RSA only)" openssl_unwrap \
+        "sdkit drill, 3 keys (alternating with it)" sdkit_drill
+    row "(c''') drill vs OpenSSL only unwrapping the 3 share keys, one \`openssl pkeyutl\` per key" \
+        "openssl $(ms "$A_MED") ms (min $(ms "$A_MIN"))" "sdkit $(ms "$B_MED") ms (min $(ms "$B_MIN"))" \
+        "sdkit $(ratio "$A_MED" "$B_MED")x faster" "openssl $(mib "$A_RSS") / sdkit $(mib "$B_RSS") MiB"
+fi
 if [ "$dr_rss" -lt 16384 ]; then
     verdicts+=("MET     drill peak RSS < 16 MiB: $(mib "$dr_rss") MiB")
 else
