@@ -13,10 +13,10 @@ use zeroize::Zeroizing;
 
 /// An RSA private key that can undo RSA-OAEP-256 (SHA-256, MGF1-SHA-256, empty label).
 ///
-/// Implementations must be constant-time with respect to the key and must not reveal, by
-/// their error, timing or panics, why a ciphertext was refused (padding, length or hash):
-/// every refusal is the one opaque [`DecryptError`]. `Send + Sync` because drills unwrap
-/// shares on every core.
+/// Every refusal (length, padding, hash, wrong key) is the one opaque [`DecryptError`], so
+/// no caller can tell why. Implementations should also be constant-time with respect to the
+/// key: AWS-LC's is; the `rsa` crate's is blinded but not fully (RUSTSEC-2023-0071,
+/// `docs/SECURITY.md`). `Send + Sync` because drills unwrap shares on every core.
 pub trait OaepDecryptKey: Send + Sync {
     /// Length of the modulus in bytes: the length of every valid ciphertext.
     fn modulus_len(&self) -> usize;
