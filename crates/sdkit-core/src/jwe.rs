@@ -412,24 +412,14 @@ mod tests {
         assert_eq!(back.decrypt_dir(&cek).unwrap().expose(), b"payload");
         assert!(back.decrypt_dir(&Cek::from_bytes([8u8; 64])).is_err());
         assert!(matches!(
-            back.decrypt_rsa_oaep_256(&test_key()),
+            back.decrypt_rsa_oaep_256(&crate::oaep_key::sd1_test_key()),
             Err(JweDecryptError::UnsupportedAlgorithm { .. })
         ));
     }
 
-    fn test_key() -> rsa::PrivateKey {
-        use rsa::pkcs8::DecodePrivateKey;
-        let pem = std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../test-vectors/azure-sd/sd1.pem"
-        ))
-        .unwrap();
-        rsa::PrivateKey::from_pkcs8_pem(&pem).unwrap()
-    }
-
     #[test]
     fn rsa_round_trip() {
-        let key = test_key();
+        let key = crate::oaep_key::sd1_test_key();
         let jwe = CompactJwe::encrypt_rsa_oaep_256(
             &key.to_public_key(),
             "not used",

@@ -44,24 +44,27 @@ impl OaepDecryptKey for rsa::PrivateKey {
     }
 }
 
+/// The real custodian key `sd1.pem`, for unit tests anywhere in this crate.
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+pub(crate) fn sd1_test_key() -> rsa::PrivateKey {
+    use rsa::pkcs8::DecodePrivateKey;
+    let pem = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../test-vectors/azure-sd/sd1.pem"
+    ))
+    .unwrap();
+    rsa::PrivateKey::from_pkcs8_pem(&pem).unwrap()
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
-    use rsa::pkcs8::DecodePrivateKey;
-
-    fn key() -> rsa::PrivateKey {
-        let pem = std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../test-vectors/azure-sd/sd1.pem"
-        ))
-        .unwrap();
-        rsa::PrivateKey::from_pkcs8_pem(&pem).unwrap()
-    }
 
     #[test]
     fn round_trip_and_refusals() {
-        let key = key();
+        let key = sd1_test_key();
         let public = key.to_public_key();
         let ct = public.oaep_encrypt::<Sha256>(b"share").unwrap();
         assert_eq!(key.modulus_len(), 256);
