@@ -6,14 +6,20 @@
 //!   (the backend checks the key's numbers at load and prepares its Montgomery contexts at
 //!   the first operation).
 //!
-//! sdkit-core's `crypto` bench measures the same operation on the pure-Rust `rsa` crate.
+//! - `real_sd_drill`: the library part of `sdkit drill` on the real SD
+//!   `sd-2023-11-07_15e0e830.json` with its three custodians' PEM keys and certificates:
+//!   parse the SD, load the keys and certificates, open the shares (on every core),
+//!   recombine and authenticate every item. Each iteration loads fresh keys, as a drill does.
+//!
+//! sdkit-core's `crypto` and `real_sd` benches measure the same on the pure-Rust `rsa` crate.
 //! `cargo bench -p sdkit-certs --bench unwrap` (`--no-default-features` for the fallback).
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use rsa::traits::PublicKeyParts;
-use sdkit_certs::{KeySize, load_private_key, private_key_pem_unencrypted};
-use sdkit_core::OaepDecryptKey;
+use sdkit_certs::{KeySize, load_certificate, load_private_key, private_key_pem_unencrypted};
+use sdkit_core::recover::{self, HolderKey};
+use sdkit_core::{OaepDecryptKey, SecurityDomain, Thumbprint};
 use sha2::Sha256;
 use std::hint::black_box;
 use std::time::Duration;
@@ -45,5 +51,40 @@ fn bench_unwrap(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench_unwrap);
+fn bench_real_sd_drill(c: &mut Criterion) {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../test-vectors/azure-sd/");
+    let read = |name: &str| std::fs::read(format!("{dir}{name}")).unwrap();
+    let sd_bytes = read("sd-2023-11-07_15e0e830.json");
+    let pems: Vec<Vec<u8>> = (1..=3).map(|i| read(&format!("sd{i}.pem"))).collect();
+    let cers: Vec<Vec<u8>> = (1..=3).map(|i| read(&format!("sd{i}.cer"))).collect();
+    let mut g = c.benchmark_group("rsa_backend_real_sd");
+    g.sample_size(20)
+        .warm_up_time(Duration::from_millis(300))
+        .measurement_time(Duration::from_secs(2));
+    g.bench_function("drill_3keys_with_certs", |b| {
+        b.iter(|| {
+            let sd = SecurityDomain::parse(black_box(&sd_bytes)).unwrap();
+            let keys: Vec<_> = pems
+                .iter()
+                .map(|p| load_private_key(p, None).unwrap())
+                .collect();
+            let holders: Vec<HolderKey<'_>> = keys
+                .iter()
+                .zip(&cers)
+                .map(|(k, c)| HolderKey {
+                    key: k,
+                    certificate: Some(Thumbprint::of_certificate_der(
+                        load_certificate(c).unwrap().der(),
+                    )),
+                })
+                .collect();
+            let openings = recover::open_shares(&sd, &holders);
+            let recovery = recover::combine(&sd, &openings).unwrap();
+            assert!(recovery.all_items_authentic());
+        });
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench_unwrap, bench_real_sd_drill);
 criterion_main!(benches);
