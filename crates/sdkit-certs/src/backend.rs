@@ -20,7 +20,7 @@ use zeroize::Zeroizing;
 
 /// The backend this build uses, for `--version` and bug reports.
 #[cfg(feature = "aws-lc")]
-pub const RSA_BACKEND: &str = "AWS-LC (aws-lc-rs)";
+pub const RSA_BACKEND: &str = "AWS-LC";
 /// The backend this build uses, for `--version` and bug reports.
 #[cfg(not(feature = "aws-lc"))]
 pub const RSA_BACKEND: &str = "RustCrypto rsa";

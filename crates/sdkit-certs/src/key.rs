@@ -15,6 +15,7 @@ use spki::{AlgorithmIdentifier, SubjectPublicKeyInfoRef};
 use zeroize::Zeroizing;
 
 use crate::backend::Backend;
+use crate::cert::strip_zeros;
 
 use crate::detect::{classify_der, classify_pem_label, encrypted_pkcs8_algorithm};
 use crate::encrypted::decrypt_pkcs8;
@@ -369,11 +370,6 @@ fn spki_der(key: &pkcs1::RsaPrivateKeyRef<'_>) -> Result<Vec<u8>, KeyLoadError> 
     }
     .to_der()
     .map_err(cannot)
-}
-
-fn strip_zeros(be: &[u8]) -> &[u8] {
-    let start = be.iter().position(|b| *b != 0).unwrap_or(be.len());
-    &be[start..]
 }
 
 /// Bit length of a big-endian unsigned integer.

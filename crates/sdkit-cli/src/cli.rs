@@ -4,15 +4,17 @@ use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
 /// `sdkit --version`: the version and the RSA backend compiled in (for bug reports).
-const VERSION: &str = if cfg!(feature = "aws-lc") {
-    concat!(env!("CARGO_PKG_VERSION"), " (RSA: AWS-LC)")
-} else {
-    concat!(env!("CARGO_PKG_VERSION"), " (RSA: RustCrypto rsa)")
-};
+fn version() -> String {
+    format!(
+        "{} (RSA: {})",
+        env!("CARGO_PKG_VERSION"),
+        sdkit_certs::RSA_BACKEND
+    )
+}
 
 /// Verify, drill and recover Azure Key Vault Managed HSM security domains, offline.
 #[derive(Debug, Parser)]
-#[command(name = "sdkit", version = VERSION, about, long_about = None, after_help = EXIT_CODES)]
+#[command(name = "sdkit", version = version(), about, long_about = None, after_help = EXIT_CODES)]
 pub struct Cli {
     /// Print machine-readable JSON on stdout instead of text.
     #[arg(long, global = true)]

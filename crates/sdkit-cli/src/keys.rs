@@ -4,10 +4,9 @@
 use crate::error::{CliError, Exit};
 use crate::io::{self, MAX_KEY_BYTES, MAX_PASSPHRASE_BYTES};
 use sdkit_certs::{Certificate, InputKind, KeyLoadError, PrivateKey};
-use sdkit_core::Thumbprint;
+use sdkit_core::{Thumbprint, par};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use zeroize::Zeroizing;
 
 /// A certificate read from a file.
@@ -126,7 +125,7 @@ pub fn load_keys(
     let mut loaded: Vec<Option<PrivateKey>> = Vec::with_capacity(paths.len());
     let mut pending: Vec<(usize, Zeroizing<Vec<u8>>)> = Vec::new();
     let mut need_passphrase = Vec::new();
-    let first_try = par_map(&files, |f| sdkit_certs::load_private_key(f, None));
+    let first_try = par::map(&files, |f| sdkit_certs::load_private_key(f, None));
     for (i, result) in first_try.into_iter().enumerate() {
         match result {
             Err(KeyLoadError::PassphraseRequired) => {
@@ -145,7 +144,7 @@ pub fn load_keys(
         pending.push((i, passphrase));
     }
     // The slow part (PBKDF2/scrypt) on every core.
-    let decrypted = par_map(&pending, |(i, pass)| {
+    let decrypted = par::map(&pending, |(i, pass)| {
         sdkit_certs::load_private_key(&files[*i], Some(pass.as_slice()))
     });
     for ((i, _), result) in pending.iter().zip(decrypted) {
@@ -185,47 +184,6 @@ pub fn load_keys(
         });
     }
     Ok(out)
-}
-
-/// `items.iter().map(f)` on every core (a worker takes the next item when it finishes one,
-/// so uneven costs balance); results in input order.
-fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(items.len());
-    if threads <= 1 {
-        return items.iter().map(&f).collect();
-    }
-    let next = AtomicUsize::new(0);
-    let work = || {
-        let mut mine = Vec::new();
-        loop {
-            let n = next.fetch_add(1, Ordering::Relaxed);
-            let Some(item) = items.get(n) else { break };
-            mine.push((n, f(item)));
-        }
-        mine
-    };
-    let mut done: Vec<(usize, R)> = std::thread::scope(|scope| {
-        // The calling thread works too: one thread fewer to start.
-        let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
-        let mut done = work();
-        for h in helpers {
-            // A helper only fails if the key code panics; its items are redone below.
-            done.extend(h.join().unwrap_or_default());
-        }
-        done
-    });
-    done.sort_by_key(|(n, _)| *n);
-    let mut got = done.into_iter().peekable();
-    items
-        .iter()
-        .enumerate()
-        .map(|(n, item)| match got.next_if(|(m, _)| *m == n) {
-            Some((_, r)) => r,
-            None => f(item),
-        })
-        .collect()
 }
 
 fn prompt(path: &Path) -> Result<Zeroizing<Vec<u8>>, CliError> {

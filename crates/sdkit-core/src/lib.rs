@@ -17,6 +17,7 @@
 //! - [`kdf`]: SP 800-108 counter mode with HMAC-SHA-512;
 //! - [`jwe`]: compact JWE parse/serialize, A256CBC-HS512, `dir` and `RSA-OAEP-256`;
 //! - [`oaep_key`]: the RSA-OAEP-256 private-key operation, as a trait any backend implements;
+//! - [`par`]: a slice mapped on every core (the RSA work of drills and key loading);
 //! - [`domain`]: the SD file model (bare or `{"value": …}` wrapped);
 //! - [`recover`]: keys → shares → master key → authenticated items, with a per-holder report;
 //! - [`secret`]: zeroizing, redacted secret types.
@@ -34,6 +35,7 @@ pub mod gf257;
 pub mod jwe;
 pub mod kdf;
 pub mod oaep_key;
+pub mod par;
 mod pyjson;
 pub mod recover;
 pub mod secret;

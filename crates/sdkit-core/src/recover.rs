@@ -14,12 +14,13 @@ use crate::domain::SecurityDomain;
 use crate::jwe::JweDecryptError;
 use crate::kdf::derive_item_key;
 use crate::oaep_key::OaepDecryptKey;
+use crate::par;
 use crate::secret::{MASTER_KEY_LEN, MasterKey, Plaintext};
 use crate::shamir::{CombineError, Share, ShareSet, ShareSetError};
 use crate::share::{self, ShareDecodeError};
 use crate::thumbprint::Thumbprint;
 use core::fmt;
-use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicBool, Ordering};
 
 /// The most `M`-subsets tried when the first does not authenticate.
 pub const MAX_SUBSETS_TRIED: usize = 10_000;
@@ -159,43 +160,10 @@ fn find_all(sd: &SecurityDomain, keys: &[HolderKey<'_>]) -> Vec<Found> {
         .collect();
     let mut queue: Vec<usize> = (0..keys.len()).collect();
     queue.sort_by_key(|&i| keys[i].certificate.is_none());
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(keys.len());
-    let next = AtomicUsize::new(0);
-    let work = || {
-        let mut mine = Vec::new();
-        loop {
-            let n = next.fetch_add(1, Ordering::Relaxed);
-            let Some(&i) = queue.get(n) else { break };
-            mine.push((i, find_share(sd, &keys[i], &claimed)));
-        }
-        mine
-    };
-    let mut results: Vec<(usize, Found)> = if threads <= 1 {
-        work()
-    } else {
-        std::thread::scope(|scope| {
-            // The calling thread works too: one thread fewer to start.
-            let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
-            let mut done = work();
-            for h in helpers {
-                // A helper only fails if the RSA code panics; its keys are redone below.
-                done.extend(h.join().unwrap_or_default());
-            }
-            done
-        })
-    };
-    results.sort_by_key(|(i, _)| *i);
-    let mut out = Vec::with_capacity(keys.len());
-    let mut got = results.into_iter().peekable();
-    for (i, hk) in keys.iter().enumerate() {
-        match got.next_if(|(j, _)| *j == i) {
-            Some((_, f)) => out.push(f),
-            None => out.push(find_share(sd, hk, &claimed)),
-        }
-    }
-    out
+    let found = par::map(&queue, |&i| find_share(sd, &keys[i], &claimed));
+    let mut by_key: Vec<(usize, Found)> = queue.into_iter().zip(found).collect();
+    by_key.sort_by_key(|(i, _)| *i);
+    by_key.into_iter().map(|(_, f)| f).collect()
 }
 
 /// Finds and decodes each key's share. Never fails as a whole: every key gets a status.
