@@ -493,6 +493,26 @@ fn garbage_key() {
 }
 
 #[test]
+fn of_two_broken_keys_the_first_given_is_named() {
+    // Keys load in parallel and keys with a certificate beside them go first; the error must
+    // still be about the first broken key in the order the user gave them.
+    let d = tempdir();
+    let first = write_file(d.path(), "first.pem", "not a key\n");
+    let second = write_file(d.path(), "second.pem", "");
+    for keys in [
+        vec![first.clone(), key(1), second.clone()],
+        vec![key(1), first.clone(), key(2), second.clone()],
+    ] {
+        let r = sdkit(["drill"]).arg(SD2020.path()).keys(&keys).run();
+        r.code(INPUT).err_names(&first);
+        assert!(
+            !r.stderr.contains(&second.display().to_string()),
+            "named the later broken key\n{r}"
+        );
+    }
+}
+
+#[test]
 fn empty_key() {
     let d = tempdir();
     key_refused(&write_file(d.path(), "empty.pem", ""), &[], INPUT, &[]);

@@ -1,25 +1,45 @@
-//! The one parallel loop sdkit needs: map a slice on every core.
+//! The parallel loops sdkit needs: map a slice on every core, in one or two stages.
 //!
 //! RSA work (unwrapping shares, checking and decrypting custodians' keys) dominates every
 //! drill, and each key's work is independent, so it is spread over the machine's cores.
 //! Scoped standard threads are enough for that; a thread-pool crate would add a dependency
-//! for a loop this small.
+//! for loops this small.
 
-use core::sync::atomic::{AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex, OnceLock};
+
+/// How many threads to use for `jobs` independent jobs: one per core, at most one per job.
+/// The core count is read once per process (the standard library reads cgroup files for it).
+fn threads_for(jobs: usize) -> usize {
+    static CORES: OnceLock<usize> = OnceLock::new();
+    let cores = *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    cores.min(jobs)
+}
+
+/// Runs `work` on `threads` threads (the calling thread is one of them) and gathers what each
+/// returned. A helper thread that panicked contributes nothing; callers redo what is missing.
+fn on_threads<R: Send>(threads: usize, work: impl Fn() -> Vec<R> + Sync) -> Vec<R> {
+    std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(&work)).collect();
+        let mut done = work();
+        for h in helpers {
+            done.extend(h.join().unwrap_or_default());
+        }
+        done
+    })
+}
 
 /// `items.iter().map(f).collect()`, run on every core. Workers take the next item when they
 /// finish one, so uneven costs balance; the calling thread is one of the workers. Results
 /// come back in input order. If a worker thread panics, its items are redone on the calling
 /// thread, so a panic surfaces there (or not at all) instead of losing results.
 pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(items.len());
+    let threads = threads_for(items.len());
     if threads <= 1 {
         return items.iter().map(&f).collect();
     }
     let next = AtomicUsize::new(0);
-    let work = || {
+    let mut done: Vec<(usize, R)> = on_threads(threads, || {
         let mut mine = Vec::new();
         loop {
             let n = next.fetch_add(1, Ordering::Relaxed);
@@ -27,14 +47,6 @@ pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> 
             mine.push((n, f(item)));
         }
         mine
-    };
-    let mut done: Vec<(usize, R)> = std::thread::scope(|scope| {
-        let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
-        let mut done = work();
-        for h in helpers {
-            done.extend(h.join().unwrap_or_default());
-        }
-        done
     });
     done.sort_by_key(|(n, _)| *n);
     let mut got = done.into_iter().peekable();
@@ -44,6 +56,111 @@ pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> 
         .map(|(n, item)| match got.next_if(|(m, _)| *m == n) {
             Some((_, r)) => r,
             None => f(item),
+        })
+        .collect()
+}
+
+/// Where one item's first stage stands, for a worker waiting to run its second stage.
+struct Stage1Slot<A> {
+    value: OnceLock<A>,
+    /// Set when the first stage will not finish (it panicked on a helper thread).
+    abandoned: AtomicBool,
+}
+
+/// Marks a slot abandoned if its first stage unwinds, and wakes waiting workers either way.
+struct Stage1Guard<'a, A> {
+    slot: &'a Stage1Slot<A>,
+    signal: &'a (Mutex<()>, Condvar),
+}
+
+impl<A> Drop for Stage1Guard<'_, A> {
+    fn drop(&mut self) {
+        if self.slot.value.get().is_none() {
+            self.slot.abandoned.store(true, Ordering::Release);
+        }
+        // Taking the lock orders this wake-up after a waiter's check; a poisoned lock still
+        // works for that.
+        let _lock = self.signal.0.lock();
+        self.signal.1.notify_all();
+    }
+}
+
+/// `items.iter().map(|t| { let a = first(t); let b = then(t, &a); (a, b) })`, on every core,
+/// with every item's `first` scheduled before any item's `then`.
+///
+/// Loading a key and then using it are two jobs of different sizes; as two separate
+/// [`map`]s, cores sit idle at the end of the first while the last keys load. Here the second
+/// stages start as soon as their own first stage is done, so with 3 keys on 2 cores the
+/// work ends about one key-load earlier. Results come back in input order; work lost to a
+/// panicking helper thread is redone on the calling thread, as in [`map`].
+pub fn map_then<T: Sync, A: Send + Sync, B: Send>(
+    items: &[T],
+    first: impl Fn(&T) -> A + Sync,
+    then: impl Fn(&T, &A) -> B + Sync,
+) -> Vec<(A, B)> {
+    let n = items.len();
+    let threads = threads_for(n);
+    if threads <= 1 {
+        return items
+            .iter()
+            .map(|t| {
+                let a = first(t);
+                let b = then(t, &a);
+                (a, b)
+            })
+            .collect();
+    }
+    let slots: Vec<Stage1Slot<A>> = (0..n)
+        .map(|_| Stage1Slot {
+            value: OnceLock::new(),
+            abandoned: AtomicBool::new(false),
+        })
+        .collect();
+    let signal = (Mutex::new(()), Condvar::new());
+    let next = AtomicUsize::new(0);
+    // Jobs 0..n are first stages, n..2n second stages, taken in that order.
+    let mut seconds: Vec<(usize, B)> = on_threads(threads, || {
+        let mut mine = Vec::new();
+        loop {
+            let job = next.fetch_add(1, Ordering::Relaxed);
+            if let (Some(item), Some(slot)) = (items.get(job), slots.get(job)) {
+                let guard = Stage1Guard {
+                    slot,
+                    signal: &signal,
+                };
+                let _ = slot.value.set(first(item));
+                drop(guard);
+                continue;
+            }
+            let k = job - n;
+            let (Some(item), Some(slot)) = (items.get(k), slots.get(k)) else {
+                break;
+            };
+            // Its first stage was taken already (jobs go in order); wait for it to finish.
+            let mut lock = signal.0.lock().unwrap_or_else(|p| p.into_inner());
+            while slot.value.get().is_none() && !slot.abandoned.load(Ordering::Acquire) {
+                lock = signal.1.wait(lock).unwrap_or_else(|p| p.into_inner());
+            }
+            drop(lock);
+            if let Some(a) = slot.value.get() {
+                mine.push((k, then(item, a)));
+            }
+        }
+        mine
+    });
+    seconds.sort_by_key(|(k, _)| *k);
+    let mut got = seconds.into_iter().peekable();
+    items
+        .iter()
+        .zip(slots)
+        .enumerate()
+        .map(|(k, (item, slot))| {
+            let a = slot.value.into_inner().unwrap_or_else(|| first(item));
+            let b = match got.next_if(|(m, _)| *m == k) {
+                Some((_, b)) => b,
+                None => then(item, &a),
+            };
+            (a, b)
         })
         .collect()
 }
@@ -63,5 +180,67 @@ mod tests {
         assert_eq!(out, items.iter().map(|i| i * i).collect::<Vec<_>>());
         assert!(map(&[] as &[u8], |b| *b).is_empty());
         assert_eq!(map(&[7u8], |b| *b + 1), vec![8]);
+    }
+
+    #[test]
+    fn map_then_pairs_each_item_with_its_own_first_stage() {
+        for len in [0usize, 1, 2, 3, 7, 40] {
+            let items: Vec<u64> = (0..len as u64).collect();
+            let out = map_then(
+                &items,
+                |&i| {
+                    // Uneven first stages, so second stages wait on some of them.
+                    std::thread::sleep(std::time::Duration::from_micros((i % 5) * 300));
+                    i * 10
+                },
+                |&i, &a| {
+                    assert_eq!(a, i * 10, "then() got another item's first stage");
+                    a + 1
+                },
+            );
+            let want: Vec<(u64, u64)> = items.iter().map(|i| (i * 10, i * 10 + 1)).collect();
+            assert_eq!(out, want);
+        }
+    }
+
+    #[test]
+    fn map_then_runs_each_stage_once_per_item() {
+        let firsts = AtomicUsize::new(0);
+        let thens = AtomicUsize::new(0);
+        let items: Vec<u8> = (0..25).collect();
+        let out = map_then(
+            &items,
+            |_| firsts.fetch_add(1, Ordering::Relaxed),
+            |_, _| thens.fetch_add(1, Ordering::Relaxed),
+        );
+        assert_eq!(out.len(), 25);
+        assert_eq!(firsts.load(Ordering::Relaxed), 25);
+        assert_eq!(thens.load(Ordering::Relaxed), 25);
+    }
+
+    #[test]
+    fn map_then_survives_a_panicking_first_stage_on_a_helper() {
+        // Item 1's first stage panics the first time only, on whichever thread takes it; the
+        // waiting second stage must not hang, and the calling thread redoes the item.
+        let tripped = AtomicBool::new(false);
+        let items: Vec<u32> = (0..6).collect();
+        let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            map_then(
+                &items,
+                |&i| {
+                    if i == 1 && !tripped.swap(true, Ordering::Relaxed) {
+                        panic!("first stage failed once");
+                    }
+                    i
+                },
+                |_, &a| a * 2,
+            )
+        }));
+        match out {
+            // The panic hit a helper: everything was redone, results complete and in order.
+            Ok(v) => assert_eq!(v, (0..6).map(|i| (i, i * 2)).collect::<Vec<_>>()),
+            // The panic hit the calling thread itself: it surfaces there, nothing hangs.
+            Err(_) => assert!(tripped.load(Ordering::Relaxed)),
+        }
     }
 }

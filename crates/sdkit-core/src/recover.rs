@@ -5,6 +5,8 @@
 //!    the share is found directly (as `az` does); without one, the key is tried against every
 //!    share, so a custodian does not need the `.cer` file beside the key. A key is tried
 //!    against a share only when the share's wrapped key is as long as the key's modulus.
+//!    [`ShareOpener`] does the same one key at a time, for callers that load keys in parallel
+//!    and want each key's share opened as soon as that key is ready.
 //! 2. [`combine`]: recombine the opened shares, authenticate the first item under the
 //!    derived key, then decrypt and authenticate every item. If the first `M` shares do not
 //!    authenticate (one is corrupt), other `M`-subsets are tried, so one bad share among
@@ -151,26 +153,63 @@ fn find_share(sd: &SecurityDomain, hk: &HolderKey<'_>, claimed: &[AtomicBool]) -
     Found { certificate, share }
 }
 
-/// Runs `find_share` for every key, spreading the RSA work over the machine's cores (each
-/// key's search is independent; results come back in key order). Keys with a certificate go
-/// first, so their shares are claimed before trial decryption starts.
-fn find_all(sd: &SecurityDomain, keys: &[HolderKey<'_>]) -> Vec<Found> {
-    let claimed: Vec<AtomicBool> = (0..sd.shares().len())
-        .map(|_| AtomicBool::new(false))
-        .collect();
-    let mut queue: Vec<usize> = (0..keys.len()).collect();
-    queue.sort_by_key(|&i| keys[i].certificate.is_none());
-    let found = par::map(&queue, |&i| find_share(sd, &keys[i], &claimed));
-    let mut by_key: Vec<(usize, Found)> = queue.into_iter().zip(found).collect();
-    by_key.sort_by_key(|(i, _)| *i);
-    by_key.into_iter().map(|(_, f)| f).collect()
+/// Opens shares one key at a time, from any thread, as keys become ready: a caller that
+/// loads keys in parallel can start on a key's share as soon as that key is loaded, instead
+/// of waiting for the slowest key ([`open_shares`] is the batch form).
+///
+/// [`ShareOpener::find`] for each key (in any order, on any threads), then
+/// [`ShareOpener::finish`] with the results in the caller's key order. Shares found are
+/// claimed, so a key without a certificate tries the unclaimed shares first and a drill of N
+/// keys without certificates costs about N RSA operations instead of N²/2.
+pub struct ShareOpener<'sd> {
+    sd: &'sd SecurityDomain,
+    claimed: Vec<AtomicBool>,
+}
+
+/// What [`ShareOpener::find`] found for one key; hand it back to [`ShareOpener::finish`].
+/// Holds the decrypted share (a secret) until then, so it has no `Debug`.
+pub struct FoundShare(Found);
+
+impl<'sd> ShareOpener<'sd> {
+    /// Starts opening shares of `sd`; nothing is claimed yet.
+    pub fn new(sd: &'sd SecurityDomain) -> Self {
+        ShareOpener {
+            sd,
+            claimed: (0..sd.shares().len())
+                .map(|_| AtomicBool::new(false))
+                .collect(),
+        }
+    }
+
+    /// Finds the share `key` opens (one RSA operation when its certificate names a share).
+    pub fn find(&self, key: &HolderKey<'_>) -> FoundShare {
+        FoundShare(find_share(self.sd, key, &self.claimed))
+    }
+
+    /// Decodes each found share and names duplicates: `found[i]` must be key `i`'s result.
+    /// A key that opened the same share as an earlier key (in this order) is its duplicate.
+    pub fn finish(self, found: Vec<FoundShare>) -> Vec<HolderOpening> {
+        decode_all(found.into_iter().map(|f| f.0))
+    }
 }
 
 /// Finds and decodes each key's share. Never fails as a whole: every key gets a status.
-/// Each key is tried against a share at most once, and keys are searched in parallel.
+/// Each key is tried against a share at most once, and keys are searched in parallel; keys
+/// with a certificate go first, so their shares are claimed before trial decryption starts.
 pub fn open_shares(sd: &SecurityDomain, keys: &[HolderKey<'_>]) -> Vec<HolderOpening> {
-    let mut out: Vec<HolderOpening> = Vec::with_capacity(keys.len());
-    for found in find_all(sd, keys) {
+    let opener = ShareOpener::new(sd);
+    let mut queue: Vec<usize> = (0..keys.len()).collect();
+    queue.sort_by_key(|&i| keys[i].certificate.is_none());
+    let found = par::map(&queue, |&i| opener.find(&keys[i]));
+    let mut by_key: Vec<(usize, FoundShare)> = queue.into_iter().zip(found).collect();
+    by_key.sort_by_key(|(i, _)| *i);
+    opener.finish(by_key.into_iter().map(|(_, f)| f).collect())
+}
+
+/// Turns each key's search result (in key order) into its status and decoded share.
+fn decode_all(found: impl Iterator<Item = Found>) -> Vec<HolderOpening> {
+    let mut out: Vec<HolderOpening> = Vec::new();
+    for found in found {
         let (status, share) = match found.share {
             None => (HolderStatus::NoShare, None),
             Some((share_index, payload)) => {

@@ -1,14 +1,14 @@
 //! `sdkit check`: one custodian, alone, proves that their key opens a well-formed share.
 
 use super::ledger::{LedgerMatch, lookup};
-use super::{describe_holder, holder_keys, holder_ok, load_sd};
+use super::{describe_holder, holder_ok, load_sd};
 use crate::cli::CheckArgs;
 use crate::error::{CliError, Exit};
 use crate::hygiene;
-use crate::keys::load_keys;
+use crate::keys::load_keys_and_open;
 use crate::render::Output;
 use sdkit_core::evidence::share_commitment;
-use sdkit_core::recover::{self, HolderStatus};
+use sdkit_core::recover::HolderStatus;
 use serde_json::json;
 use std::fmt::Write;
 
@@ -16,8 +16,11 @@ use std::fmt::Write;
 pub fn run(args: &CheckArgs, out: Output) -> Result<Exit, CliError> {
     let loaded = load_sd(&args.sd)?;
     let sd = &loaded.sd;
-    let keys = load_keys(std::slice::from_ref(&args.key), &args.keys.passphrase_files)?;
-    let openings = recover::open_shares(sd, &holder_keys(&keys));
+    let (keys, openings) = load_keys_and_open(
+        sd,
+        std::slice::from_ref(&args.key),
+        &args.keys.passphrase_files,
+    )?;
     let paths = [args.key.as_path()];
     let (line, mut holder) = describe_holder(sd, &keys[0], &openings[0], &paths);
     let o = &openings[0];

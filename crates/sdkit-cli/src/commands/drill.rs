@@ -4,10 +4,10 @@
 //! equivalent, and costs N·M operations instead of one recombination per subset).
 
 use super::ledger::{ShareEntry, append_drill};
-use super::{LoadedSd, describe_holder, holder_keys, holder_ok, load_sd};
+use super::{LoadedSd, describe_holder, holder_ok, load_sd};
 use crate::cli::DrillArgs;
 use crate::error::{CliError, Exit};
-use crate::keys::{LoadedKey, load_keys};
+use crate::keys::{LoadedKey, load_keys_and_open};
 use crate::render::{Output, words_hex};
 use sdkit_core::evidence::share_commitment;
 use sdkit_core::recover::{self, HolderOpening, HolderStatus, RecoverError, Recovery};
@@ -64,8 +64,7 @@ pub fn run_quorum_on(
             "give at least {need} --key options, each a different custodian's key"
         )));
     }
-    let keys = load_keys(key_paths, passphrase_files)?;
-    let openings = recover::open_shares(&loaded.sd, &holder_keys(&keys));
+    let (keys, openings) = load_keys_and_open(&loaded.sd, key_paths, passphrase_files)?;
     let paths: Vec<&Path> = key_paths.iter().map(PathBuf::as_path).collect();
     let mut text = format!(
         "Security domain {} (quorum {} of {}, SHA-256 {})\nKeys:\n",

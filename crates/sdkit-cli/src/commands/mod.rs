@@ -19,7 +19,7 @@ use crate::keys::LoadedKey;
 use crate::render::sha256_hex;
 use sdkit_core::SecurityDomain;
 use sdkit_core::domain::MAX_SD_BYTES;
-use sdkit_core::recover::{CertificateMatch, HolderKey, HolderOpening, HolderStatus};
+use sdkit_core::recover::{CertificateMatch, HolderOpening, HolderStatus};
 use serde_json::{Value, json};
 use std::path::Path;
 
@@ -45,16 +45,6 @@ pub fn load_sd(path: &Path) -> Result<LoadedSd, CliError> {
         size: bytes.len(),
         sd,
     })
-}
-
-/// The core's view of the loaded keys.
-pub fn holder_keys(keys: &[LoadedKey]) -> Vec<HolderKey<'_>> {
-    keys.iter()
-        .map(|k| HolderKey {
-            key: &k.key,
-            certificate: k.cert.as_ref().map(|c| c.thumbprint),
-        })
-        .collect()
 }
 
 /// Whether a holder's outcome is fully good.
