@@ -30,6 +30,21 @@ pub fn harden_process() {
 }
 
 fn dispatch(cmd: &Command, out: Output) -> Result<Exit, CliError> {
+    // Commands whose job is to write files get the Ctrl-C clean-up from the start (key
+    // generation and passphrase prompts come before their first file); the others get it
+    // only if they stage a file (a ledger, a transcript), and otherwise start no thread.
+    if matches!(
+        cmd,
+        Command::Recover(_)
+            | Command::Keygen(_)
+            | Command::ExchangeKey(_)
+            | Command::RestoreBlob(_)
+            | Command::OpenBlob(_)
+            | Command::Split(_)
+            | Command::Demo(_)
+    ) {
+        crate::io::clean_up_on_interrupt();
+    }
     match cmd {
         Command::Inspect(a) => commands::inspect::run(a, out),
         Command::Check(a) => commands::check::run(a, out),

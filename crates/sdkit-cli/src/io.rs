@@ -5,7 +5,7 @@ use crate::error::CliError;
 use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Mutex, Once};
 use zeroize::Zeroizing;
 
 /// Largest key or certificate file read (real ones are a few KiB).
@@ -112,7 +112,25 @@ fn read_file(path: &Path, max: u64, what: &str) -> Result<Vec<u8>, CliError> {
 /// Temporary files that exist right now, so an interrupt (Ctrl-C) can remove them.
 static LIVE_TEMPS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
+/// Installs the Ctrl-C handler that removes in-flight temporary files and exits 130. Staging
+/// the first output file installs it; commands that spend long before that (key generation)
+/// call it first, so an interrupt exits the same way throughout. Commands that write nothing
+/// (drill, check, inspect) start no handler thread at all.
+pub fn clean_up_on_interrupt() {
+    static HANDLER: Once = Once::new();
+    HANDLER.call_once(|| {
+        // If a handler cannot be installed (one already is), Ctrl-C still stops the command;
+        // only the clean-up of in-flight temporaries is lost.
+        let _ = ctrlc::set_handler(|| {
+            remove_live_temps();
+            std::process::exit(130);
+        });
+    });
+}
+
+/// Records a temporary file before it is created.
 fn track(path: &Path) {
+    clean_up_on_interrupt();
     if let Ok(mut v) = LIVE_TEMPS.lock() {
         v.push(path.to_owned());
     }
@@ -126,7 +144,7 @@ fn untrack(path: &Path) {
 
 /// Removes every temporary file still in flight. Called from the Ctrl-C handler, so an
 /// interrupted command leaves no partial file behind.
-pub fn remove_live_temps() {
+fn remove_live_temps() {
     if let Ok(v) = LIVE_TEMPS.lock() {
         for p in v.iter() {
             let _ = fs::remove_file(p);

@@ -33,10 +33,7 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(code as u8);
         }
     };
-    // An interrupted command must not leave a partial file: remove in-flight temporaries.
-    let _ = ctrlc::set_handler(|| {
-        io::remove_live_temps();
-        std::process::exit(130);
-    });
+    // An interrupted command must not leave a partial file: io removes in-flight temporaries
+    // on Ctrl-C (it installs that handler when a command first stages a file).
     std::process::ExitCode::from(app::run(&cli, &argv) as u8)
 }
