@@ -41,7 +41,9 @@
 #   KEYGEN_RUNS=N   runs of each keygen measurement (default 9: generation time is random)
 #   SKIP_AZ=1       skip (a) (no az venv needed)
 #   SKIP_SCALE=1    skip (d)
-#   SDKIT_BIN=PATH  measure this binary instead of building target/release/sdkit
+#   SDKIT_BIN=PATH  measure this binary instead of building one with scripts/build-release.sh
+#                   (the static release binary on Linux/glibc; on other systems it is
+#                   target/release/sdkit)
 #
 # Exit status: 0 when every measurement ran (targets missed are reported, not fatal),
 # 1 when a measured command failed, 2 when a tool is missing and could not be installed.
@@ -107,10 +109,12 @@ if [ -n "${SDKIT_BIN:-}" ]; then
     sdkit=$SDKIT_BIN
     [ -x "$sdkit" ] || die 2 "SDKIT_BIN=$sdkit is not executable"
 else
-    say "building sdkit (cargo build --release -p sdkit-cli --locked; several minutes the first time)"
-    cargo build -q --release -p sdkit-cli --locked || die 1 "cargo build --release failed"
-    sdkit="$repo/target/release/sdkit"
+    # The binary the README tells custodians to carry: static on Linux/glibc.
+    say "building sdkit with scripts/build-release.sh (several minutes the first time)"
+    sdkit=$(bash "$repo/scripts/build-release.sh") || die 1 "scripts/build-release.sh failed"
 fi
+linkage=$(file -b "$sdkit" 2>/dev/null | grep -o 'static-pie linked\|statically linked\|dynamically linked' || true)
+say "measuring $("$sdkit" --version) at $sdkit (${linkage:-linkage unknown})"
 
 # ---------------------------------------------------------------- measuring
 # run_once LABEL CMD...: one timed run of CMD itself (no wrapper process: GNU time's own
@@ -451,7 +455,7 @@ fi
 # ---------------------------------------------------------------- report
 {
     echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'),"
-    echo "$(rustc --version), $("$sdkit" --version), $(openssl version | cut -d' ' -f1-2); medians of $RUNS runs (keygen: $KEYGEN_RUNS, scaling: $SCALE_RUNS);"
+    echo "$(rustc --version), $("$sdkit" --version) (${linkage:-linkage unknown}), $(openssl version | cut -d' ' -f1-2); medians of $RUNS runs (keygen: $KEYGEN_RUNS, scaling: $SCALE_RUNS);"
     echo "load average before: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews the numbers)."
     echo
     echo "| measurement | baseline | sdkit | ratio | peak RSS |"
