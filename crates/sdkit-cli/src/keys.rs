@@ -124,103 +124,147 @@ pub fn load_keys(
     paths: &[PathBuf],
     passphrase_files: &[PathBuf],
 ) -> Result<Vec<LoadedKey>, CliError> {
-    let loaded = load_keys_then(paths, passphrase_files, |_| ())?;
+    let ((), loaded) = load_keys_then(|| Ok(()), paths, passphrase_files, |(), _| ())?;
     Ok(loaded.into_iter().map(|(k, ())| k).collect())
 }
 
-/// Loads every key (as [`load_keys`]) and opens the share each one unwraps in `sd`.
+/// Loads the SD (`load_sd`, which may also check it) and every key (as [`load_keys`]), and
+/// opens the share each key unwraps.
 ///
-/// A key's share is opened as soon as that key is loaded, on whichever core is free, instead
-/// of after every key has loaded: with three keys on two cores that saves about one key-load
-/// of waiting. The openings come back in key order, as [`recover::open_shares`] gives them.
-pub fn load_keys_and_open(
-    sd: &SecurityDomain,
+/// The calling thread reads the SD while the other cores start loading keys, and a key's
+/// share is opened as soon as that key is loaded, on whichever core is free, instead of
+/// after every key has loaded. An error from `load_sd` is reported before any key's, and
+/// before anybody is asked for a passphrase. The openings come back in key order, as
+/// [`sdkit_core::recover::open_shares`] gives them.
+pub fn load_keys_and_open<S: AsRef<SecurityDomain> + Send + Sync>(
+    load_sd: impl FnOnce() -> Result<S, CliError>,
     paths: &[PathBuf],
     passphrase_files: &[PathBuf],
-) -> Result<(Vec<LoadedKey>, Vec<HolderOpening>), CliError> {
-    let opener = ShareOpener::new(sd);
-    let loaded = load_keys_then(paths, passphrase_files, |k| opener.find(&k.holder_key()))?;
+) -> Result<(S, Vec<LoadedKey>, Vec<HolderOpening>), CliError> {
+    let prepare = || {
+        let sd = load_sd()?;
+        let opener = ShareOpener::new(sd.as_ref());
+        Ok((sd, opener))
+    };
+    let ((sd, opener), loaded) =
+        load_keys_then(prepare, paths, passphrase_files, |(sd, opener), k| {
+            opener.find(sd.as_ref(), &k.holder_key())
+        })?;
     let (keys, found): (Vec<LoadedKey>, Vec<FoundShare>) = loaded.into_iter().unzip();
-    Ok((keys, opener.finish(found)))
+    Ok((sd, keys, opener.finish(found)))
 }
 
-/// Loads every key and runs `then` on each as soon as it is loaded, on every core; results in
-/// key order. Keys with a certificate beside them go first (their `then` is one RSA
-/// operation on the share their certificate names; keys without one try shares in turn).
-fn load_keys_then<R: Send>(
+/// A key's first load, without a passphrase.
+enum FirstTry {
+    Loaded(Box<LoadedKey>),
+    /// Encrypted: here are its file's bytes, for the second try with a passphrase.
+    Encrypted(Zeroizing<Vec<u8>>),
+    Failed(CliError),
+}
+
+/// An encrypted key waiting for its second try: key index, file bytes, passphrase.
+struct Encrypted {
+    i: usize,
+    bytes: Zeroizing<Vec<u8>>,
+    passphrase: Zeroizing<Vec<u8>>,
+}
+
+/// Runs `prelude` (on the calling thread, while the other cores start on the keys), loads
+/// every key and runs `then` on each as soon as it is loaded, on every core; results in key
+/// order. Keys with a certificate beside them go first (their `then` is one RSA operation on
+/// the share their certificate names; keys without one try shares in turn).
+fn load_keys_then<P: Send + Sync, R: Send>(
+    prelude: impl FnOnce() -> Result<P, CliError>,
     paths: &[PathBuf],
     passphrase_files: &[PathBuf],
-    then: impl Fn(&LoadedKey) -> R + Sync,
-) -> Result<Vec<(LoadedKey, R)>, CliError> {
-    // Check the count before prompting anybody.
+    then: impl Fn(&P, &LoadedKey) -> R + Sync,
+) -> Result<(P, Vec<(LoadedKey, R)>), CliError> {
+    // Check the count before reading or prompting anything.
     passphrase_file_for(passphrase_files, 0, paths.len())?;
-    let mut files = Vec::with_capacity(paths.len());
-    for path in paths {
-        files.push(io::read_secret(path, MAX_KEY_BYTES, "private key")?);
-    }
     let mut order: Vec<usize> = (0..paths.len()).collect();
     order.sort_by_key(|&i| !has_sibling_cert(&paths[i]));
-    let then_if_loaded =
-        |_: &usize, r: &Result<LoadedKey, KeyLoadError>| r.as_ref().ok().map(&then);
 
     // Every key without a passphrase, on every core: plain keys load (and go on to `then`),
     // encrypted ones say so (cheaply, before any key derivation) and a scheme we cannot read
     // anyway (legacy PEM encryption) is refused, all before anybody is prompted.
-    let first_try = par::map_then(
+    let (prelude, first_try) = par::map_then_after(
+        prelude,
         &order,
-        |&i| load_one(&paths[i], &files[i], None),
-        then_if_loaded,
+        |&i| first_try(&paths[i]),
+        |p, _, t| match (p, t) {
+            (Ok(p), FirstTry::Loaded(k)) => Some(then(p, k.as_ref())),
+            _ => None,
+        },
     );
+    let p = prelude?;
     let mut done: Vec<Option<(LoadedKey, R)>> = (0..paths.len()).map(|_| None).collect();
-    let mut need_passphrase = Vec::new();
-    let mut first_error = None;
-    for (&i, (loaded, result)) in order.iter().zip(first_try) {
-        match loaded {
-            Ok(k) => {
-                let r = result.unwrap_or_else(|| then(&k));
-                done[i] = Some((k, r));
+    let mut encrypted = Vec::new();
+    let mut first_error: Option<(usize, CliError)> = None;
+    for (&i, (t, result)) in order.iter().zip(first_try) {
+        match t {
+            FirstTry::Loaded(k) => {
+                let r = result.unwrap_or_else(|| then(&p, &k));
+                done[i] = Some((*k, r));
             }
-            Err(KeyLoadError::PassphraseRequired) => need_passphrase.push(i),
+            FirstTry::Encrypted(bytes) => encrypted.push((i, bytes)),
             // The first broken key in the user's order is the one reported.
-            Err(e) => {
+            FirstTry::Failed(e) => {
                 if first_error.as_ref().is_none_or(|(j, _)| i < *j) {
                     first_error = Some((i, e));
                 }
             }
         }
     }
-    if let Some((i, e)) = first_error {
-        return Err(key_error(&paths[i], e));
+    if let Some((_, e)) = first_error {
+        return Err(e);
     }
-    need_passphrase.sort_unstable();
+    encrypted.sort_unstable_by_key(|(i, _)| *i);
     // Passphrases in key order: prompts come one after the other, as people expect.
-    let mut pending: Vec<(usize, Zeroizing<Vec<u8>>)> = Vec::new();
-    for i in need_passphrase {
+    let mut pending: Vec<Encrypted> = Vec::new();
+    for (i, bytes) in encrypted {
         let passphrase = match passphrase_file_for(passphrase_files, i, paths.len())? {
             Some(f) => read_passphrase_file(f)?,
             None => prompt(&paths[i])?,
         };
-        pending.push((i, passphrase));
+        pending.push(Encrypted {
+            i,
+            bytes,
+            passphrase,
+        });
     }
     // The slow part (PBKDF2/scrypt) on every core.
     let decrypted = par::map_then(
         &pending,
-        |(i, pass)| load_one(&paths[*i], &files[*i], Some(pass.as_slice())),
-        |(i, _), r| then_if_loaded(i, r),
+        |e| load_one(&paths[e.i], &e.bytes, Some(e.passphrase.as_slice())),
+        |_, r| r.as_ref().ok().map(|k| then(&p, k)),
     );
-    for ((i, _), (loaded, result)) in pending.iter().zip(decrypted) {
-        let k = loaded.map_err(|e| key_error(&paths[*i], e))?;
-        let r = result.unwrap_or_else(|| then(&k));
-        done[*i] = Some((k, r));
+    for (e, (loaded, result)) in pending.iter().zip(decrypted) {
+        let k = loaded.map_err(|err| key_error(&paths[e.i], err))?;
+        let r = result.unwrap_or_else(|| then(&p, &k));
+        done[e.i] = Some((k, r));
     }
-    paths
+    let loaded = paths
         .iter()
         .zip(done)
         .map(|(path, d)| {
             // Invariant: every key was loaded by one of the passes above, or we returned.
             d.ok_or_else(|| CliError::input(path, "the key could not be loaded"))
         })
-        .collect()
+        .collect::<Result<_, _>>()?;
+    Ok((p, loaded))
+}
+
+/// Reads a key file and loads it without a passphrase.
+fn first_try(path: &Path) -> FirstTry {
+    let bytes = match io::read_secret(path, MAX_KEY_BYTES, "private key") {
+        Ok(b) => b,
+        Err(e) => return FirstTry::Failed(e),
+    };
+    match load_one(path, &bytes, None) {
+        Ok(k) => FirstTry::Loaded(Box::new(k)),
+        Err(KeyLoadError::PassphraseRequired) => FirstTry::Encrypted(bytes),
+        Err(e) => FirstTry::Failed(key_error(path, e)),
+    }
 }
 
 /// Whether `az`'s certificate file for the key at `path` exists.

@@ -513,6 +513,36 @@ fn of_two_broken_keys_the_first_given_is_named() {
 }
 
 #[test]
+fn a_broken_sd_or_too_few_keys_is_reported_before_a_broken_key() {
+    // The SD is read while the keys load on other cores; what the user hears about first must
+    // still be the SD, then the key count, then the keys.
+    let d = tempdir();
+    let bad_key = write_file(d.path(), "bad.pem", "not a key\n");
+    let bad_sd = write_file(d.path(), "sd.json", "{\"EncData\": 1}");
+    for cmd in ["drill", "check", "recover"] {
+        let mut c = sdkit([cmd]).arg(&bad_sd);
+        c = if cmd == "check" {
+            c.arg("--key").arg(&bad_key)
+        } else {
+            c.keys(&[bad_key.clone(), key(1)])
+        };
+        if cmd == "recover" {
+            c = c.arg("--out-dir").arg(d.path().join("out"));
+        }
+        let r = c.run();
+        r.code(INPUT).err_names(&bad_sd);
+        assert!(
+            !r.stderr.contains(&bad_key.display().to_string()),
+            "{cmd}: named the key before the SD\n{r}"
+        );
+    }
+    // SD2020 needs 2 keys: one broken key is "too few keys", not "broken key".
+    let r = sdkit(["drill"]).arg(SD2020.path()).keys(&[&bad_key]).run();
+    r.code(CRYPTO).err_has(&["needs 2", "1 given"]);
+    assert!(!r.stderr.contains(&bad_key.display().to_string()), "{r}");
+}
+
+#[test]
 fn empty_key() {
     let d = tempdir();
     key_refused(&write_file(d.path(), "empty.pem", ""), &[], INPUT, &[]);

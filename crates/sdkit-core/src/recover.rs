@@ -160,9 +160,9 @@ fn find_share(sd: &SecurityDomain, hk: &HolderKey<'_>, claimed: &[AtomicBool]) -
 /// [`ShareOpener::find`] for each key (in any order, on any threads), then
 /// [`ShareOpener::finish`] with the results in the caller's key order. Shares found are
 /// claimed, so a key without a certificate tries the unclaimed shares first and a drill of N
-/// keys without certificates costs about N RSA operations instead of N²/2.
-pub struct ShareOpener<'sd> {
-    sd: &'sd SecurityDomain,
+/// keys without certificates costs about N RSA operations instead of N²/2. The opener holds
+/// only those claims, not the SD, so a caller can build it together with the SD it loads.
+pub struct ShareOpener {
     claimed: Vec<AtomicBool>,
 }
 
@@ -170,20 +170,21 @@ pub struct ShareOpener<'sd> {
 /// Holds the decrypted share (a secret) until then, so it has no `Debug`.
 pub struct FoundShare(Found);
 
-impl<'sd> ShareOpener<'sd> {
-    /// Starts opening shares of `sd`; nothing is claimed yet.
-    pub fn new(sd: &'sd SecurityDomain) -> Self {
+impl ShareOpener {
+    /// Starts opening the shares of `sd`; nothing is claimed yet.
+    pub fn new(sd: &SecurityDomain) -> Self {
         ShareOpener {
-            sd,
             claimed: (0..sd.shares().len())
                 .map(|_| AtomicBool::new(false))
                 .collect(),
         }
     }
 
-    /// Finds the share `key` opens (one RSA operation when its certificate names a share).
-    pub fn find(&self, key: &HolderKey<'_>) -> FoundShare {
-        FoundShare(find_share(self.sd, key, &self.claimed))
+    /// Finds the share `key` opens in `sd`, the SD this opener was made for (one RSA
+    /// operation when its certificate names a share). Claims only order the shares a key
+    /// tries; every share is still tried, so they never change what is found.
+    pub fn find(&self, sd: &SecurityDomain, key: &HolderKey<'_>) -> FoundShare {
+        FoundShare(find_share(sd, key, &self.claimed))
     }
 
     /// Decodes each found share and names duplicates: `found[i]` must be key `i`'s result.
@@ -200,7 +201,7 @@ pub fn open_shares(sd: &SecurityDomain, keys: &[HolderKey<'_>]) -> Vec<HolderOpe
     let opener = ShareOpener::new(sd);
     let mut queue: Vec<usize> = (0..keys.len()).collect();
     queue.sort_by_key(|&i| keys[i].certificate.is_none());
-    let found = par::map(&queue, |&i| opener.find(&keys[i]));
+    let found = par::map(&queue, |&i| opener.find(sd, &keys[i]));
     let mut by_key: Vec<(usize, FoundShare)> = queue.into_iter().zip(found).collect();
     by_key.sort_by_key(|(i, _)| *i);
     opener.finish(by_key.into_iter().map(|(_, f)| f).collect())

@@ -14,13 +14,12 @@ use std::fmt::Write;
 
 /// Runs `check`.
 pub fn run(args: &CheckArgs, out: Output) -> Result<Exit, CliError> {
-    let loaded = load_sd(&args.sd)?;
-    let sd = &loaded.sd;
-    let (keys, openings) = load_keys_and_open(
-        sd,
+    let (loaded, keys, openings) = load_keys_and_open(
+        || load_sd(&args.sd),
         std::slice::from_ref(&args.key),
         &args.keys.passphrase_files,
     )?;
+    let sd = &loaded.sd;
     let paths = [args.key.as_path()];
     let (line, mut holder) = describe_holder(sd, &keys[0], &openings[0], &paths);
     let o = &openings[0];

@@ -33,38 +33,45 @@ pub struct QuorumRun {
     pub holder_problems: Vec<String>,
 }
 
-/// Loads the SD and keys, opens shares, recombines. Shared by `drill` and `recover`.
+/// Loads the SD and keys, opens shares, recombines. Shared by `drill` and `restore-blob`.
 pub fn run_quorum(
     sd_path: &Path,
     key_paths: &[PathBuf],
     passphrase_files: &[PathBuf],
 ) -> Result<QuorumRun, CliError> {
-    run_quorum_on(load_sd(sd_path)?, sd_path, key_paths, passphrase_files)
+    run_quorum_with(|| load_sd(sd_path), sd_path, key_paths, passphrase_files)
 }
 
-/// [`run_quorum`] on an SD the caller has already loaded (and checked).
-pub fn run_quorum_on(
-    loaded: LoadedSd,
+/// [`run_quorum`] with the caller's own way to load (and check) the SD. `load` runs while the
+/// keys start loading on the other cores; its error, or too few keys for the SD's quorum, is
+/// reported before any key's error and before anybody is asked for a passphrase.
+pub fn run_quorum_with(
+    load: impl FnOnce() -> Result<LoadedSd, CliError>,
     sd_path: &Path,
     key_paths: &[PathBuf],
     passphrase_files: &[PathBuf],
 ) -> Result<QuorumRun, CliError> {
+    let load_and_count = || {
+        let loaded = load()?;
+        let need = loaded.sd.quorum().required();
+        if key_paths.len() < need {
+            return Err(CliError::new(
+                Exit::Crypto,
+                format!(
+                    "{} needs {need} of its {} custodians' keys; {} given",
+                    sd_path.display(),
+                    loaded.sd.quorum().total(),
+                    key_paths.len()
+                ),
+            )
+            .hint(format!(
+                "give at least {need} --key options, each a different custodian's key"
+            )));
+        }
+        Ok(loaded)
+    };
+    let (loaded, keys, openings) = load_keys_and_open(load_and_count, key_paths, passphrase_files)?;
     let need = loaded.sd.quorum().required();
-    if key_paths.len() < need {
-        return Err(CliError::new(
-            Exit::Crypto,
-            format!(
-                "{} needs {need} of its {} custodians' keys; {} given",
-                sd_path.display(),
-                loaded.sd.quorum().total(),
-                key_paths.len()
-            ),
-        )
-        .hint(format!(
-            "give at least {need} --key options, each a different custodian's key"
-        )));
-    }
-    let (keys, openings) = load_keys_and_open(&loaded.sd, key_paths, passphrase_files)?;
     let paths: Vec<&Path> = key_paths.iter().map(PathBuf::as_path).collect();
     let mut text = format!(
         "Security domain {} (quorum {} of {}, SHA-256 {})\nKeys:\n",

@@ -33,6 +33,12 @@ pub struct LoadedSd {
     pub size: usize,
 }
 
+impl AsRef<SecurityDomain> for LoadedSd {
+    fn as_ref(&self) -> &SecurityDomain {
+        &self.sd
+    }
+}
+
 /// Reads and parses an SD file, naming the file in any error.
 pub fn load_sd(path: &Path) -> Result<LoadedSd, CliError> {
     let bytes = io::read_bounded(path, MAX_SD_BYTES as u64, "security-domain file")?;

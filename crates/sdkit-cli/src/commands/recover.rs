@@ -1,7 +1,7 @@
 //! `sdkit recover`: writes each item's plaintext as `<DIR>/<tag>.bin`, only after every item
 //! authenticated, atomically, mode 0600, never overwriting without `--force`.
 
-use super::drill::{recover_error, run_quorum_on};
+use super::drill::{recover_error, run_quorum_with};
 use super::load_sd;
 use crate::cli::RecoverArgs;
 use crate::error::{CliError, Exit};
@@ -12,16 +12,25 @@ use std::fmt::Write;
 
 /// Runs `recover`.
 pub fn run(args: &RecoverArgs, out: Output) -> Result<Exit, CliError> {
-    // Tags come from an untrusted file: refuse unusable ones before any key work or writing.
-    let pre = load_sd(&args.sd)?;
-    if let Some(bad) = pre.sd.items().iter().find(|it| !is_safe_file_name(&it.tag)) {
-        return Err(CliError::input(
-            &args.sd,
-            format!("item tag {:?} is not a plain file name (path separators, \"..\", control characters or empty); refusing to write it", bad.tag),
-        )
-        .hint("this file did not come from Azure as-is; inspect it with `sdkit inspect`"));
-    }
-    let run = run_quorum_on(pre, &args.sd, &args.keys_paths, &args.keys.passphrase_files)?;
+    // Tags come from an untrusted file: refuse unusable ones before any passphrase prompt,
+    // recombination or writing.
+    let load_and_check_tags = || {
+        let pre = load_sd(&args.sd)?;
+        if let Some(bad) = pre.sd.items().iter().find(|it| !is_safe_file_name(&it.tag)) {
+            return Err(CliError::input(
+                &args.sd,
+                format!("item tag {:?} is not a plain file name (path separators, \"..\", control characters or empty); refusing to write it", bad.tag),
+            )
+            .hint("this file did not come from Azure as-is; inspect it with `sdkit inspect`"));
+        }
+        Ok(pre)
+    };
+    let run = run_quorum_with(
+        load_and_check_tags,
+        &args.sd,
+        &args.keys_paths,
+        &args.keys.passphrase_files,
+    )?;
     let mut text = run.text;
     let rec = match run.recovery {
         Ok(r) => r,
