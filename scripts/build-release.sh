@@ -28,6 +28,10 @@ for tool in cargo rustc; do
 done
 
 host=$(rustc -vV | sed -n 's/^host: //p')
+# Where cargo puts its output (CARGO_TARGET_DIR or a cargo config may move it from target/).
+target_dir=$(cargo metadata --no-deps --format-version 1 --locked 2>/dev/null |
+    sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
+[ -n "$target_dir" ] || target_dir="$repo/target"
 case "$host" in
     x86_64-unknown-linux-gnu | aarch64-unknown-linux-gnu)
         echo "build-release: building a static binary for $host (several minutes the first time)" >&2
@@ -36,7 +40,7 @@ case "$host" in
             echo "build-release: cargo build failed (see above)" >&2
             exit 1
         fi
-        bin="$repo/target/$host/release/sdkit"
+        bin="$target_dir/$host/release/sdkit"
         ;;
     *)
         echo "build-release: building for $host (not linux-gnu: dynamic, as cargo builds it)" >&2
@@ -44,7 +48,7 @@ case "$host" in
             echo "build-release: cargo build failed (see above)" >&2
             exit 1
         fi
-        bin="$repo/target/release/sdkit"
+        bin="$target_dir/release/sdkit"
         ;;
 esac
 # The binary must run here and say what it is; a static link that silently produced a
