@@ -8,6 +8,25 @@
 use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, OnceLock};
 
+/// How long a thread about to wait for another spins before it sleeps.
+const SPIN_BEFORE_SLEEP: std::time::Duration = std::time::Duration::from_millis(3);
+
+/// Spins until `done()` or [`SPIN_BEFORE_SLEEP`] has passed; the caller then sleeps (joins
+/// or waits on a condition variable) if it must.
+///
+/// A thread that sleeps here is usually woken well under a millisecond later, when the
+/// other core finishes its RSA operation. On a virtual machine the sleep halts the virtual
+/// CPU, and waking it again costs far more than the wait: on the benchmark VM a 3-key drill
+/// took 0.5-0.75 ms longer (5.6-5.8 against 5.0-5.1 ms, interleaved, 200 runs each) when
+/// the calling thread slept in `join` instead of spinning until its helper had finished.
+/// Thread pools such as rayon's spin before sleeping for the same reason.
+fn spin_until(done: impl Fn() -> bool) {
+    let deadline = std::time::Instant::now() + SPIN_BEFORE_SLEEP;
+    while !done() && std::time::Instant::now() < deadline {
+        std::hint::spin_loop();
+    }
+}
+
 /// How many threads to use for `jobs` independent jobs: one per core, at most one per job.
 /// The core count is read once per process (the standard library reads cgroup files for it,
 /// about 0.05-0.09 ms on the benchmark VM).
@@ -24,21 +43,36 @@ fn threads_for(jobs: usize) -> usize {
 ///
 /// Starting a thread takes 0.1-0.2 ms on the benchmark VM, a third of loading a key, so the
 /// first helper is started before anything else and the core count is read while it starts.
+/// When its own work is done, the calling thread spins until the helpers are done too
+/// ([`spin_until`]) before joining them.
 fn on_threads<R: Send>(
     jobs: usize,
     caller_first: impl FnOnce(),
     work: impl Fn() -> Vec<R> + Sync,
 ) -> Vec<R> {
+    /// Counts a helper as finished when its work returns or unwinds.
+    struct Finished<'a>(&'a AtomicUsize);
+    impl Drop for Finished<'_> {
+        fn drop(&mut self) {
+            self.0.fetch_add(1, Ordering::Release);
+        }
+    }
+    let finished = AtomicUsize::new(0);
+    let helper = || {
+        let _f = Finished(&finished);
+        work()
+    };
     std::thread::scope(|scope| {
         let mut helpers = Vec::new();
         if jobs >= 2 {
-            helpers.push(scope.spawn(&work));
+            helpers.push(scope.spawn(helper));
         }
         for _ in 2..threads_for(jobs) {
-            helpers.push(scope.spawn(&work));
+            helpers.push(scope.spawn(helper));
         }
         caller_first();
         let mut done = work();
+        spin_until(|| finished.load(Ordering::Acquire) >= helpers.len());
         for h in helpers {
             done.extend(h.join().unwrap_or_default());
         }
@@ -194,6 +228,7 @@ pub fn map_then_after<P: Send + Sync, T: Sync, A: Send + Sync, B: Send>(
             };
             // Its first stage was taken already (jobs go in order), and the prelude is
             // running or done; wait for both.
+            spin_until(|| slot.settled() && pre.settled());
             let mut lock = signal.0.lock().unwrap_or_else(|p| p.into_inner());
             while !(slot.settled() && pre.settled()) {
                 lock = signal.1.wait(lock).unwrap_or_else(|p| p.into_inner());
