@@ -19,21 +19,28 @@ const SPIN_BEFORE_SLEEP: std::time::Duration = std::time::Duration::from_millis(
 /// CPU, and waking it again costs far more than the wait: on the benchmark VM a 3-key drill
 /// took 0.5-0.75 ms longer (5.6-5.8 against 5.0-5.1 ms, interleaved, 200 runs each) when
 /// the calling thread slept in `join` instead of spinning until its helper had finished.
-/// Thread pools such as rayon's spin before sleeping for the same reason.
+/// Thread pools such as rayon's spin before sleeping for the same reason. With one core the
+/// spinning thread would only take time from the one it waits for, so it does not spin.
 fn spin_until(done: impl Fn() -> bool) {
+    if cores() <= 1 {
+        return;
+    }
     let deadline = std::time::Instant::now() + SPIN_BEFORE_SLEEP;
     while !done() && std::time::Instant::now() < deadline {
         std::hint::spin_loop();
     }
 }
 
-/// How many threads to use for `jobs` independent jobs: one per core, at most one per job.
-/// The core count is read once per process (the standard library reads cgroup files for it,
-/// about 0.05-0.09 ms on the benchmark VM).
-fn threads_for(jobs: usize) -> usize {
+/// The cores this process may use, read once per process (the standard library reads
+/// cgroup files for it, about 0.05-0.09 ms on the benchmark VM).
+fn cores() -> usize {
     static CORES: OnceLock<usize> = OnceLock::new();
-    let cores = *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    cores.min(jobs)
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
+/// How many threads to use for `jobs` independent jobs: one per core, at most one per job.
+fn threads_for(jobs: usize) -> usize {
+    cores().min(jobs)
 }
 
 /// Runs `work` on up to one thread per core and per job (at least two threads for two or
