@@ -181,8 +181,9 @@ fn load_keys_then<P: Send + Sync, R: Send>(
 ) -> Result<(P, Vec<(LoadedKey, R)>), CliError> {
     // Check the count before reading or prompting anything.
     passphrase_file_for(passphrase_files, 0, paths.len())?;
+    let with_cert: Vec<bool> = paths.iter().map(|p| has_sibling_cert(p)).collect();
     let mut order: Vec<usize> = (0..paths.len()).collect();
-    order.sort_by_key(|&i| !has_sibling_cert(&paths[i]));
+    order.sort_by_key(|&i| !with_cert[i]);
 
     // Every key without a passphrase, on every core: plain keys load (and go on to `then`),
     // encrypted ones say so (cheaply, before any key derivation) and a scheme we cannot read
@@ -190,7 +191,7 @@ fn load_keys_then<P: Send + Sync, R: Send>(
     let (prelude, first_try) = par::map_then_after(
         prelude,
         &order,
-        |&i| first_try(&paths[i]),
+        |&i| first_try(&paths[i], with_cert[i]),
         |p, _, t| match (p, t) {
             (Ok(p), FirstTry::Loaded(k)) => Some(then(p, k.as_ref())),
             _ => None,
@@ -235,7 +236,10 @@ fn load_keys_then<P: Send + Sync, R: Send>(
     // The slow part (PBKDF2/scrypt) on every core.
     let decrypted = par::map_then(
         &pending,
-        |e| load_one(&paths[e.i], &e.bytes, Some(e.passphrase.as_slice())),
+        |e| {
+            let passphrase = Some(e.passphrase.as_slice());
+            load_one(&paths[e.i], &e.bytes, passphrase, with_cert[e.i])
+        },
         |_, r| r.as_ref().ok().map(|k| then(&p, k)),
     );
     for (e, (loaded, result)) in pending.iter().zip(decrypted) {
@@ -255,12 +259,12 @@ fn load_keys_then<P: Send + Sync, R: Send>(
 }
 
 /// Reads a key file and loads it without a passphrase.
-fn first_try(path: &Path) -> FirstTry {
+fn first_try(path: &Path, has_cert: bool) -> FirstTry {
     let bytes = match io::read_secret(path, MAX_KEY_BYTES, "private key") {
         Ok(b) => b,
         Err(e) => return FirstTry::Failed(e),
     };
-    match load_one(path, &bytes, None) {
+    match load_one(path, &bytes, None, has_cert) {
         Ok(k) => FirstTry::Loaded(Box::new(k)),
         Err(KeyLoadError::PassphraseRequired) => FirstTry::Encrypted(bytes),
         Err(e) => FirstTry::Failed(key_error(path, e)),
@@ -273,15 +277,17 @@ fn has_sibling_cert(path: &Path) -> bool {
     sibling != *path && sibling.is_file()
 }
 
-/// Parses one key and picks up the certificate beside it when that certificate is its own.
+/// Parses one key and, when `has_cert` (its `az` certificate file exists, see
+/// [`has_sibling_cert`]), picks up that certificate if it is the key's own.
 fn load_one(
     path: &Path,
     bytes: &[u8],
     passphrase: Option<&[u8]>,
+    has_cert: bool,
 ) -> Result<LoadedKey, KeyLoadError> {
     let key = sdkit_certs::load_private_key(bytes, passphrase)?;
     let mut notes = Vec::new();
-    let cert = if has_sibling_cert(path) {
+    let cert = if has_cert {
         let sibling = sibling_cert_path(path);
         match load_cert(&sibling) {
             Ok(c) if c.cert.matches_private_key(&key) => Some(c),

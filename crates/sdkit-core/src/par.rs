@@ -140,6 +140,14 @@ impl<A> Stage1Slot<A> {
     fn settled(&self) -> bool {
         self.value.get().is_some() || self.abandoned.load(Ordering::Acquire)
     }
+
+    /// Runs `stage` into this slot and wakes the workers waiting on `signal`, also (with the
+    /// slot abandoned) if `stage` unwinds.
+    fn fill(&self, signal: &(Mutex<()>, Condvar), stage: impl FnOnce() -> A) {
+        let guard = Stage1Guard { slot: self, signal };
+        let _ = self.value.set(stage());
+        drop(guard);
+    }
 }
 
 /// Marks a slot abandoned if its first stage unwinds, and wakes waiting workers either way.
@@ -191,29 +199,13 @@ pub fn map_then_after<P: Send + Sync, T: Sync, A: Send + Sync, B: Send>(
 ) -> (P, Vec<(A, B)>) {
     let n = items.len();
     if n == 0 {
-        let p = prelude();
-        let out = items
-            .iter()
-            .map(|t| {
-                let a = first(t);
-                let b = then(&p, t, &a);
-                (a, b)
-            })
-            .collect();
-        return (p, out);
+        return (prelude(), Vec::new());
     }
     let pre: Stage1Slot<P> = Stage1Slot::new();
     let slots: Vec<Stage1Slot<A>> = (0..n).map(|_| Stage1Slot::new()).collect();
     let signal = (Mutex::new(()), Condvar::new());
     let next = AtomicUsize::new(0);
-    let run_prelude = || {
-        let guard = Stage1Guard {
-            slot: &pre,
-            signal: &signal,
-        };
-        let _ = pre.value.set(prelude());
-        drop(guard);
-    };
+    let run_prelude = || pre.fill(&signal, prelude);
     // Jobs 0..n are first stages, n..2n second stages, taken in that order.
     // The prelude is one more job, for the calling thread.
     let mut seconds: Vec<(usize, B)> = on_threads(n + 1, run_prelude, || {
@@ -221,12 +213,7 @@ pub fn map_then_after<P: Send + Sync, T: Sync, A: Send + Sync, B: Send>(
         loop {
             let job = next.fetch_add(1, Ordering::Relaxed);
             if let (Some(item), Some(slot)) = (items.get(job), slots.get(job)) {
-                let guard = Stage1Guard {
-                    slot,
-                    signal: &signal,
-                };
-                let _ = slot.value.set(first(item));
-                drop(guard);
+                slot.fill(&signal, || first(item));
                 continue;
             }
             let k = job - n;

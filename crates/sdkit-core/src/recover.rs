@@ -190,7 +190,45 @@ impl ShareOpener {
     /// Decodes each found share and names duplicates: `found[i]` must be key `i`'s result.
     /// A key that opened the same share as an earlier key (in this order) is its duplicate.
     pub fn finish(self, found: Vec<FoundShare>) -> Vec<HolderOpening> {
-        decode_all(found.into_iter().map(|f| f.0))
+        let mut out: Vec<HolderOpening> = Vec::with_capacity(found.len());
+        for FoundShare(found) in found {
+            let (status, share) = match found.share {
+                None => (HolderStatus::NoShare, None),
+                Some((share_index, payload)) => {
+                    let earlier = out.iter().position(|o| match o.status {
+                        HolderStatus::Opened { share_index: s, .. }
+                        | HolderStatus::Malformed { share_index: s, .. }
+                        | HolderStatus::Duplicate { share_index: s, .. } => s == share_index,
+                        HolderStatus::NoShare => false,
+                    });
+                    match (earlier, share::decode(payload.expose())) {
+                        (Some(first_holder), _) => (
+                            HolderStatus::Duplicate {
+                                share_index,
+                                first_holder,
+                            },
+                            None,
+                        ),
+                        (None, Ok(s)) => (
+                            HolderStatus::Opened {
+                                share_index,
+                                x: s.x(),
+                            },
+                            Some(s),
+                        ),
+                        (None, Err(error)) => {
+                            (HolderStatus::Malformed { share_index, error }, None)
+                        }
+                    }
+                }
+            };
+            out.push(HolderOpening {
+                status,
+                certificate: found.certificate,
+                share,
+            });
+        }
+        out
     }
 }
 
@@ -205,47 +243,6 @@ pub fn open_shares(sd: &SecurityDomain, keys: &[HolderKey<'_>]) -> Vec<HolderOpe
     let mut by_key: Vec<(usize, FoundShare)> = queue.into_iter().zip(found).collect();
     by_key.sort_by_key(|(i, _)| *i);
     opener.finish(by_key.into_iter().map(|(_, f)| f).collect())
-}
-
-/// Turns each key's search result (in key order) into its status and decoded share.
-fn decode_all(found: impl Iterator<Item = Found>) -> Vec<HolderOpening> {
-    let mut out: Vec<HolderOpening> = Vec::new();
-    for found in found {
-        let (status, share) = match found.share {
-            None => (HolderStatus::NoShare, None),
-            Some((share_index, payload)) => {
-                let earlier = out.iter().position(|o| match o.status {
-                    HolderStatus::Opened { share_index: s, .. }
-                    | HolderStatus::Malformed { share_index: s, .. }
-                    | HolderStatus::Duplicate { share_index: s, .. } => s == share_index,
-                    HolderStatus::NoShare => false,
-                });
-                match (earlier, share::decode(payload.expose())) {
-                    (Some(first_holder), _) => (
-                        HolderStatus::Duplicate {
-                            share_index,
-                            first_holder,
-                        },
-                        None,
-                    ),
-                    (None, Ok(s)) => (
-                        HolderStatus::Opened {
-                            share_index,
-                            x: s.x(),
-                        },
-                        Some(s),
-                    ),
-                    (None, Err(error)) => (HolderStatus::Malformed { share_index, error }, None),
-                }
-            }
-        };
-        out.push(HolderOpening {
-            status,
-            certificate: found.certificate,
-            share,
-        });
-    }
-    out
 }
 
 /// One data item after recovery.
