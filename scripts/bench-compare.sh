@@ -146,13 +146,16 @@ rss_once() {
     RUN_RSS=$(tail -n 1 "$out_dir/time.out")
 }
 
+# median NUMBER...: prints the median.
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.6f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
 # summarize LABEL RSS_KIB TIME...: sets MED_S (median), MIN_S, MAX_S, RSS_KIB and logs.
 summarize() {
     local label=$1 sorted
     RSS_KIB=$2
     shift 2
     sorted=$(printf '%s\n' "$@" | sort -g)
-    MED_S=$(printf '%s\n' "$sorted" | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.6f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
+    MED_S=$(median "$@")
     MIN_S=$(printf '%s\n' "$sorted" | head -n 1)
     MAX_S=$(printf '%s\n' "$sorted" | tail -n 1)
     say "$(printf '%-44s median %8.3f s  (min %.3f, max %.3f, %d runs)  peak RSS %6.1f MiB' \
@@ -340,7 +343,6 @@ speed_rate() {
     [ -n "$rate" ] || die 1 "could not parse openssl speed output:" "$speed_out"
     printf '%s\n' "$rate"
 }
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.6f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 rsa_ops=3
 drill_cmd=("$sdkit" -q drill "$sd_real" --key "$work/keys/sd1.pem" --key "$work/keys/sd2.pem"
     --key "$work/keys/sd3.pem")
