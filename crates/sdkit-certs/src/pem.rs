@@ -136,7 +136,7 @@ pub fn decode_pem_lenient(text: &[u8]) -> Result<Vec<PemBlock>, PemError> {
         let line = raw.trim_ascii();
         let Some(block) = open.as_mut() else {
             if let Some(label) = marker_label(line, b"-----BEGIN ") {
-                open = Some(OpenBlock::new(label, line_no));
+                open = Some(OpenBlock::new(label, line_no, text.len()));
             }
             continue;
         };
@@ -198,13 +198,16 @@ struct OpenBlock {
 }
 
 impl OpenBlock {
-    fn new(label: String, line: usize) -> Self {
+    /// `max_body` bounds the body's length (the length of the whole text will do): the body
+    /// is allocated once at that size, because a growing `Vec` would leave copies of the
+    /// key's base64 behind in freed memory that `Zeroizing` never wipes.
+    fn new(label: String, line: usize, max_body: usize) -> Self {
         Self {
             label,
             line,
             headers: Vec::new(),
             in_header: false,
-            body: Zeroizing::new(Vec::new()),
+            body: Zeroizing::new(Vec::with_capacity(max_body)),
         }
     }
 
@@ -281,6 +284,27 @@ mod tests {
         let mut blocks = decode_pem_lenient(text.as_bytes()).expect("decodes");
         assert_eq!(blocks.len(), 1);
         blocks.remove(0)
+    }
+
+    #[test]
+    fn a_key_body_is_never_reallocated() {
+        // A reallocation would leave a copy of the key's base64 in freed, unwiped memory.
+        let line = "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2";
+        let text = format!(
+            "-----BEGIN PRIVATE KEY-----\n{}-----END PRIVATE KEY-----\n",
+            format!("{line}\n").repeat(40)
+        );
+        let mut block = OpenBlock::new("PRIVATE KEY".into(), 1, text.len());
+        let (start, capacity) = (block.body.as_ptr(), block.body.capacity());
+        for (n, l) in text.lines().enumerate().skip(1).take(40) {
+            block.push_line(l.as_bytes(), l.as_bytes(), n + 1).unwrap();
+        }
+        assert_eq!(block.body.len(), 40 * line.len());
+        assert_eq!(
+            (block.body.as_ptr(), block.body.capacity()),
+            (start, capacity)
+        );
+        assert_eq!(one(&text).der.len(), 40 * line.len() / 4 * 3);
     }
 
     #[test]
