@@ -12,34 +12,43 @@
 #   (c) `sdkit drill` with all 3 keys on the same SD vs the RSA floor: the RSA-2048
 #       private-key operations the drill needs (3 share unwraps: each key's .cer sits beside
 #       it, so no key is tried against a foreign share) times the per-operation time of
-#       `openssl speed -seconds 2 rsa2048` (its sign/s rate); and the same drill against
+#       `openssl speed -seconds 1 rsa2048` (its sign/s rate); and the same drill against
 #       three `openssl pkeyutl -decrypt` processes that only unwrap the 3 share keys (what
-#       OpenSSL alone would need, a lower bound for an OpenSSL-based drill);
+#       OpenSSL alone would need, a lower bound for an OpenSSL-based drill); and against
+#       crates/sdkit-certs/examples/bare_unwrap.rs, one process that does nothing but load
+#       the 3 keys into AWS-LC and unwrap the 3 share keys on all cores (no SD, no shares,
+#       no recombination: a lower bound for any AWS-LC-based drill), timed in the same
+#       rounds against the same floor;
 #   (d) scaling: an SD made by `sdkit split` with N=127, M=64 (RSA-2048 keys from `sdkit
 #       keygen`) protecting 1 MiB of random data, drilled with all 127 keys and with
 #       exactly 64, and once with all 127 keys but without their .cer files.
 # then prints a table (also written to target/bench-compare/results.md) and checks the
 # targets of docs/PERFORMANCE.md.
 #
-# Timing: wall time is taken with bash's $EPOCHREALTIME around each run of the command
-# itself (no wrapper process, no fork of `date`; like `hyperfine -N`). Memory comes from one
-# extra, untimed run under GNU time (%M: max RSS in KiB of the process and every descendant
-# it waited for), which also warms the page cache; GNU time is not around the timed runs
-# because its own fork and exec add about 1 ms to each. In (a) and (b) the two tools' runs
-# alternate, so that other work on the machine slows both alike; the table shows the median
-# and the fastest run. hyperfine is not used even when installed: it does not report memory,
-# and one harness for both keeps the runs identical.
+# Timing: runs are timed by `hyperfine -N` (no shell: from spawning the command to its
+# exit, nothing else), each command after one untimed warm-up run, in batches of at most 5
+# runs per command; when two commands are compared their batches take turns to go first,
+# so that other work on the machine slows both alike. The table shows the median and the
+# fastest run. An earlier version timed each run with bash's $EPOCHREALTIME around the
+# command, which also times bash forking itself: 0.3-0.6 ms more per run here
+# (`/usr/bin/true` 0.94 ms that way, 0.65 ms with hyperfine -N, same minute). Memory comes
+# from one extra, untimed run under GNU time (%M: max RSS in KiB of the process and every
+# descendant it waited for), which also warms the page cache.
 #
-# Needs: cargo, GNU time at /usr/bin/time, openssl, python3 with venv (only to build the
-# az venv when target/az-venv is missing: PyPI access, about 300 MB). As root on
-# Debian/Ubuntu, missing `time` / `openssl` packages are installed with apt-get; otherwise
-# the script stops and says what to install.
+# Needs: cargo, GNU time at /usr/bin/time, openssl, python3 (to cut the wrapped share keys
+# out of the SD for (c), to read hyperfine's JSON, and with venv to build the az venv when
+# target/az-venv is missing: PyPI access, about 300 MB), and hyperfine: when it is not on
+# PATH the script installs hyperfine 1.20.0 from crates.io into target/bench-tools with
+# `cargo install` (about a minute, once). As root on Debian/Ubuntu, missing `time` /
+# `openssl` / `python3` packages are installed with apt-get; otherwise the script stops and
+# says what to install.
 #
 # Environment:
 #   RUNS=N          runs per measurement (default 15; the median is reported)
 #   SCALE_RUNS=N    runs per scaling measurement (default 3)
 #   KEYGEN_RUNS=N   runs of each keygen measurement (default 9: generation time is random)
-#   ROUNDS=N        rounds of (c), each `openssl speed` then RUNS/ROUNDS drills (default 5)
+#   ROUNDS=N        rounds of (c), each `openssl speed` then RUNS/ROUNDS (at least 5) drills
+#                   and as many runs of the bare AWS-LC process (default 5 rounds)
 #   SKIP_AZ=1       skip (a) (no az venv needed)
 #   SKIP_SCALE=1    skip (d)
 #   SDKIT_BIN=PATH  measure this binary instead of building one with scripts/build-release.sh
@@ -101,10 +110,19 @@ if ! [ -x "$gnu_time" ] || ! "$gnu_time" -f '%e %M' true >/dev/null 2>&1; then
 fi
 "$gnu_time" -f '%e %M' true >/dev/null 2>&1 || die 2 "$gnu_time does not accept -f: GNU time is required"
 command -v openssl >/dev/null 2>&1 || apt_install openssl "the openssl command"
+command -v python3 >/dev/null 2>&1 || apt_install python3 "python3"
 command -v cargo >/dev/null 2>&1 || die 2 "cargo is not installed" "install Rust (rustup), then rerun"
-if command -v hyperfine >/dev/null 2>&1; then
-    say "hyperfine is installed but not used (no memory figures); timing with \$EPOCHREALTIME + GNU time"
+hyperfine=$(command -v hyperfine || true)
+if [ -z "$hyperfine" ]; then
+    hyperfine="$repo/target/bench-tools/bin/hyperfine"
+    if ! [ -x "$hyperfine" ]; then
+        say "installing hyperfine 1.20.0 into target/bench-tools (cargo install, about a minute)"
+        cargo install -q --locked --root "$repo/target/bench-tools" hyperfine@1.20.0 >"$out_dir/hyperfine-install.log" 2>&1 ||
+            die 2 "cargo install hyperfine failed (log: $out_dir/hyperfine-install.log)" \
+                "is crates.io reachable? or install hyperfine yourself (it is used from PATH), then rerun"
+    fi
 fi
+say "timing with $("$hyperfine" --version) -N"
 
 # ---------------------------------------------------------------- sdkit
 if [ -n "${SDKIT_BIN:-}" ]; then
@@ -115,30 +133,51 @@ else
     say "building sdkit with scripts/build-release.sh (several minutes the first time)"
     sdkit=$(bash "$repo/scripts/build-release.sh") || die 1 "scripts/build-release.sh failed"
 fi
+# Row (c')'s bare AWS-LC process, built and linked as the sdkit binary is.
+bare=$(bash "$repo/scripts/build-release.sh" --example bare_unwrap 2>/dev/null) ||
+    die 1 "building crates/sdkit-certs/examples/bare_unwrap.rs failed" "run: bash scripts/build-release.sh --example bare_unwrap"
 linkage=$(file -b "$sdkit" 2>/dev/null | grep -o 'static-pie linked\|statically linked\|dynamically linked' || true)
 say "measuring $("$sdkit" --version) at $sdkit (${linkage:-linkage unknown})"
 
 # ---------------------------------------------------------------- measuring
-# run_once LABEL CMD...: one timed run of CMD itself (no wrapper process: GNU time's own
-# fork and exec would add about 1 ms to every run); sets RUN_S (wall seconds).
-# Output of CMD goes to $out_dir/last.log; a failing CMD stops the script.
-run_once() {
-    local label=$1 t0 t1
-    shift
-    t0=$EPOCHREALTIME
-    if ! "$@" >"$out_dir/last.log" 2>&1; then
-        tail -n 20 "$out_dir/last.log" >&2
-        die 1 "$label: command failed: $*"
+# Setups (files to remove before a run) are scripts, because hyperfine runs them itself
+# before every run: `bash SCRIPT`. NO_SETUP is none.
+NO_SETUP=
+
+# q WORD...: one command line that hyperfine -N splits back into these words.
+q() { printf '%q ' "$@"; }
+
+# hf_times RUNS SETUP CMDLINE...: RUNS timed runs of each command line (made by q), each
+# after one untimed warm-up run, by hyperfine -N; SETUP runs before every run. Sets the
+# arrays HF_TIMES_0, HF_TIMES_1, ... (seconds) for the command lines in order. A failing
+# command stops the script, after running it once more to show its output.
+hf_times() {
+    local runs=$1 setup=$2 line i=0 prep=()
+    shift 2
+    [ -z "$setup" ] || prep=(--prepare "$(q bash "$setup")")
+    if ! "$hyperfine" -N --warmup 1 --runs "$runs" --style none --export-json "$out_dir/run.json" \
+        "${prep[@]}" -- "$@" >"$out_dir/hyperfine.log" 2>&1; then
+        tail -n 20 "$out_dir/hyperfine.log" >&2
+        for line in "$@"; do
+            [ -z "$setup" ] || bash "$setup"
+            eval "$line" >"$out_dir/last.log" 2>&1 || { tail -n 20 "$out_dir/last.log" >&2; die 1 "command failed: $line"; }
+        done
+        die 1 "hyperfine failed (log above)"
     fi
-    t1=$EPOCHREALTIME
-    RUN_S=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", b - a }')
+    while IFS= read -r line; do
+        read -ra "HF_TIMES_$i" <<<"$line"
+        i=$((i + 1))
+    done < <(python3 -c 'import json, sys
+for r in json.load(open(sys.argv[1]))["results"]:
+    print(" ".join("%.9f" % t for t in r["times"]))' "$out_dir/run.json")
 }
 
-# rss_once LABEL CMD...: one untimed run under GNU time; sets RUN_RSS (max RSS, KiB). Each
-# measurement starts with one such run, which also warms the page cache.
+# rss_once LABEL SETUP CMD...: one untimed run under GNU time; sets RUN_RSS (max RSS, KiB).
+# Each measurement starts with one such run, which also warms the page cache.
 rss_once() {
-    local label=$1
-    shift
+    local label=$1 setup=$2
+    shift 2
+    [ -z "$setup" ] || bash "$setup"
     if ! "$gnu_time" -f '%M' -o "$out_dir/time.out" "$@" >"$out_dir/last.log" 2>&1; then
         tail -n 20 "$out_dir/last.log" >&2
         die 1 "$label: command failed: $*"
@@ -162,47 +201,39 @@ summarize() {
         "$label" "$MED_S" "$MIN_S" "$MAX_S" $# "$(mib "$RSS_KIB")")"
 }
 
-# measure LABEL RUNS SETUP_FN CMD...: SETUP_FN (may be `nothing`) then CMD: once under GNU
-# time for memory, then RUNS timed runs; sets MED_S, MIN_S, MAX_S and RSS_KIB.
+# measure LABEL RUNS SETUP CMD...: CMD once under GNU time for memory, then RUNS timed
+# runs; sets MED_S, MIN_S, MAX_S and RSS_KIB.
 measure() {
-    local label=$1 runs=$2 setup=$3 i times=()
+    local label=$1 runs=$2 setup=$3
     shift 3
-    "$setup"
-    rss_once "$label" "$@"
-    for ((i = 0; i < runs; i++)); do
-        "$setup"
-        run_once "$label" "$@"
-        times+=("$RUN_S")
-    done
-    summarize "$label" "$RUN_RSS" "${times[@]}"
+    rss_once "$label" "$setup" "$@"
+    hf_times "$runs" "$setup" "$(q "$@")"
+    summarize "$label" "$RUN_RSS" "${HF_TIMES_0[@]}"
 }
 
-# measure_ab RUNS SETUP_FN LABEL_A ARRAY_A LABEL_B ARRAY_B: like measure for two commands
-# (given as names of arrays), alternating A and B (order swapped every run) so that load
-# from other processes hits both alike. Sets A_MED A_MIN A_MAX A_RSS and B_*.
+# measure_ab RUNS SETUP LABEL_A ARRAY_A LABEL_B ARRAY_B: like measure for two commands
+# (given as names of arrays), in chunks of up to 5 runs each that alternate which command
+# goes first, so that load from other processes hits both alike. Sets A_MED A_MIN A_MAX
+# A_RSS and B_*.
 measure_ab() {
-    local runs=$1 setup=$2 la=$3 lb=$5 i rsa rsb ta=() tb=() first
+    local runs=$1 setup=$2 la=$3 lb=$5 rsa rsb ta=() tb=() done_runs=0 chunk a b
     local -n _cmd_a=$4 _cmd_b=$6
-    "$setup"
-    rss_once "$la" "${_cmd_a[@]}"
+    rss_once "$la" "$setup" "${_cmd_a[@]}"
     rsa=$RUN_RSS
-    "$setup"
-    rss_once "$lb" "${_cmd_b[@]}"
+    rss_once "$lb" "$setup" "${_cmd_b[@]}"
     rsb=$RUN_RSS
-    for ((i = 0; i < runs; i++)); do
-        for first in a b; do
-            if [ $((i % 2)) = 1 ]; then
-                [ $first = a ] && first=b || first=a
-            fi
-            "$setup"
-            if [ $first = a ]; then
-                run_once "$la" "${_cmd_a[@]}"
-                ta+=("$RUN_S")
-            else
-                run_once "$lb" "${_cmd_b[@]}"
-                tb+=("$RUN_S")
-            fi
-        done
+    a=$(q "${_cmd_a[@]}") b=$(q "${_cmd_b[@]}")
+    while [ "$done_runs" -lt "$runs" ]; do
+        chunk=$((runs - done_runs))
+        [ "$chunk" -le 5 ] || chunk=5
+        if [ $((done_runs / 5 % 2)) = 0 ]; then
+            hf_times "$chunk" "$setup" "$a" "$b"
+            ta+=("${HF_TIMES_0[@]}") tb+=("${HF_TIMES_1[@]}")
+        else
+            hf_times "$chunk" "$setup" "$b" "$a"
+            tb+=("${HF_TIMES_0[@]}") ta+=("${HF_TIMES_1[@]}")
+        fi
+        done_runs=$((done_runs + chunk))
     done
     summarize "$la" "$rsa" "${ta[@]}"
     A_MED=$MED_S A_MIN=$MIN_S A_MAX=$MAX_S A_RSS=$RSS_KIB
@@ -212,7 +243,6 @@ measure_ab() {
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 ms() { awk -v s="$1" 'BEGIN { printf "%.1f", s * 1000 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", a / b }'; }
-nothing() { :; }
 
 rows=()
 row() { rows+=("$(printf '| %s | %s | %s | %s | %s |' "$@")"); }
@@ -226,7 +256,8 @@ mkdir -p "$work/keys"
 for i in 1 2 3; do cp "$vectors/sd$i.pem" "$vectors/sd$i.cer" "$work/keys/"; done
 
 # ---------------------------------------------------------------- (a) restore-blob
-rm_blob() { rm -f "$work/blob-az.json" "$work/blob-sdkit.json"; }
+rm_blob="$work/rm-blob.sh"
+printf 'rm -f %q %q\n' "$work/blob-az.json" "$work/blob-sdkit.json" >"$rm_blob"
 if [ "${SKIP_AZ:-}" != 1 ]; then
     venv="$repo/target/az-venv"
     py="$venv/bin/python"
@@ -273,11 +304,11 @@ if [ "${SKIP_AZ:-}" != 1 ]; then
     az_blob=("$py" -m azure.cli keyvault security-domain restore-blob --sd-file "$sd_real"
         --sd-exchange-key "$exchange_cert" --sd-wrapping-keys "$work/keys/sd1.pem" "$work/keys/sd2.pem"
         --sd-file-restore-blob "$work/blob-az.json")
-    measure_ab "$RUNS" rm_blob "az restore-blob (sd1+sd2)" az_blob "sdkit restore-blob (sd1+sd2)" sdkit_blob
+    measure_ab "$RUNS" "$rm_blob" "az restore-blob (sd1+sd2)" az_blob "sdkit restore-blob (sd1+sd2)" sdkit_blob
     az_s=$A_MED az_rss=$A_RSS az_min=$A_MIN
     sk_s=$B_MED sk_rss=$B_RSS sk_min=$B_MIN
 else
-    measure "sdkit restore-blob (sd1+sd2)" "$RUNS" rm_blob "${sdkit_blob[@]}"
+    measure "sdkit restore-blob (sd1+sd2)" "$RUNS" "$rm_blob" "${sdkit_blob[@]}"
     sk_s=$MED_S sk_rss=$RSS_KIB sk_min=$MIN_S
 fi
 if [ "${SKIP_AZ:-}" != 1 ]; then
@@ -300,7 +331,8 @@ fi
 
 # ---------------------------------------------------------------- (b) keygen
 kg="$work/keygen"
-fresh_kg() { rm -rf "$kg"; mkdir -p "$kg"; }
+fresh_kg="$work/fresh-kg.sh"
+printf 'rm -rf %q && mkdir -p %q\n' "$kg" "$kg" >"$fresh_kg"
 cat >"$work/openssl-keygen.sh" <<'EOF'
 set -e
 cd "$1"
@@ -311,7 +343,7 @@ done
 EOF
 openssl_kg=(bash "$work/openssl-keygen.sh" "$kg")
 sdkit_kg=("$sdkit" -q keygen --holders 3 --bits 3072 --no-passphrase --out-dir "$kg")
-measure_ab "$KEYGEN_RUNS" fresh_kg "openssl req x3 (RSA-3072)" openssl_kg \
+measure_ab "$KEYGEN_RUNS" "$fresh_kg" "openssl req x3 (RSA-3072)" openssl_kg \
     "sdkit keygen --holders 3 --bits 3072" sdkit_kg
 os_s=$A_MED os_rss=$A_RSS os_min=$A_MIN os_max=$A_MAX
 kg_s=$B_MED kg_rss=$B_RSS kg_min=$B_MIN kg_max=$B_MAX
@@ -325,6 +357,21 @@ else
 fi
 
 # ---------------------------------------------------------------- (c) drill vs RSA floor
+# The wrapped share keys, cut out of the SD by each certificate's x5t#S256 thumbprint, for
+# the processes below that do only the RSA work: (c')'s bare AWS-LC process and (c''')'s
+# OpenSSL commands.
+python3 - "$sd_real" "$work/keys" <<'PY' || die 1 "could not extract the wrapped share keys"
+import base64, hashlib, json, sys
+sd, keys = json.load(open(sys.argv[1])), sys.argv[2]
+shares = {s["x5t_256"]: s["enc_key"] for s in sd["SharedKeys"]["enc_shares"]}
+for i in (1, 2, 3):
+    pem = open(f"{keys}/sd{i}.cer").read()
+    der = base64.b64decode("".join(l for l in pem.splitlines() if l and not l.startswith("-----")))
+    x5t = base64.urlsafe_b64encode(hashlib.sha256(der).digest()).rstrip(b"=").decode()
+    wrapped = shares[x5t].split(".")[1]
+    with open(f"{keys}/share{i}.key.bin", "wb") as out:
+        out.write(base64.urlsafe_b64decode(wrapped + "=" * (-len(wrapped) % 4)))
+PY
 # The floor moves with the machine: `openssl speed rsa2048` gave anything from 1419 to 2597
 # signs/s here within an hour. So the drill is timed in ROUNDS rounds, each right after its
 # own 1-second `openssl speed`, and each round's ratio uses that round's rate; the verdict is
@@ -347,20 +394,32 @@ rsa_ops=3
 drill_cmd=("$sdkit" -q drill "$sd_real" --key "$work/keys/sd1.pem" --key "$work/keys/sd2.pem"
     --key "$work/keys/sd3.pem")
 per_round=$(((RUNS + ROUNDS - 1) / ROUNDS))
-[ "$per_round" -ge 3 ] || per_round=3
-rss_once "sdkit drill" "${drill_cmd[@]}"
+[ "$per_round" -ge 5 ] || per_round=5
+rss_once "sdkit drill" "$NO_SETUP" "${drill_cmd[@]}"
 dr_rss=$RUN_RSS
-rates=() round_ratios=() drill_times=()
+bare_cmd=("$bare" "$work/keys/sd1.pem" "$work/keys/share1.key.bin" "$work/keys/sd2.pem"
+    "$work/keys/share2.key.bin" "$work/keys/sd3.pem" "$work/keys/share3.key.bin")
+rss_once "bare AWS-LC unwrap" "$NO_SETUP" "${bare_cmd[@]}"
+bare_rss=$RUN_RSS
+# per_round_ratio T...: the median of the times T against this round's floor.
+per_round_ratio() { awk -v t="$(median "$@")" -v r="$rate" -v n="$rsa_ops" 'BEGIN { printf "%.3f", t * r / n }'; }
+rates=() round_ratios=() drill_times=() bare_ratios=() bare_times=()
+drill_line=$(q "${drill_cmd[@]}") bare_line=$(q "${bare_cmd[@]}")
 for ((r = 0; r < ROUNDS; r++)); do
     rate=$(speed_rate)
     rates+=("$rate")
-    times=()
-    for ((i = 0; i < per_round; i++)); do
-        run_once "sdkit drill" "${drill_cmd[@]}"
-        times+=("$RUN_S")
-    done
+    # The drill and the bare process right after each other, taking turns to go first.
+    if [ $((r % 2)) = 0 ]; then
+        hf_times "$per_round" "$NO_SETUP" "$drill_line" "$bare_line"
+        times=("${HF_TIMES_0[@]}") btimes=("${HF_TIMES_1[@]}")
+    else
+        hf_times "$per_round" "$NO_SETUP" "$bare_line" "$drill_line"
+        times=("${HF_TIMES_1[@]}") btimes=("${HF_TIMES_0[@]}")
+    fi
     drill_times+=("${times[@]}")
-    round_ratios+=("$(awk -v t="$(median "${times[@]}")" -v r="$rate" -v n="$rsa_ops" 'BEGIN { printf "%.3f", t * r / n }')")
+    bare_times+=("${btimes[@]}")
+    round_ratios+=("$(per_round_ratio "${times[@]}")")
+    bare_ratios+=("$(per_round_ratio "${btimes[@]}")")
 done
 summarize "sdkit drill, 3 keys (certs beside keys)" "$dr_rss" "${drill_times[@]}"
 dr_s=$MED_S dr_min=$MIN_S
@@ -371,14 +430,20 @@ dr_ratio=$(printf '%.1f' "$(median "${round_ratios[@]}")")
 ratio_lo=$(printf '%s\n' "${round_ratios[@]}" | sort -g | head -n 1)
 ratio_hi=$(printf '%s\n' "${round_ratios[@]}" | sort -g | tail -n 1)
 say "openssl speed rsa2048 sign/s per round: ${rates[*]}; drill/floor per round: ${round_ratios[*]}"
+summarize "bare AWS-LC unwrap, 3 keys (RSA only)" "$bare_rss" "${bare_times[@]}"
+bare_s=$MED_S bare_min=$MIN_S
+bare_ratio=$(printf '%.1f' "$(median "${bare_ratios[@]}")")
+bare_lo=$(printf '%s\n' "${bare_ratios[@]}" | sort -g | head -n 1)
+bare_hi=$(printf '%s\n' "${bare_ratios[@]}" | sort -g | tail -n 1)
+say "bare AWS-LC unwrap/floor per round: ${bare_ratios[*]}"
 # Process start-up alone (exec, dynamic loading, sdkit's own set-up), as the same harness
 # sees it: a part of every command's time that no RSA speed-up removes.
-measure "sdkit --version (process start-up)" "$RUNS" nothing "$sdkit" --version
+measure "sdkit --version (process start-up)" "$RUNS" "$NO_SETUP" "$sdkit" --version
 start_s=$MED_S start_min=$MIN_S start_rss=$RSS_KIB
 # Any process at all, as this harness starts it (bash fork + exec + exit): the part of every
 # whole-process number that is the machine's, not sdkit's.
 true_bin=$(type -P true)
-measure "$true_bin (any process)" "$RUNS" nothing "$true_bin"
+measure "$true_bin (any process)" "$RUNS" "$NO_SETUP" "$true_bin"
 true_s=$MED_S true_min=$MIN_S
 row "(c) drill, real SD, 3 keys vs RSA floor ($ROUNDS rounds, each paired with its own \`openssl speed\`)" \
     "floor $(ms "$floor_s") ms ($rsa_ops x RSA-2048 private op; openssl speed $(printf '%s\n' "${rates[@]}" | sort -g | head -n 1)-$sign_rate/s, median $rate_med/s)" \
@@ -387,8 +452,16 @@ row "(c) drill, real SD, 3 keys vs RSA floor ($ROUNDS rounds, each paired with i
 if awk -v r="$dr_ratio" 'BEGIN { exit !(r <= 3) }'; then
     verdicts+=("MET     drill within 3x of the RSA floor: ${dr_ratio}x (median of $ROUNDS paired rounds; ${ratio_lo}-${ratio_hi}x)")
 else
-    verdicts+=("NOT MET drill within 3x of the RSA floor: ${dr_ratio}x (median of $ROUNDS paired rounds; ${ratio_lo}-${ratio_hi}x; $(ms "$dr_s") ms vs $(ms "$floor_s") ms)")
+    verdicts+=("NOT MET drill within 3x of the RSA floor: ${dr_ratio}x (median of $ROUNDS paired rounds; ${ratio_lo}-${ratio_hi}x; $(ms "$dr_s") ms vs $(ms "$floor_s") ms; a bare AWS-LC process doing only the RSA work: ${bare_ratio}x)")
 fi
+# What no AWS-LC-based drill can go below here: a process that only loads the 3 keys and
+# unwraps the 3 share keys on all cores. Its distance from the floor is process start-up plus
+# AWS-LC's per-key costs (key check, blinding set-up); sdkit's distance from it is everything
+# else a drill does (arguments, reading the SD, certificates, shares, recombination, items).
+row "(c') drill vs a bare AWS-LC process doing only its RSA work (load 3 keys, unwrap 3 share keys, all cores)" \
+    "bare $(ms "$bare_s") ms (min $(ms "$bare_min")): ${bare_ratio}x the floor (rounds ${bare_lo}-${bare_hi}x)" \
+    "sdkit $(ms "$dr_s") ms" "sdkit +$(ms "$(awk -v a="$dr_s" -v b="$bare_s" 'BEGIN { printf "%.6f", a - b }')") ms ($(ratio "$dr_s" "$bare_s")x)" \
+    "bare $(mib "$bare_rss") / sdkit $(mib "$dr_rss") MiB"
 proc_floor_s=$(awk -v a="$floor_s" -v b="$start_s" 'BEGIN { printf "%.6f", a + b }')
 row "(c'') same drill vs start-up + RSA floor" \
     "$(ms "$proc_floor_s") ms ($(ms "$start_s") ms \`sdkit --version\` + $(ms "$floor_s") ms)" "sdkit $(ms "$dr_s") ms" \
@@ -397,37 +470,20 @@ row "start-up: sdkit --version" "" "$(ms "$start_s") ms (min $(ms "$start_min"))
 row "any process: $true_bin" "" "$(ms "$true_s") ms (min $(ms "$true_min"))" "" ""
 # What a user would do instead with OpenSSL alone: unwrap each custodian's share key with
 # `openssl pkeyutl`, one process per key (RSA only: no share decryption, no recombination,
-# no item authentication, so a lower bound for an OpenSSL-based drill). The wrapped keys
-# are cut out of the SD by each certificate's x5t#S256 thumbprint.
-if command -v python3 >/dev/null 2>&1; then
-    python3 - "$sd_real" "$work/keys" <<'PY' || die 1 "could not extract the wrapped share keys"
-import base64, hashlib, json, sys
-sd, keys = json.load(open(sys.argv[1])), sys.argv[2]
-shares = {s["x5t_256"]: s["enc_key"] for s in sd["SharedKeys"]["enc_shares"]}
-for i in (1, 2, 3):
-    pem = open(f"{keys}/sd{i}.cer").read()
-    der = base64.b64decode("".join(l for l in pem.splitlines() if l and not l.startswith("-----")))
-    x5t = base64.urlsafe_b64encode(hashlib.sha256(der).digest()).rstrip(b"=").decode()
-    wrapped = shares[x5t].split(".")[1]
-    with open(f"{keys}/share{i}.key.bin", "wb") as out:
-        out.write(base64.urlsafe_b64decode(wrapped + "=" * (-len(wrapped) % 4)))
-PY
-    cat >"$work/openssl-unwrap.sh" <<'SH'
+# no item authentication, so a lower bound for an OpenSSL-based drill).
+cat >"$work/openssl-unwrap.sh" <<'SH'
 set -e
 for i in 1 2 3; do
     openssl pkeyutl -decrypt -inkey "$1/sd$i.pem" -in "$1/share$i.key.bin" -out /dev/null \
         -pkeyopt rsa_padding_mode:oaep -pkeyopt rsa_oaep_md:sha256 -pkeyopt rsa_mgf1_md:sha256
 done
 SH
-    openssl_unwrap=(bash "$work/openssl-unwrap.sh" "$work/keys")
-    sdkit_drill=("$sdkit" -q drill "$sd_real" --key "$work/keys/sd1.pem" --key "$work/keys/sd2.pem"
-        --key "$work/keys/sd3.pem")
-    measure_ab "$RUNS" nothing "openssl pkeyutl -decrypt x3 (RSA only)" openssl_unwrap \
-        "sdkit drill, 3 keys (alternating with it)" sdkit_drill
-    row "(c''') drill vs OpenSSL only unwrapping the 3 share keys, one \`openssl pkeyutl\` per key" \
-        "openssl $(ms "$A_MED") ms (min $(ms "$A_MIN"))" "sdkit $(ms "$B_MED") ms (min $(ms "$B_MIN"))" \
-        "sdkit $(ratio "$A_MED" "$B_MED")x faster" "openssl $(mib "$A_RSS") / sdkit $(mib "$B_RSS") MiB"
-fi
+openssl_unwrap=(bash "$work/openssl-unwrap.sh" "$work/keys")
+measure_ab "$RUNS" "$NO_SETUP" "openssl pkeyutl -decrypt x3 (RSA only)" openssl_unwrap \
+    "sdkit drill, 3 keys (alternating with it)" drill_cmd
+row "(c''') drill vs OpenSSL only unwrapping the 3 share keys, one \`openssl pkeyutl\` per key" \
+    "openssl $(ms "$A_MED") ms (min $(ms "$A_MIN"))" "sdkit $(ms "$B_MED") ms (min $(ms "$B_MIN"))" \
+    "sdkit $(ratio "$A_MED" "$B_MED")x faster" "openssl $(mib "$A_RSS") / sdkit $(mib "$B_RSS") MiB"
 if [ "$dr_rss" -lt 16384 ]; then
     verdicts+=("MET     drill peak RSS < 16 MiB: $(mib "$dr_rss") MiB")
 else
@@ -450,8 +506,9 @@ if [ "${SKIP_SCALE:-}" != 1 ]; then
     head -c 1048576 /dev/urandom >"$sc/data.bin"
     certs=()
     for i in $(seq 1 127); do certs+=(--cert "$sc/keys/sd-key$i.cer"); done
-    rm_sd() { rm -f "$sc/sd.json"; }
-    measure "sdkit split N=127 M=64, 1 MiB" 1 rm_sd \
+    rm_sd="$work/rm-sd.sh"
+    printf 'rm -f %q\n' "$sc/sd.json" >"$rm_sd"
+    measure "sdkit split N=127 M=64, 1 MiB" 1 "$rm_sd" \
         "$sdkit" -q split --in "data=$sc/data.bin" "${certs[@]}" --quorum 64 --out "$sc/sd.json"
     split_s=$MED_S split_rss=$RSS_KIB
     row "(d) split N=127 M=64, 1 MiB item" "" "$(ms "$split_s") ms (1 run)" "" "$(mib "$split_rss") MiB"
@@ -459,7 +516,7 @@ if [ "${SKIP_SCALE:-}" != 1 ]; then
     for n in 127 64; do
         keys=()
         for i in $(seq 1 "$n"); do keys+=(--key "$sc/keys/sd-key$i.pem"); done
-        measure "sdkit drill N=127 M=64, $n keys" "$SCALE_RUNS" nothing \
+        measure "sdkit drill N=127 M=64, $n keys" "$SCALE_RUNS" "$NO_SETUP" \
             "$sdkit" -q drill "$sc/sd.json" "${keys[@]}"
         floor_n=$(awk -v r="$sign_rate" -v n="$n" 'BEGIN { printf "%.6f", n / r }')
         row "(d) drill N=127 M=64 (${sd_kib} KiB SD, 1 MiB item), $n keys" \
@@ -474,7 +531,7 @@ if [ "${SKIP_SCALE:-}" != 1 ]; then
     cp "$sc"/keys/*.pem "$sc/nocert/"
     keys=()
     for i in $(seq 1 127); do keys+=(--key "$sc/nocert/sd-key$i.pem"); done
-    measure "sdkit drill N=127 M=64, 127 keys, no .cer" 1 nothing \
+    measure "sdkit drill N=127 M=64, 127 keys, no .cer" 1 "$NO_SETUP" \
         "$sdkit" -q drill "$sc/sd.json" "${keys[@]}"
     floor_n=$(awk -v r="$sign_rate" 'BEGIN { printf "%.6f", 127 / r }')
     row "(d) same, 127 keys without their .cer files (1 run)" \
@@ -485,7 +542,7 @@ fi
 # ---------------------------------------------------------------- report
 {
     echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'),"
-    echo "$(rustc --version), $("$sdkit" --version) (${linkage:-linkage unknown}), $(openssl version | cut -d' ' -f1-2); medians of $RUNS runs (keygen: $KEYGEN_RUNS, scaling: $SCALE_RUNS);"
+    echo "$(rustc --version), $("$sdkit" --version) (${linkage:-linkage unknown}), $(openssl version | cut -d' ' -f1-2); medians of $RUNS runs (drill vs floor: $ROUNDS rounds of $per_round, keygen: $KEYGEN_RUNS, scaling: $SCALE_RUNS), timed by $("$hyperfine" --version) -N;"
     echo "load average before: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews the numbers)."
     echo
     echo "| measurement | baseline | sdkit | ratio | peak RSS |"
