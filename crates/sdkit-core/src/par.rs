@@ -96,7 +96,7 @@ pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> 
         return items.iter().map(&f).collect();
     }
     let next = AtomicUsize::new(0);
-    let mut done: Vec<(usize, R)> = on_threads(
+    let done: Vec<(usize, R)> = on_threads(
         items.len(),
         || (),
         || {
@@ -109,15 +109,20 @@ pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> 
             mine
         },
     );
-    done.sort_by_key(|(n, _)| *n);
+    in_order(done, items.len())
+        .into_iter()
+        .zip(items)
+        .map(|(r, item)| r.unwrap_or_else(|| f(item)))
+        .collect()
+}
+
+/// The workers' `(index, result)` pairs in index order, one entry for each index `0..n`:
+/// `None` where a panicking helper thread lost the result, for the caller to redo.
+fn in_order<R>(mut done: Vec<(usize, R)>, n: usize) -> Vec<Option<R>> {
+    done.sort_by_key(|(i, _)| *i);
     let mut got = done.into_iter().peekable();
-    items
-        .iter()
-        .enumerate()
-        .map(|(n, item)| match got.next_if(|(m, _)| *m == n) {
-            Some((_, r)) => r,
-            None => f(item),
-        })
+    (0..n)
+        .map(|i| got.next_if(|(j, _)| *j == i).map(|(_, r)| r))
         .collect()
 }
 
@@ -208,7 +213,7 @@ pub fn map_then_after<P: Send + Sync, T: Sync, A: Send + Sync, B: Send>(
     let run_prelude = || pre.fill(&signal, prelude);
     // Jobs 0..n are first stages, n..2n second stages, taken in that order.
     // The prelude is one more job, for the calling thread.
-    let mut seconds: Vec<(usize, B)> = on_threads(n + 1, run_prelude, || {
+    let seconds: Vec<(usize, B)> = on_threads(n + 1, run_prelude, || {
         let mut mine = Vec::new();
         loop {
             let job = next.fetch_add(1, Ordering::Relaxed);
@@ -241,18 +246,13 @@ pub fn map_then_after<P: Send + Sync, T: Sync, A: Send + Sync, B: Send>(
         .value
         .into_inner()
         .expect("prelude ran on the calling thread");
-    seconds.sort_by_key(|(k, _)| *k);
-    let mut got = seconds.into_iter().peekable();
     let out = items
         .iter()
         .zip(slots)
-        .enumerate()
-        .map(|(k, (item, slot))| {
+        .zip(in_order(seconds, n))
+        .map(|((item, slot), b)| {
             let a = slot.value.into_inner().unwrap_or_else(|| first(item));
-            let b = match got.next_if(|(m, _)| *m == k) {
-                Some((_, b)) => b,
-                None => then(&p, item, &a),
-            };
+            let b = b.unwrap_or_else(|| then(&p, item, &a));
             (a, b)
         })
         .collect();
