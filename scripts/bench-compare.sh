@@ -402,8 +402,12 @@ bare_cmd=("$bare" "$work/keys/sd1.pem" "$work/keys/share1.key.bin" "$work/keys/s
     "$work/keys/share2.key.bin" "$work/keys/sd3.pem" "$work/keys/share3.key.bin")
 rss_once "bare AWS-LC unwrap" "$NO_SETUP" "${bare_cmd[@]}"
 bare_rss=$RUN_RSS
-# per_round_ratio T...: the median of the times T against this round's floor.
-per_round_ratio() { awk -v t="$(median "$@")" -v r="$rate" -v n="$rsa_ops" 'BEGIN { printf "%.3f", t * r / n }'; }
+# per_round_ratio RATE T...: the median of the times T against the floor at RATE signs/s.
+per_round_ratio() {
+    local r=$1
+    shift
+    awk -v t="$(median "$@")" -v r="$r" -v n="$rsa_ops" 'BEGIN { printf "%.3f", t * r / n }'
+}
 rates=() round_ratios=() drill_times=() bare_ratios=() bare_times=()
 drill_line=$(q "${drill_cmd[@]}") bare_line=$(q "${bare_cmd[@]}")
 for ((r = 0; r < ROUNDS; r++)); do
@@ -419,8 +423,8 @@ for ((r = 0; r < ROUNDS; r++)); do
     fi
     drill_times+=("${times[@]}")
     bare_times+=("${btimes[@]}")
-    round_ratios+=("$(per_round_ratio "${times[@]}")")
-    bare_ratios+=("$(per_round_ratio "${btimes[@]}")")
+    round_ratios+=("$(per_round_ratio "$rate" "${times[@]}")")
+    bare_ratios+=("$(per_round_ratio "$rate" "${btimes[@]}")")
 done
 summarize "sdkit drill, 3 keys (certs beside keys)" "$dr_rss" "${drill_times[@]}"
 dr_s=$MED_S dr_min=$MIN_S
