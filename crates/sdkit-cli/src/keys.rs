@@ -4,7 +4,7 @@
 use crate::error::{CliError, Exit};
 use crate::io::{self, MAX_KEY_BYTES, MAX_PASSPHRASE_BYTES};
 use sdkit_certs::{Certificate, InputKind, KeyLoadError, PrivateKey};
-use sdkit_core::recover::{FoundShare, HolderKey, HolderOpening, ShareOpener};
+use sdkit_core::recover::{EarlyRecombination, FoundShare, HolderKey, HolderOpening, ShareOpener};
 use sdkit_core::{SecurityDomain, Thumbprint, par};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -124,8 +124,21 @@ pub fn load_keys(
     paths: &[PathBuf],
     passphrase_files: &[PathBuf],
 ) -> Result<Vec<LoadedKey>, CliError> {
-    let ((), loaded) = load_keys_then(|| Ok(()), paths, passphrase_files, |(), _| ())?;
+    let ((), loaded) = load_keys_then(|| Ok(()), paths, passphrase_files, |(), _, _| ())?;
     Ok(loaded.into_iter().map(|(k, ())| k).collect())
+}
+
+/// What [`load_keys_and_open`] gives back.
+pub struct KeysOpened<S> {
+    /// What `load_sd` returned.
+    pub sd: S,
+    /// The keys, in the order given.
+    pub keys: Vec<LoadedKey>,
+    /// What each key opened, in the same order.
+    pub openings: Vec<HolderOpening>,
+    /// The recombination of the first `M` keys' shares, made while the last keys were
+    /// still unwrapping; for [`sdkit_core::recover::combine_after`].
+    pub early: Option<EarlyRecombination>,
 }
 
 /// Loads the SD (`load_sd`, which may also check it) and every key (as [`load_keys`]), and
@@ -135,23 +148,31 @@ pub fn load_keys(
 /// share is opened as soon as that key is loaded, on whichever core is free, instead of
 /// after every key has loaded. An error from `load_sd` is reported before any key's, and
 /// before anybody is asked for a passphrase. The openings come back in key order, as
-/// [`sdkit_core::recover::open_shares`] gives them.
+/// [`sdkit_core::recover::open_shares`] gives them. Once the first `M` keys' shares are
+/// open, the thread that opened the last of them recombines them and authenticates the items
+/// (see [`ShareOpener::recombining_early`]), usually while another core still unwraps.
 pub fn load_keys_and_open<S: AsRef<SecurityDomain> + Send + Sync>(
     load_sd: impl FnOnce() -> Result<S, CliError>,
     paths: &[PathBuf],
     passphrase_files: &[PathBuf],
-) -> Result<(S, Vec<LoadedKey>, Vec<HolderOpening>), CliError> {
+) -> Result<KeysOpened<S>, CliError> {
     let prepare = || {
         let sd = load_sd()?;
-        let opener = ShareOpener::new(sd.as_ref());
+        let opener = ShareOpener::new(sd.as_ref()).recombining_early(sd.as_ref());
         Ok((sd, opener))
     };
     let ((sd, opener), loaded) =
-        load_keys_then(prepare, paths, passphrase_files, |(sd, opener), k| {
-            opener.find(sd.as_ref(), &k.holder_key())
+        load_keys_then(prepare, paths, passphrase_files, |(sd, opener), i, k| {
+            opener.find(sd.as_ref(), i, &k.holder_key())
         })?;
     let (keys, found): (Vec<LoadedKey>, Vec<FoundShare>) = loaded.into_iter().unzip();
-    Ok((sd, keys, opener.finish(found)))
+    let (openings, early) = opener.finish_early(found);
+    Ok(KeysOpened {
+        sd,
+        keys,
+        openings,
+        early,
+    })
 }
 
 /// A key's first load, without a passphrase.
@@ -177,7 +198,7 @@ fn load_keys_then<P: Send + Sync, R: Send>(
     prelude: impl FnOnce() -> Result<P, CliError>,
     paths: &[PathBuf],
     passphrase_files: &[PathBuf],
-    then: impl Fn(&P, &LoadedKey) -> R + Sync,
+    then: impl Fn(&P, usize, &LoadedKey) -> R + Sync,
 ) -> Result<(P, Vec<(LoadedKey, R)>), CliError> {
     // Check the count before reading or prompting anything.
     passphrase_file_for(passphrase_files, 0, paths.len())?;
@@ -192,8 +213,8 @@ fn load_keys_then<P: Send + Sync, R: Send>(
         prelude,
         &order,
         |&i| first_try(&paths[i], with_cert[i]),
-        |p, _, t| match (p, t) {
-            (Ok(p), FirstTry::Loaded(k)) => Some(then(p, k.as_ref())),
+        |p, &i, t| match (p, t) {
+            (Ok(p), FirstTry::Loaded(k)) => Some(then(p, i, k.as_ref())),
             _ => None,
         },
     );
@@ -204,7 +225,7 @@ fn load_keys_then<P: Send + Sync, R: Send>(
     for (&i, (t, result)) in order.iter().zip(first_try) {
         match t {
             FirstTry::Loaded(k) => {
-                let r = result.unwrap_or_else(|| then(&p, &k));
+                let r = result.unwrap_or_else(|| then(&p, i, &k));
                 done[i] = Some((*k, r));
             }
             FirstTry::Encrypted(bytes) => encrypted.push((i, bytes)),
@@ -240,11 +261,11 @@ fn load_keys_then<P: Send + Sync, R: Send>(
             let passphrase = Some(e.passphrase.as_slice());
             load_one(&paths[e.i], &e.bytes, passphrase, with_cert[e.i])
         },
-        |_, r| r.as_ref().ok().map(|k| then(&p, k)),
+        |e, r| r.as_ref().ok().map(|k| then(&p, e.i, k)),
     );
     for (e, (loaded, result)) in pending.iter().zip(decrypted) {
         let k = loaded.map_err(|err| key_error(&paths[e.i], err))?;
-        let r = result.unwrap_or_else(|| then(&p, &k));
+        let r = result.unwrap_or_else(|| then(&p, e.i, &k));
         done[e.i] = Some((k, r));
     }
     let loaded = paths

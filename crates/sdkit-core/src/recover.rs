@@ -11,6 +11,8 @@
 //!    derived key, then decrypt and authenticate every item. If the first `M` shares do not
 //!    authenticate (one is corrupt), other `M`-subsets are tried, so one bad share among
 //!    more than `M` does not stop recovery, and it is named as off the polynomial.
+//!    [`combine_after`] does the same, starting from the first `M` keys' shares if a
+//!    [`ShareOpener`] already recombined them while the last keys were still unwrapping.
 
 use crate::domain::SecurityDomain;
 use crate::jwe::JweDecryptError;
@@ -23,6 +25,7 @@ use crate::share::{self, ShareDecodeError};
 use crate::thumbprint::Thumbprint;
 use core::fmt;
 use core::sync::atomic::{AtomicBool, Ordering};
+use std::sync::OnceLock;
 
 /// The most `M`-subsets tried when the first does not authenticate.
 pub const MAX_SUBSETS_TRIED: usize = 10_000;
@@ -164,11 +167,24 @@ fn find_share(sd: &SecurityDomain, hk: &HolderKey<'_>, claimed: &[AtomicBool]) -
 /// only those claims, not the SD, so a caller can build it together with the SD it loads.
 pub struct ShareOpener {
     claimed: Vec<AtomicBool>,
+    /// With [`ShareOpener::recombining_early`]: the first `M` keys' shares, as they open.
+    first_quorum: Vec<OnceLock<Option<(usize, Share)>>>,
+    /// Set by the one thread that recombines early.
+    early_started: AtomicBool,
+    early: OnceLock<EarlyRecombination>,
 }
 
 /// What [`ShareOpener::find`] found for one key; hand it back to [`ShareOpener::finish`].
 /// Holds the decrypted share (a secret) until then, so it has no `Debug`.
 pub struct FoundShare(Found);
+
+/// The master key and items recombined from the first `M` keys' shares while the other keys
+/// were still at work, for [`combine_after`]. Holds secrets, so it has no `Debug`.
+pub struct EarlyRecombination {
+    /// The share each of the first `M` keys opened (positions in `enc_shares`).
+    share_indices: Vec<usize>,
+    outcome: Attempt,
+}
 
 impl ShareOpener {
     /// Starts opening the shares of `sd`; nothing is claimed yet.
@@ -177,19 +193,83 @@ impl ShareOpener {
             claimed: (0..sd.shares().len())
                 .map(|_| AtomicBool::new(false))
                 .collect(),
+            first_quorum: Vec::new(),
+            early_started: AtomicBool::new(false),
+            early: OnceLock::new(),
         }
+    }
+
+    /// Also recombines early: as soon as the first `M` keys (in the caller's order) have each
+    /// opened a share, the thread that opened the last of them recombines those shares and
+    /// authenticates the items, while other threads still work on the remaining keys.
+    ///
+    /// In a drill of 3 keys on 2 cores one core unwraps two shares and the other sits idle
+    /// for the second; the recombination moves into that idle time instead of following the
+    /// last unwrap. Pass the result of [`ShareOpener::finish_early`] to [`combine_after`].
+    #[must_use]
+    pub fn recombining_early(mut self, sd: &SecurityDomain) -> Self {
+        self.first_quorum = (0..sd.quorum().required())
+            .map(|_| OnceLock::new())
+            .collect();
+        self
     }
 
     /// Finds the share `key` opens in `sd`, the SD this opener was made for (one RSA
     /// operation when its certificate names a share). Claims only order the shares a key
-    /// tries; every share is still tried, so they never change what is found.
-    pub fn find(&self, sd: &SecurityDomain, key: &HolderKey<'_>) -> FoundShare {
-        FoundShare(find_share(sd, key, &self.claimed))
+    /// tries; every share is still tried, so they never change what is found. `key_index` is
+    /// the key's position in the order the results will be given to [`ShareOpener::finish`].
+    pub fn find(&self, sd: &SecurityDomain, key_index: usize, key: &HolderKey<'_>) -> FoundShare {
+        let found = find_share(sd, key, &self.claimed);
+        if let Some(slot) = self.first_quorum.get(key_index) {
+            let share = found
+                .share
+                .as_ref()
+                .and_then(|(i, payload)| share::decode(payload.expose()).ok().map(|s| (*i, s)));
+            let _ = slot.set(share);
+            self.recombine_if_ready(sd);
+        }
+        FoundShare(found)
+    }
+
+    /// Recombines the first `M` keys' shares once all of them are in, each a distinct share.
+    fn recombine_if_ready(&self, sd: &SecurityDomain) {
+        let mut first = Vec::with_capacity(self.first_quorum.len());
+        for slot in &self.first_quorum {
+            match slot.get() {
+                Some(Some(found)) => first.push(found),
+                // Not in yet, or this key opened nothing usable: combine works it out.
+                _ => return,
+            }
+        }
+        if self.early_started.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let share_indices: Vec<usize> = first.iter().map(|(i, _)| *i).collect();
+        let Ok(set) = ShareSet::new(first.iter().map(|(_, s)| s.clone()).collect()) else {
+            return;
+        };
+        // The checks `combine` makes on all shares before it tries any subset.
+        if set.secret_len() != MASTER_KEY_LEN || sd.items().is_empty() {
+            return;
+        }
+        let outcome = attempt(sd, &set, set.len());
+        let _ = self.early.set(EarlyRecombination {
+            share_indices,
+            outcome,
+        });
     }
 
     /// Decodes each found share and names duplicates: `found[i]` must be key `i`'s result.
     /// A key that opened the same share as an earlier key (in this order) is its duplicate.
     pub fn finish(self, found: Vec<FoundShare>) -> Vec<HolderOpening> {
+        self.finish_early(found).0
+    }
+
+    /// [`ShareOpener::finish`], with the early recombination if one was made.
+    pub fn finish_early(
+        self,
+        found: Vec<FoundShare>,
+    ) -> (Vec<HolderOpening>, Option<EarlyRecombination>) {
         let mut out: Vec<HolderOpening> = Vec::with_capacity(found.len());
         for FoundShare(found) in found {
             let (status, share) = match found.share {
@@ -228,7 +308,7 @@ impl ShareOpener {
                 share,
             });
         }
-        out
+        (out, self.early.into_inner())
     }
 }
 
@@ -239,7 +319,7 @@ pub fn open_shares(sd: &SecurityDomain, keys: &[HolderKey<'_>]) -> Vec<HolderOpe
     let opener = ShareOpener::new(sd);
     let mut queue: Vec<usize> = (0..keys.len()).collect();
     queue.sort_by_key(|&i| keys[i].certificate.is_none());
-    let found = par::map(&queue, |&i| opener.find(sd, &keys[i]));
+    let found = par::map(&queue, |&i| opener.find(sd, i, &keys[i]));
     let mut by_key: Vec<(usize, FoundShare)> = queue.into_iter().zip(found).collect();
     by_key.sort_by_key(|(i, _)| *i);
     opener.finish(by_key.into_iter().map(|(_, f)| f).collect())
@@ -355,6 +435,21 @@ fn subsets(n: usize, m: usize) -> impl Iterator<Item = Vec<usize>> {
 /// # Errors
 /// [`RecoverError`] when no authenticated master key can be formed.
 pub fn combine(sd: &SecurityDomain, openings: &[HolderOpening]) -> Result<Recovery, RecoverError> {
+    combine_after(sd, openings, None)
+}
+
+/// [`combine`], reusing the recombination a [`ShareOpener`] made early (see
+/// [`ShareOpener::recombining_early`]) when it holds the same shares as the first subset
+/// [`combine`] would try; then only the consistency of the other shares is left to check.
+/// The result is the same as [`combine`]'s in every case.
+///
+/// # Errors
+/// [`RecoverError`] when no authenticated master key can be formed.
+pub fn combine_after(
+    sd: &SecurityDomain,
+    openings: &[HolderOpening],
+    early: Option<EarlyRecombination>,
+) -> Result<Recovery, RecoverError> {
     let need = sd.quorum().required();
     let shares: Vec<Share> = openings.iter().filter_map(|o| o.share.clone()).collect();
     if shares.len() < need {
@@ -373,6 +468,15 @@ pub fn combine(sd: &SecurityDomain, openings: &[HolderOpening]) -> Result<Recove
         // parse and from_parts refuse an SD without items; nothing could vouch for a key.
         return Err(RecoverError::NoAuthenticatingQuorum { tried: 0 });
     }
+    // The early recombination stands for the first subset when it was made from exactly the
+    // shares that subset holds: the first `M` keys each opened the share it recorded.
+    let mut early = early.filter(|e| {
+        e.share_indices.len() == need
+            && openings.len() >= need
+            && openings.iter().zip(&e.share_indices).all(|(o, &i)| {
+                matches!(o.status, HolderStatus::Opened { share_index, .. } if share_index == i)
+            })
+    });
     let mut tried = 0;
     for subset in subsets(all.len(), need).take(MAX_SUBSETS_TRIED) {
         tried += 1;
@@ -386,43 +490,69 @@ pub fn combine(sd: &SecurityDomain, openings: &[HolderOpening]) -> Result<Recove
         let Ok(set) = ShareSet::new(ordered) else {
             continue;
         };
-        let secret = match set.combine(need) {
-            Ok(s) => s,
-            Err(CombineError::NotAByte) => continue,
-            Err(CombineError::NotEnoughShares { have, need }) => {
-                return Err(RecoverError::NotEnoughShares { have, need });
+        let outcome = match early.take() {
+            Some(e) => e.outcome,
+            None => attempt(sd, &set, need),
+        };
+        match outcome {
+            Attempt::Rejected => continue,
+            Attempt::Failed(e) => return Err(e),
+            Attempt::Vouched { master, items } => {
+                return Ok(Recovery {
+                    basis: set.shares()[..need].iter().map(Share::x).collect(),
+                    off_polynomial: set.off_polynomial(need),
+                    master,
+                    items,
+                });
             }
-        };
-        let Ok(bytes) = <[u8; MASTER_KEY_LEN]>::try_from(&secret[..]) else {
-            return Err(RecoverError::WrongSecretLength { len: secret.len() });
-        };
-        let master = MasterKey::from_bytes(bytes);
-        // Any item that authenticates vouches for the master key (a 256-bit tag under a key
-        // derived from it); then every item is decrypted and reported on its own, so one
-        // damaged item is named instead of being blamed on the shares.
-        let decrypt =
-            |it: &crate::domain::DataItem| it.jwe.decrypt_dir(&derive_item_key(&master, &it.tag));
-        let mut items: Vec<RecoveredItem> = Vec::with_capacity(sd.items().len());
-        let mut vouched = false;
-        for it in sd.items() {
-            let plaintext = decrypt(it);
-            vouched |= plaintext.is_ok();
-            items.push(RecoveredItem {
-                tag: it.tag.clone(),
-                plaintext,
-            });
         }
-        if !vouched {
-            continue;
-        }
-        return Ok(Recovery {
-            basis: set.shares()[..need].iter().map(Share::x).collect(),
-            off_polynomial: set.off_polynomial(need),
-            master,
-            items,
-        });
     }
     Err(RecoverError::NoAuthenticatingQuorum { tried })
+}
+
+/// What recombining the first `M` shares of a set gave.
+enum Attempt {
+    /// No master key: the shares are not a byte string, or no item authenticates under the
+    /// key they give. Another subset may do better.
+    Rejected,
+    /// Recombination cannot succeed with any subset.
+    Failed(RecoverError),
+    /// A master key that authenticated at least one item, and every item's result.
+    Vouched {
+        master: MasterKey,
+        items: Vec<RecoveredItem>,
+    },
+}
+
+/// Recombines the first `need` shares of `set` and decrypts every item under the key.
+fn attempt(sd: &SecurityDomain, set: &ShareSet, need: usize) -> Attempt {
+    let secret = match set.combine(need) {
+        Ok(s) => s,
+        Err(CombineError::NotAByte) => return Attempt::Rejected,
+        Err(CombineError::NotEnoughShares { have, need }) => {
+            return Attempt::Failed(RecoverError::NotEnoughShares { have, need });
+        }
+    };
+    let Ok(bytes) = <[u8; MASTER_KEY_LEN]>::try_from(&secret[..]) else {
+        return Attempt::Failed(RecoverError::WrongSecretLength { len: secret.len() });
+    };
+    let master = MasterKey::from_bytes(bytes);
+    // Any item that authenticates vouches for the master key (a 256-bit tag under a key
+    // derived from it); then every item is decrypted and reported on its own, so one
+    // damaged item is named instead of being blamed on the shares.
+    let items: Vec<RecoveredItem> = sd
+        .items()
+        .iter()
+        .map(|it| RecoveredItem {
+            tag: it.tag.clone(),
+            plaintext: it.jwe.decrypt_dir(&derive_item_key(&master, &it.tag)),
+        })
+        .collect();
+    if items.iter().any(|i| i.plaintext.is_ok()) {
+        Attempt::Vouched { master, items }
+    } else {
+        Attempt::Rejected
+    }
 }
 
 /// The result of recombining every `M`-subset one by one.
@@ -500,8 +630,48 @@ pub fn every_subset(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
-    use super::{binomial, subsets};
+    use super::*;
+    use rsa::pkcs8::DecodePrivateKey;
+
+    #[test]
+    fn an_early_recombination_stands_for_the_first_subset_only_when_it_matches() {
+        let sd = SecurityDomain::parse(include_bytes!(
+            "../../../test-vectors/azure-sd/sd-2023-11-07_15e0e830.json"
+        ))
+        .unwrap();
+        let pems = [
+            include_str!("../../../test-vectors/azure-sd/sd1.pem"),
+            include_str!("../../../test-vectors/azure-sd/sd2.pem"),
+            include_str!("../../../test-vectors/azure-sd/sd3.pem"),
+        ];
+        let keys: Vec<rsa::PrivateKey> = pems
+            .iter()
+            .map(|p| rsa::PrivateKey::from_pkcs8_pem(p).unwrap())
+            .collect();
+        let hk: Vec<HolderKey<'_>> = keys
+            .iter()
+            .map(|k| HolderKey {
+                key: k,
+                certificate: None,
+            })
+            .collect();
+        let openings = open_shares(&sd, &hk);
+        let basis = |early| combine_after(&sd, &openings, early).unwrap().basis;
+        assert_eq!(basis(None), vec![1, 2]);
+        // Standing for the subset of shares 1 and 2, a rejected early attempt moves
+        // recombination on to the next subset, as a corrupt share among them would.
+        let rejected = |share_indices| EarlyRecombination {
+            share_indices,
+            outcome: Attempt::Rejected,
+        };
+        assert_eq!(basis(Some(rejected(vec![0, 1]))), vec![1, 3]);
+        // Made from other shares than the first two keys opened: ignored.
+        assert_eq!(basis(Some(rejected(vec![1, 0]))), vec![1, 2]);
+        assert_eq!(basis(Some(rejected(vec![0, 2]))), vec![1, 2]);
+        assert_eq!(basis(Some(rejected(vec![0]))), vec![1, 2]);
+    }
 
     #[test]
     fn binomials() {

@@ -13,6 +13,8 @@ use sdkit_core::shamir::{self, Quorum, Share};
 use sdkit_core::{MasterKey, SecurityDomain, SysRng, Thumbprint, kdf, share};
 use zeroize::Zeroizing;
 
+mod common;
+
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../test-vectors/azure-sd/");
 
 fn read(name: &str) -> Vec<u8> {
@@ -242,4 +244,42 @@ fn one_wrong_share_is_routed_around_and_named() {
         ran += 1;
     }
     assert_eq!(ran, 6);
+}
+
+#[test]
+fn early_recombination_gives_what_combine_gives() {
+    // The CLI recombines the first M keys' shares as soon as they are open, on whichever
+    // thread opened the last of them. Whatever order the shares open in, and whether those
+    // first shares are good (the first SD) or include a wrong one (the second: x = 1 is
+    // off the polynomial), the answer must be exactly what `combine` gives.
+    let keys: Vec<PrivateKey> = (1..=3).map(key).collect();
+    let mut ran = 0;
+    for wrong_share in [false, true] {
+        let built = build(wrong_share);
+        let sd = SecurityDomain::parse(built.sd.to_json().as_bytes()).unwrap();
+        for holders in [[1usize, 2, 3], [2, 3, 1], [3, 1, 2], [1, 3, 2]] {
+            for with_certs in [false, true] {
+                let hk: Vec<HolderKey<'_>> = holders
+                    .iter()
+                    .map(|&i| HolderKey {
+                        key: &keys[i - 1],
+                        certificate: with_certs.then(|| cert_thumbprint(i)),
+                    })
+                    .collect();
+                let plain = recover::combine(&sd, &recover::open_shares(&sd, &hk));
+                assert!(plain.is_ok(), "{holders:?}");
+                for find_order in [[0, 1, 2], [2, 1, 0], [1, 2, 0]] {
+                    let (_, made, early) = common::open_and_combine_early(&sd, &hk, &find_order);
+                    assert!(made, "{holders:?} found in {find_order:?}");
+                    assert_eq!(
+                        common::summary(&early),
+                        common::summary(&plain),
+                        "{holders:?} found in {find_order:?}, wrong share: {wrong_share}"
+                    );
+                    ran += 1;
+                }
+            }
+        }
+    }
+    assert_eq!(ran, 48);
 }

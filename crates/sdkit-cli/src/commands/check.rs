@@ -5,7 +5,7 @@ use super::{describe_holder, holder_ok, load_sd};
 use crate::cli::CheckArgs;
 use crate::error::{CliError, Exit};
 use crate::hygiene;
-use crate::keys::load_keys_and_open;
+use crate::keys::{KeysOpened, load_keys_and_open};
 use crate::render::Output;
 use sdkit_core::evidence::share_commitment;
 use sdkit_core::recover::HolderStatus;
@@ -14,7 +14,13 @@ use std::fmt::Write;
 
 /// Runs `check`.
 pub fn run(args: &CheckArgs, out: Output) -> Result<Exit, CliError> {
-    let (loaded, keys, openings) = load_keys_and_open(
+    // One key is fewer than any quorum, so nothing is recombined early.
+    let KeysOpened {
+        sd: loaded,
+        keys,
+        openings,
+        ..
+    } = load_keys_and_open(
         || load_sd(&args.sd),
         std::slice::from_ref(&args.key),
         &args.keys.passphrase_files,

@@ -7,7 +7,7 @@ use super::ledger::{ShareEntry, append_drill};
 use super::{LoadedSd, describe_holder, holder_ok, load_sd};
 use crate::cli::DrillArgs;
 use crate::error::{CliError, Exit};
-use crate::keys::{LoadedKey, load_keys_and_open};
+use crate::keys::{KeysOpened, LoadedKey, load_keys_and_open};
 use crate::render::{Output, words_hex};
 use sdkit_core::evidence::share_commitment;
 use sdkit_core::recover::{self, HolderOpening, HolderStatus, RecoverError, Recovery};
@@ -70,7 +70,12 @@ pub fn run_quorum_with(
         }
         Ok(loaded)
     };
-    let (loaded, keys, openings) = load_keys_and_open(load_and_count, key_paths, passphrase_files)?;
+    let KeysOpened {
+        sd: loaded,
+        keys,
+        openings,
+        early,
+    } = load_keys_and_open(load_and_count, key_paths, passphrase_files)?;
     let need = loaded.sd.quorum().required();
     let paths: Vec<&Path> = key_paths.iter().map(PathBuf::as_path).collect();
     let mut text = format!(
@@ -90,7 +95,7 @@ pub fn run_quorum_with(
         text.push_str(&line);
         holders.push(j);
     }
-    let recovery = recover::combine(&loaded.sd, &openings);
+    let recovery = recover::combine_after(&loaded.sd, &openings, early);
     Ok(QuorumRun {
         loaded,
         keys,
