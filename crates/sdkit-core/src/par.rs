@@ -48,41 +48,73 @@ fn threads_for(jobs: usize) -> usize {
 /// the helpers start) and gathers what each returned. A helper thread that panicked
 /// contributes nothing; callers redo what is missing.
 ///
-/// Starting a thread takes 0.1-0.2 ms on the benchmark VM, a third of loading a key, so the
-/// first helper is started before anything else and the core count is read while it starts.
-/// When its own work is done, the calling thread spins until the helpers are done too
-/// ([`spin_until`]) before joining them.
+/// Starting a thread takes 0.03-0.2 ms on the benchmark VM, and reading the core count
+/// another 0.04-0.09 (the standard library reads cgroup files for it), against 0.25-0.45 ms
+/// to load a key. So the calling thread starts one helper and goes straight to its own work;
+/// that helper reads the core count and starts any others. When its own work is done, the
+/// calling thread spins until the helpers are done too ([`spin_until`]) before joining them.
 fn on_threads<R: Send>(
     jobs: usize,
     caller_first: impl FnOnce(),
     work: impl Fn() -> Vec<R> + Sync,
 ) -> Vec<R> {
-    /// Counts a helper as finished when its work returns or unwinds.
+    on_threads_counted(jobs, || threads_for(jobs), caller_first, work)
+}
+
+/// [`on_threads`] on `threads()` threads in all (called on the first helper; at least two).
+fn on_threads_counted<R: Send>(
+    jobs: usize,
+    threads: impl FnOnce() -> usize + Send,
+    caller_first: impl FnOnce(),
+    work: impl Fn() -> Vec<R> + Sync,
+) -> Vec<R> {
+    /// Counts the first helper as finished when it and the helpers it started are done, also
+    /// when it unwinds.
     struct Finished<'a>(&'a AtomicUsize);
     impl Drop for Finished<'_> {
         fn drop(&mut self) {
             self.0.fetch_add(1, Ordering::Release);
         }
     }
-    let finished = AtomicUsize::new(0);
-    let helper = || {
-        let _f = Finished(&finished);
-        work()
+    /// The helpers the first helper started; joined on drop, so that neither a panic in the
+    /// first helper nor one in theirs escapes the scope.
+    struct Others<'scope>(Vec<std::thread::ScopedJoinHandle<'scope, ()>>);
+    impl Drop for Others<'_> {
+        fn drop(&mut self) {
+            for h in self.0.drain(..) {
+                let _ = h.join();
+            }
+        }
+    }
+    let finished = &AtomicUsize::new(0);
+    // What the helpers did, each adding its own when its work returns: a panicking helper
+    // loses only its own results, even the first one, whose others keep theirs.
+    let gathered: &Mutex<Vec<R>> = &Mutex::new(Vec::new());
+    let work = &work;
+    let helper = move || {
+        let mine = work();
+        gathered
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .extend(mine);
     };
+    let helper = &helper;
     std::thread::scope(|scope| {
-        let mut helpers = Vec::new();
-        if jobs >= 2 {
-            helpers.push(scope.spawn(helper));
-        }
-        for _ in 2..threads_for(jobs) {
-            helpers.push(scope.spawn(helper));
-        }
+        let first_helper = (jobs >= 2).then(|| {
+            scope.spawn(move || {
+                // Declared first, so dropped last: after the others are joined.
+                let _f = Finished(finished);
+                let _others = Others((2..threads()).map(|_| scope.spawn(helper)).collect());
+                helper();
+            })
+        });
         caller_first();
         let mut done = work();
-        spin_until(|| finished.load(Ordering::Acquire) >= helpers.len());
-        for h in helpers {
-            done.extend(h.join().unwrap_or_default());
+        if let Some(h) = first_helper {
+            spin_until(|| finished.load(Ordering::Acquire) >= 1);
+            let _ = h.join();
         }
+        done.append(&mut gathered.lock().unwrap_or_else(|p| p.into_inner()));
         done
     })
 }
@@ -262,6 +294,41 @@ pub fn map_then_after<P: Send + Sync, T: Sync, A: Send + Sync, B: Send>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_first_helper_starts_the_others_and_gathers_them() {
+        // Four threads whatever this machine has: the calling thread, the first helper and
+        // the two it starts; each worker reports which thread it ran on.
+        let ids = on_threads_counted(8, || 4, || (), || vec![std::thread::current().id()]);
+        assert_eq!(ids.len(), 4);
+        let distinct: std::collections::HashSet<_> = ids.iter().collect();
+        assert_eq!(distinct.len(), 4);
+        assert!(ids.contains(&std::thread::current().id()));
+    }
+
+    #[test]
+    fn a_panicking_helper_loses_only_its_own_results() {
+        // Whichever helper panics (the first, which started the others, or one it started),
+        // the others' results still come back and the panic does not escape the scope.
+        let caller = std::thread::current().id();
+        for victim in 0..3 {
+            let helpers = AtomicUsize::new(0);
+            let got = on_threads_counted(
+                8,
+                || 4,
+                || (),
+                || {
+                    if std::thread::current().id() != caller
+                        && helpers.fetch_add(1, Ordering::SeqCst) == victim
+                    {
+                        panic!("helper failed");
+                    }
+                    vec![1u8]
+                },
+            );
+            assert_eq!(got.len(), 3, "victim {victim}");
+        }
+    }
 
     #[test]
     fn results_in_input_order_whatever_the_cost() {
