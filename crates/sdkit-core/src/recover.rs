@@ -226,6 +226,9 @@ impl ShareOpener {
                 .as_ref()
                 .and_then(|(i, payload)| share::decode(payload.expose()).ok().map(|s| (*i, s)));
             let _ = slot.set(share);
+            // Two threads filling the last two slots at once must not both miss the other's
+            // share (each storing, then loading the other slot): a full fence orders them.
+            core::sync::atomic::fence(Ordering::SeqCst);
             self.recombine_if_ready(sd);
         }
         FoundShare(found)
