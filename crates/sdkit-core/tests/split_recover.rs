@@ -117,20 +117,28 @@ fn build(bad_share_1: bool) -> Built {
     }
 }
 
+/// Holders `holders` (1-based) of `keys`, with their certificates' thumbprints or without.
+fn holder_keys<'k>(
+    keys: &'k [PrivateKey],
+    holders: &[usize],
+    with_certs: bool,
+) -> Vec<HolderKey<'k>> {
+    holders
+        .iter()
+        .map(|&i| HolderKey {
+            key: &keys[i - 1],
+            certificate: with_certs.then(|| cert_thumbprint(i)),
+        })
+        .collect()
+}
+
 fn open(
     sd: &SecurityDomain,
     keys: &[PrivateKey],
     holders: &[usize],
     with_certs: bool,
 ) -> Vec<recover::HolderOpening> {
-    let hk: Vec<HolderKey<'_>> = holders
-        .iter()
-        .map(|&i| HolderKey {
-            key: &keys[i - 1],
-            certificate: with_certs.then(|| cert_thumbprint(i)),
-        })
-        .collect();
-    recover::open_shares(sd, &hk)
+    recover::open_shares(sd, &holder_keys(keys, holders, with_certs))
 }
 
 #[test]
@@ -259,13 +267,7 @@ fn early_recombination_gives_what_combine_gives() {
         let sd = SecurityDomain::parse(built.sd.to_json().as_bytes()).unwrap();
         for holders in [[1usize, 2, 3], [2, 3, 1], [3, 1, 2], [1, 3, 2]] {
             for with_certs in [false, true] {
-                let hk: Vec<HolderKey<'_>> = holders
-                    .iter()
-                    .map(|&i| HolderKey {
-                        key: &keys[i - 1],
-                        certificate: with_certs.then(|| cert_thumbprint(i)),
-                    })
-                    .collect();
+                let hk = holder_keys(&keys, &holders, with_certs);
                 let plain = recover::combine(&sd, &recover::open_shares(&sd, &hk));
                 assert!(plain.is_ok(), "{holders:?}");
                 for find_order in [[0, 1, 2], [2, 1, 0], [1, 2, 0]] {
