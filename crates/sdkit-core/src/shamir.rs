@@ -348,9 +348,13 @@ impl ShareSet {
     pub fn off_polynomial(&self, required: usize) -> Vec<u8> {
         let need = required.max(2).min(self.shares.len());
         let (basis, rest) = self.shares.split_at(need);
+        if rest.is_empty() {
+            return Vec::new();
+        }
+        let through_basis = Interpolator::new(basis);
         rest.iter()
             .filter(|share| {
-                let expected = interpolate(basis, Fe::new(u16::from(share.x)));
+                let expected = through_basis.evaluate(basis, Fe::new(u16::from(share.x)));
                 let mut equal = subtle::Choice::from(1u8);
                 for (e, &y) in expected.iter().zip(share.ys.iter()) {
                     equal &= e.ct_eq(Fe::new(y));
@@ -362,36 +366,72 @@ impl ShareSet {
     }
 }
 
-/// Lagrange coefficients for evaluating at `at` from the points `xs`.
-fn lagrange_coefficients(xs: &[Fe], at: Fe) -> Vec<Fe> {
-    xs.iter()
-        .enumerate()
-        .map(|(i, &xi)| {
-            let (mut num, mut den) = (Fe::ONE, Fe::ONE);
-            for (j, &xj) in xs.iter().enumerate() {
-                if i != j {
-                    num = num * (at - xj);
-                    den = den * (xi - xj);
-                }
+/// Evaluates the polynomials through a basis of shares at any point, in barycentric form:
+/// the Lagrange denominators `prod_{j != i} (x_i - x_j)` do not depend on the point, so they
+/// are inverted once here, and a point's numerators come from prefix and suffix products.
+/// A point then costs O(M) for its coefficients instead of O(M²) and M inversions, which is
+/// what checking N - M shares against an M-share basis repeats (M = 64 of N = 127: about
+/// 4x faster; criterion `shamir/off_polynomial`). Only the public x coordinates go into
+/// the weights; the share values meet them in [`Interpolator::evaluate`].
+struct Interpolator {
+    xs: Vec<Fe>,
+    /// `1 / prod_{j != i} (x_i - x_j)` for each basis point.
+    weights: Vec<Fe>,
+}
+
+impl Interpolator {
+    /// `basis` has distinct x (guaranteed by [`ShareSet`]), so no denominator is zero.
+    fn new(basis: &[Share]) -> Self {
+        let xs: Vec<Fe> = basis.iter().map(|s| Fe::new(u16::from(s.x))).collect();
+        let weights = xs
+            .iter()
+            .enumerate()
+            .map(|(i, &xi)| {
+                xs.iter()
+                    .enumerate()
+                    .filter(|&(j, _)| j != i)
+                    .fold(Fe::ONE, |den, (_, &xj)| den * (xi - xj))
+                    .invert()
+            })
+            .collect();
+        Interpolator { xs, weights }
+    }
+
+    /// The Lagrange coefficients for evaluating at `at`:
+    /// `weight_i * prod_{j != i} (at - x_j)`.
+    fn coefficients(&self, at: Fe) -> Vec<Fe> {
+        let m = self.xs.len();
+        // prefix[i] = prod_{j < i} (at - x_j); the suffix product runs down alongside.
+        let mut coefficients = vec![Fe::ONE; m];
+        for i in 1..m {
+            coefficients[i] = coefficients[i - 1] * (at - self.xs[i - 1]);
+        }
+        let mut suffix = Fe::ONE;
+        for i in (0..m).rev() {
+            coefficients[i] = coefficients[i] * suffix * self.weights[i];
+            suffix = suffix * (at - self.xs[i]);
+        }
+        coefficients
+    }
+
+    /// For every byte position, the polynomial through `basis` (the shares this was made
+    /// from, in the same order) evaluated at `at`.
+    fn evaluate(&self, basis: &[Share], at: Fe) -> Zeroizing<Vec<Fe>> {
+        let len = basis.first().map_or(0, Share::len);
+        let mut out = Zeroizing::new(vec![Fe::ZERO; len]);
+        for (share, &c) in basis.iter().zip(self.coefficients(at).iter()) {
+            for (acc, &y) in out.iter_mut().zip(share.ys.iter()) {
+                *acc = *acc + c * Fe::new(y);
             }
-            num * den.invert()
-        })
-        .collect()
+        }
+        out
+    }
 }
 
 /// Evaluates, for every byte position, the polynomial through `basis` at `at`.
 /// `basis` has distinct x (guaranteed by [`ShareSet`]) and equal lengths.
 fn interpolate(basis: &[Share], at: Fe) -> Zeroizing<Vec<Fe>> {
-    let xs: Vec<Fe> = basis.iter().map(|s| Fe::new(u16::from(s.x))).collect();
-    let coeffs = lagrange_coefficients(&xs, at);
-    let len = basis[0].len();
-    let mut out = Zeroizing::new(vec![Fe::ZERO; len]);
-    for (share, &c) in basis.iter().zip(coeffs.iter()) {
-        for (acc, &y) in out.iter_mut().zip(share.ys.iter()) {
-            *acc = *acc + c * Fe::new(y);
-        }
-    }
-    out
+    Interpolator::new(basis).evaluate(basis, at)
 }
 
 /// Draws a field element uniformly from all 257 values by rejection sampling 9-bit values.
@@ -470,4 +510,59 @@ pub fn split<R: rand_core::TryCryptoRng + ?Sized>(
             ys,
         })
         .collect())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    /// The Lagrange coefficients straight from the definition.
+    fn naive_coefficients(xs: &[Fe], at: Fe) -> Vec<Fe> {
+        (0..xs.len())
+            .map(|i| {
+                let (mut num, mut den) = (Fe::ONE, Fe::ONE);
+                for j in (0..xs.len()).filter(|&j| j != i) {
+                    num = num * (at - xs[j]);
+                    den = den * (xs[i] - xs[j]);
+                }
+                num * den.invert()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn barycentric_coefficients_match_the_definition_at_every_point() {
+        let bases: [&[usize]; 5] = [
+            &[1, 2],
+            &[3, 1, 2],
+            &[127, 5, 64, 2, 100],
+            &[10, 20, 30, 40, 50, 60, 70, 80, 90, 126],
+            &[1],
+        ];
+        let mut checked = 0;
+        for xs in bases {
+            let basis: Vec<Share> = xs
+                .iter()
+                .map(|&x| Share::new(x, Zeroizing::new(vec![0u16; 4])).unwrap())
+                .collect();
+            let interpolator = Interpolator::new(&basis);
+            let fxs: Vec<Fe> = xs.iter().map(|&x| Fe::new(x as u16)).collect();
+            // Every field element, the basis points and 0 (the secret) among them.
+            for at in 0..257u16 {
+                let got: Vec<u16> = interpolator
+                    .coefficients(Fe::new(at))
+                    .iter()
+                    .map(|c| c.value())
+                    .collect();
+                let want: Vec<u16> = naive_coefficients(&fxs, Fe::new(at))
+                    .iter()
+                    .map(|c| c.value())
+                    .collect();
+                assert_eq!(got, want, "basis {xs:?} at {at}");
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, 5 * 257);
+    }
 }
