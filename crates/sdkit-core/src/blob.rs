@@ -226,11 +226,8 @@ impl RestoreBlob {
             .wrapped_key
             .decrypt_rsa_oaep_256(exchange_private_key)
             .map_err(|_| OpenError::WrongKeyOrAltered)?;
-        let bytes: [u8; MASTER_KEY_LEN] = raw
-            .expose()
-            .try_into()
-            .map_err(|_| OpenError::BadMasterKeyLength { len: raw.len() })?;
-        let master = MasterKey::from_bytes(bytes);
+        let master = MasterKey::from_slice(raw.expose())
+            .ok_or(OpenError::BadMasterKeyLength { len: raw.len() })?;
         Ok(self
             .items
             .iter()

@@ -32,12 +32,12 @@ pub fn derive_item_key(master: &MasterKey, tag: &str) -> Cek {
         Ok(d) => d,
         Err(_) => unreachable_one_block(),
     };
-    let mut bytes = [0u8; crate::secret::CEK_LEN];
-    bytes.copy_from_slice(derived.as_slice());
+    // Straight into the key's own allocation: no stack copy to wipe.
+    let cek = Cek::from_slice(derived.as_slice());
     derived.as_mut_slice().zeroize();
-    let cek = Cek::from_bytes(bytes);
-    bytes.zeroize();
-    cek
+    // Invariant: the output size is `CekSize`, 64 bytes, exactly a CEK.
+    #[allow(clippy::expect_used)]
+    cek.expect("the KBKDF output is CEK_LEN bytes")
 }
 
 #[cold]

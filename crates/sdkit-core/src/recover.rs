@@ -536,10 +536,9 @@ fn attempt(sd: &SecurityDomain, set: &ShareSet, need: usize) -> Attempt {
             return Attempt::Failed(RecoverError::NotEnoughShares { have, need });
         }
     };
-    let Ok(bytes) = <[u8; MASTER_KEY_LEN]>::try_from(&secret[..]) else {
+    let Some(master) = MasterKey::from_slice(&secret) else {
         return Attempt::Failed(RecoverError::WrongSecretLength { len: secret.len() });
     };
-    let master = MasterKey::from_bytes(bytes);
     // Any item that authenticates vouches for the master key (a 256-bit tag under a key
     // derived from it); then every item is decrypted and reported on its own, so one
     // damaged item is named instead of being blamed on the shares.
@@ -623,8 +622,8 @@ pub fn every_subset(
         let same = ShareSet::new(chosen)
             .ok()
             .and_then(|set| set.combine(need).ok())
-            .and_then(|secret| <[u8; MASTER_KEY_LEN]>::try_from(&secret[..]).ok())
-            .is_some_and(|bytes| MasterKey::from_bytes(bytes).ct_eq(&recovery.master));
+            .and_then(|secret| MasterKey::from_slice(&secret))
+            .is_some_and(|master| master.ct_eq(&recovery.master));
         if !same {
             report.disagreeing.push(xs);
         }

@@ -11,13 +11,31 @@ use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 pub const MASTER_KEY_LEN: usize = 32;
 
 /// The security domain's master key: the secret that Shamir shares split.
-#[derive(Clone, Zeroize, ZeroizeOnDrop)]
-pub struct MasterKey([u8; MASTER_KEY_LEN]);
+///
+/// The bytes live in one heap allocation from construction to drop, so moving the key (into
+/// a `Recovery`, out of a function) copies a pointer, not the key: a `[u8; 32]` held inline
+/// would leave unwiped copies in the stack frames it passed through.
+#[derive(Zeroize, ZeroizeOnDrop)]
+pub struct MasterKey(Box<[u8; MASTER_KEY_LEN]>);
 
 impl MasterKey {
-    /// Wraps raw key bytes.
+    /// Copies raw key bytes in. The argument is the caller's copy, for the caller to wipe;
+    /// for bytes already in a buffer, [`MasterKey::from_slice`] makes no copy of its own.
     pub fn from_bytes(bytes: [u8; MASTER_KEY_LEN]) -> Self {
-        Self(bytes)
+        let mut key = Self::zeroed();
+        key.0.copy_from_slice(&bytes);
+        key
+    }
+
+    /// Copies a 32-byte slice straight into the key's allocation; `None` for any other
+    /// length.
+    pub fn from_slice(bytes: &[u8]) -> Option<Self> {
+        if bytes.len() != MASTER_KEY_LEN {
+            return None;
+        }
+        let mut key = Self::zeroed();
+        key.0.copy_from_slice(bytes);
+        Some(key)
     }
 
     /// Draws a fresh random master key.
@@ -25,9 +43,13 @@ impl MasterKey {
     /// # Errors
     /// Fails only when the random generator fails.
     pub fn random<R: rand_core::TryCryptoRng + ?Sized>(rng: &mut R) -> Result<Self, R::Error> {
-        let mut bytes = [0u8; MASTER_KEY_LEN];
-        rng.try_fill_bytes(&mut bytes)?;
-        Ok(Self(bytes))
+        let mut key = Self::zeroed();
+        rng.try_fill_bytes(&mut key.0[..])?;
+        Ok(key)
+    }
+
+    fn zeroed() -> Self {
+        Self(Box::new([0u8; MASTER_KEY_LEN]))
     }
 
     /// The key bytes. Callers must not copy them into non-zeroizing storage.
@@ -38,7 +60,16 @@ impl MasterKey {
     /// Constant-time equality, for the every-quorum proof.
     pub fn ct_eq(&self, other: &MasterKey) -> bool {
         use subtle::ConstantTimeEq;
-        self.0.ct_eq(&other.0).into()
+        self.0.ct_eq(&*other.0).into()
+    }
+}
+
+/// A second allocation holding the same bytes, wiped on drop like the first.
+impl Clone for MasterKey {
+    fn clone(&self) -> Self {
+        let mut key = Self::zeroed();
+        key.0.copy_from_slice(&self.0[..]);
+        key
     }
 }
 
@@ -52,19 +83,27 @@ impl fmt::Debug for MasterKey {
 pub const CEK_LEN: usize = 64;
 
 /// A 64-byte A256CBC-HS512 content-encryption key (derived by the KDF or unwrapped by RSA).
-#[derive(Clone, Zeroize, ZeroizeOnDrop)]
-pub struct Cek([u8; CEK_LEN]);
+/// Held in one heap allocation, as [`MasterKey`] is, so moves do not copy it.
+#[derive(Zeroize, ZeroizeOnDrop)]
+pub struct Cek(Box<[u8; CEK_LEN]>);
 
 impl Cek {
-    /// Wraps raw key bytes.
+    /// Copies raw key bytes in (the argument is the caller's copy, for the caller to wipe).
     pub fn from_bytes(bytes: [u8; CEK_LEN]) -> Self {
-        Self(bytes)
+        let mut key = Self::zeroed();
+        key.0.copy_from_slice(&bytes);
+        key
     }
 
-    /// Copies a 64-byte slice; `None` for any other length.
+    /// Copies a 64-byte slice straight into the key's allocation; `None` for any other
+    /// length.
     pub fn from_slice(bytes: &[u8]) -> Option<Self> {
-        let arr: [u8; CEK_LEN] = bytes.try_into().ok()?;
-        Some(Self(arr))
+        if bytes.len() != CEK_LEN {
+            return None;
+        }
+        let mut key = Self::zeroed();
+        key.0.copy_from_slice(bytes);
+        Some(key)
     }
 
     /// Draws a fresh random CEK.
@@ -72,9 +111,13 @@ impl Cek {
     /// # Errors
     /// Fails only when the random generator fails.
     pub fn random<R: rand_core::TryCryptoRng + ?Sized>(rng: &mut R) -> Result<Self, R::Error> {
-        let mut bytes = [0u8; CEK_LEN];
-        rng.try_fill_bytes(&mut bytes)?;
-        Ok(Self(bytes))
+        let mut key = Self::zeroed();
+        rng.try_fill_bytes(&mut key.0[..])?;
+        Ok(key)
+    }
+
+    fn zeroed() -> Self {
+        Self(Box::new([0u8; CEK_LEN]))
     }
 
     /// MAC key: the first half, per RFC 7518 §5.2.2.1.
@@ -90,6 +133,15 @@ impl Cek {
     /// All 64 bytes (to wrap it with RSA).
     pub fn expose(&self) -> &[u8; CEK_LEN] {
         &self.0
+    }
+}
+
+/// A second allocation holding the same bytes, wiped on drop like the first.
+impl Clone for Cek {
+    fn clone(&self) -> Self {
+        let mut key = Self::zeroed();
+        key.0.copy_from_slice(&self.0[..]);
+        key
     }
 }
 
@@ -158,5 +210,19 @@ mod tests {
         assert_eq!(c.mac_key(), &b[..32]);
         assert_eq!(c.enc_key(), &b[32..]);
         assert!(Cek::from_slice(&b[..63]).is_none());
+        assert_eq!(Cek::from_slice(&b).map(|c| *c.expose()), Some(b));
+        assert_eq!(c.clone().expose(), c.expose());
+    }
+
+    #[test]
+    fn master_key_from_slice_takes_exactly_32_bytes() {
+        let b: Vec<u8> = (0..33).collect();
+        assert!(MasterKey::from_slice(&b).is_none());
+        assert!(MasterKey::from_slice(&b[..31]).is_none());
+        let m = MasterKey::from_slice(&b[..32]).map(|m| *m.expose());
+        assert_eq!(m.as_ref().map(|m| &m[..]), Some(&b[..32]));
+        let k = MasterKey::from_bytes([9; 32]);
+        assert!(k.clone().ct_eq(&k));
+        assert!(!k.ct_eq(&MasterKey::from_bytes([8; 32])));
     }
 }
