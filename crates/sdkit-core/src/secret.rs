@@ -1,7 +1,8 @@
 //! Secret values: wiped on drop, never printed.
 //!
-//! Each type wraps its bytes in [`zeroize::Zeroizing`] and implements `Debug` by hand so that
-//! a stray `{:?}` in a log line or panic message prints a placeholder, never the bytes.
+//! Each type wipes its bytes on drop (`zeroize`) and implements `Debug` by hand so that a
+//! stray `{:?}` in a log line or panic message prints a placeholder, never the bytes. The
+//! fixed-size keys keep their bytes on the heap so that moving them does not copy them.
 //! None implements `Display`, `Clone` is deliberate where present (the copy is wiped too).
 
 use core::fmt;
@@ -10,32 +11,63 @@ use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 /// Length of the security-domain master key in bytes (every real SD uses 32).
 pub const MASTER_KEY_LEN: usize = 32;
 
-/// The security domain's master key: the secret that Shamir shares split.
-///
-/// The bytes live in one heap allocation from construction to drop, so moving the key (into
-/// a `Recovery`, out of a function) copies a pointer, not the key: a `[u8; 32]` held inline
-/// would leave unwiped copies in the stack frames it passed through.
+/// `N` secret bytes in one heap allocation from construction to drop, so moving the value
+/// that holds them copies a pointer, not the bytes: a key held inline would leave unwiped
+/// copies in the stack frames it passed through. Filled in place, wiped on drop.
 #[derive(Zeroize, ZeroizeOnDrop)]
-pub struct MasterKey(Box<[u8; MASTER_KEY_LEN]>);
+struct KeyBytes<const N: usize>(Box<[u8; N]>);
+
+impl<const N: usize> KeyBytes<N> {
+    fn zeroed() -> Self {
+        Self(Box::new([0u8; N]))
+    }
+
+    fn from_array(bytes: &[u8; N]) -> Self {
+        let mut key = Self::zeroed();
+        key.0.copy_from_slice(bytes);
+        key
+    }
+
+    fn from_slice(bytes: &[u8]) -> Option<Self> {
+        <&[u8; N]>::try_from(bytes).ok().map(Self::from_array)
+    }
+
+    fn expose(&self) -> &[u8; N] {
+        &self.0
+    }
+
+    fn random<R: rand_core::TryCryptoRng + ?Sized>(rng: &mut R) -> Result<Self, R::Error> {
+        let mut key = Self::zeroed();
+        rng.try_fill_bytes(&mut key.0[..])?;
+        Ok(key)
+    }
+}
+
+/// A second allocation holding the same bytes, wiped on drop like the first.
+impl<const N: usize> Clone for KeyBytes<N> {
+    fn clone(&self) -> Self {
+        let mut key = Self::zeroed();
+        key.0.copy_from_slice(&self.0[..]);
+        key
+    }
+}
+
+/// The security domain's master key: the secret that Shamir shares split. Its bytes stay in
+/// one heap allocation (see `KeyBytes`).
+#[derive(Clone, Zeroize, ZeroizeOnDrop)]
+pub struct MasterKey(KeyBytes<MASTER_KEY_LEN>);
 
 impl MasterKey {
     /// Copies raw key bytes in. The argument is the caller's copy, for the caller to wipe;
     /// for bytes already in a buffer, [`MasterKey::from_slice`] makes no copy of its own.
     pub fn from_bytes(bytes: [u8; MASTER_KEY_LEN]) -> Self {
-        let mut key = Self::zeroed();
-        key.0.copy_from_slice(&bytes);
-        key
+        Self(KeyBytes::from_array(&bytes))
     }
 
     /// Copies a 32-byte slice straight into the key's allocation; `None` for any other
     /// length.
     pub fn from_slice(bytes: &[u8]) -> Option<Self> {
-        if bytes.len() != MASTER_KEY_LEN {
-            return None;
-        }
-        let mut key = Self::zeroed();
-        key.0.copy_from_slice(bytes);
-        Some(key)
+        KeyBytes::from_slice(bytes).map(Self)
     }
 
     /// Draws a fresh random master key.
@@ -43,33 +75,18 @@ impl MasterKey {
     /// # Errors
     /// Fails only when the random generator fails.
     pub fn random<R: rand_core::TryCryptoRng + ?Sized>(rng: &mut R) -> Result<Self, R::Error> {
-        let mut key = Self::zeroed();
-        rng.try_fill_bytes(&mut key.0[..])?;
-        Ok(key)
-    }
-
-    fn zeroed() -> Self {
-        Self(Box::new([0u8; MASTER_KEY_LEN]))
+        KeyBytes::random(rng).map(Self)
     }
 
     /// The key bytes. Callers must not copy them into non-zeroizing storage.
     pub fn expose(&self) -> &[u8; MASTER_KEY_LEN] {
-        &self.0
+        self.0.expose()
     }
 
     /// Constant-time equality, for the every-quorum proof.
     pub fn ct_eq(&self, other: &MasterKey) -> bool {
         use subtle::ConstantTimeEq;
-        self.0.ct_eq(&*other.0).into()
-    }
-}
-
-/// A second allocation holding the same bytes, wiped on drop like the first.
-impl Clone for MasterKey {
-    fn clone(&self) -> Self {
-        let mut key = Self::zeroed();
-        key.0.copy_from_slice(&self.0[..]);
-        key
+        self.0.expose().ct_eq(other.0.expose()).into()
     }
 }
 
@@ -83,27 +100,20 @@ impl fmt::Debug for MasterKey {
 pub const CEK_LEN: usize = 64;
 
 /// A 64-byte A256CBC-HS512 content-encryption key (derived by the KDF or unwrapped by RSA).
-/// Held in one heap allocation, as [`MasterKey`] is, so moves do not copy it.
-#[derive(Zeroize, ZeroizeOnDrop)]
-pub struct Cek(Box<[u8; CEK_LEN]>);
+/// Its bytes stay in one heap allocation, as a [`MasterKey`]'s do.
+#[derive(Clone, Zeroize, ZeroizeOnDrop)]
+pub struct Cek(KeyBytes<CEK_LEN>);
 
 impl Cek {
     /// Copies raw key bytes in (the argument is the caller's copy, for the caller to wipe).
     pub fn from_bytes(bytes: [u8; CEK_LEN]) -> Self {
-        let mut key = Self::zeroed();
-        key.0.copy_from_slice(&bytes);
-        key
+        Self(KeyBytes::from_array(&bytes))
     }
 
     /// Copies a 64-byte slice straight into the key's allocation; `None` for any other
     /// length.
     pub fn from_slice(bytes: &[u8]) -> Option<Self> {
-        if bytes.len() != CEK_LEN {
-            return None;
-        }
-        let mut key = Self::zeroed();
-        key.0.copy_from_slice(bytes);
-        Some(key)
+        KeyBytes::from_slice(bytes).map(Self)
     }
 
     /// Draws a fresh random CEK.
@@ -111,37 +121,22 @@ impl Cek {
     /// # Errors
     /// Fails only when the random generator fails.
     pub fn random<R: rand_core::TryCryptoRng + ?Sized>(rng: &mut R) -> Result<Self, R::Error> {
-        let mut key = Self::zeroed();
-        rng.try_fill_bytes(&mut key.0[..])?;
-        Ok(key)
-    }
-
-    fn zeroed() -> Self {
-        Self(Box::new([0u8; CEK_LEN]))
+        KeyBytes::random(rng).map(Self)
     }
 
     /// MAC key: the first half, per RFC 7518 §5.2.2.1.
     pub fn mac_key(&self) -> &[u8] {
-        &self.0[..CEK_LEN / 2]
+        &self.0.expose()[..CEK_LEN / 2]
     }
 
     /// AES-256 key: the second half.
     pub fn enc_key(&self) -> &[u8] {
-        &self.0[CEK_LEN / 2..]
+        &self.0.expose()[CEK_LEN / 2..]
     }
 
     /// All 64 bytes (to wrap it with RSA).
     pub fn expose(&self) -> &[u8; CEK_LEN] {
-        &self.0
-    }
-}
-
-/// A second allocation holding the same bytes, wiped on drop like the first.
-impl Clone for Cek {
-    fn clone(&self) -> Self {
-        let mut key = Self::zeroed();
-        key.0.copy_from_slice(&self.0[..]);
-        key
+        self.0.expose()
     }
 }
 
