@@ -248,13 +248,11 @@ impl ShareOpener {
             return;
         }
         let share_indices: Vec<usize> = first.iter().map(|(i, _)| *i).collect();
+        // Shares that cannot form a set (a repeated x) leave it all to `combine`, which also
+        // checks the secret's length and that there are items before it uses this.
         let Ok(set) = ShareSet::new(first.iter().map(|(_, s)| s.clone()).collect()) else {
             return;
         };
-        // The checks `combine` makes on all shares before it tries any subset.
-        if set.secret_len() != MASTER_KEY_LEN || sd.items().is_empty() {
-            return;
-        }
         let outcome = attempt(sd, &set, set.len());
         let _ = self.early.set(EarlyRecombination {
             share_indices,
@@ -273,45 +271,8 @@ impl ShareOpener {
         self,
         found: Vec<FoundShare>,
     ) -> (Vec<HolderOpening>, Option<EarlyRecombination>) {
-        let mut out: Vec<HolderOpening> = Vec::with_capacity(found.len());
-        for FoundShare(found) in found {
-            let (status, share) = match found.share {
-                None => (HolderStatus::NoShare, None),
-                Some((share_index, payload)) => {
-                    let earlier = out.iter().position(|o| match o.status {
-                        HolderStatus::Opened { share_index: s, .. }
-                        | HolderStatus::Malformed { share_index: s, .. }
-                        | HolderStatus::Duplicate { share_index: s, .. } => s == share_index,
-                        HolderStatus::NoShare => false,
-                    });
-                    match (earlier, share::decode(payload.expose())) {
-                        (Some(first_holder), _) => (
-                            HolderStatus::Duplicate {
-                                share_index,
-                                first_holder,
-                            },
-                            None,
-                        ),
-                        (None, Ok(s)) => (
-                            HolderStatus::Opened {
-                                share_index,
-                                x: s.x(),
-                            },
-                            Some(s),
-                        ),
-                        (None, Err(error)) => {
-                            (HolderStatus::Malformed { share_index, error }, None)
-                        }
-                    }
-                }
-            };
-            out.push(HolderOpening {
-                status,
-                certificate: found.certificate,
-                share,
-            });
-        }
-        (out, self.early.into_inner())
+        let openings = decode_all(found.into_iter().map(|FoundShare(f)| f));
+        (openings, self.early.into_inner())
     }
 }
 
@@ -326,6 +287,47 @@ pub fn open_shares(sd: &SecurityDomain, keys: &[HolderKey<'_>]) -> Vec<HolderOpe
     let mut by_key: Vec<(usize, FoundShare)> = queue.into_iter().zip(found).collect();
     by_key.sort_by_key(|(i, _)| *i);
     opener.finish(by_key.into_iter().map(|(_, f)| f).collect())
+}
+
+/// Turns each key's search result (in key order) into its status and decoded share.
+fn decode_all(found: impl Iterator<Item = Found>) -> Vec<HolderOpening> {
+    let mut out: Vec<HolderOpening> = Vec::new();
+    for found in found {
+        let (status, share) = match found.share {
+            None => (HolderStatus::NoShare, None),
+            Some((share_index, payload)) => {
+                let earlier = out.iter().position(|o| match o.status {
+                    HolderStatus::Opened { share_index: s, .. }
+                    | HolderStatus::Malformed { share_index: s, .. }
+                    | HolderStatus::Duplicate { share_index: s, .. } => s == share_index,
+                    HolderStatus::NoShare => false,
+                });
+                match (earlier, share::decode(payload.expose())) {
+                    (Some(first_holder), _) => (
+                        HolderStatus::Duplicate {
+                            share_index,
+                            first_holder,
+                        },
+                        None,
+                    ),
+                    (None, Ok(s)) => (
+                        HolderStatus::Opened {
+                            share_index,
+                            x: s.x(),
+                        },
+                        Some(s),
+                    ),
+                    (None, Err(error)) => (HolderStatus::Malformed { share_index, error }, None),
+                }
+            }
+        };
+        out.push(HolderOpening {
+            status,
+            certificate: found.certificate,
+            share,
+        });
+    }
+    out
 }
 
 /// One data item after recovery.
