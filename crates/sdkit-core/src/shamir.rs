@@ -354,7 +354,7 @@ impl ShareSet {
         let through_basis = Interpolator::new(basis);
         rest.iter()
             .filter(|share| {
-                let expected = through_basis.evaluate(basis, Fe::new(u16::from(share.x)));
+                let expected = through_basis.evaluate(Fe::new(u16::from(share.x)));
                 let mut equal = subtle::Choice::from(1u8);
                 for (e, &y) in expected.iter().zip(share.ys.iter()) {
                     equal &= e.ct_eq(Fe::new(y));
@@ -373,15 +373,16 @@ impl ShareSet {
 /// what checking N - M shares against an M-share basis repeats (M = 64 of N = 127: about
 /// 4x faster; criterion `shamir/off_polynomial`). Only the public x coordinates go into
 /// the weights; the share values meet them in [`Interpolator::evaluate`].
-struct Interpolator {
+struct Interpolator<'a> {
+    basis: &'a [Share],
     xs: Vec<Fe>,
     /// `1 / prod_{j != i} (x_i - x_j)` for each basis point.
     weights: Vec<Fe>,
 }
 
-impl Interpolator {
+impl<'a> Interpolator<'a> {
     /// `basis` has distinct x (guaranteed by [`ShareSet`]), so no denominator is zero.
-    fn new(basis: &[Share]) -> Self {
+    fn new(basis: &'a [Share]) -> Self {
         let xs: Vec<Fe> = basis.iter().map(|s| Fe::new(u16::from(s.x))).collect();
         let weights = xs
             .iter()
@@ -394,7 +395,7 @@ impl Interpolator {
                     .invert()
             })
             .collect();
-        Interpolator { xs, weights }
+        Interpolator { basis, xs, weights }
     }
 
     /// The Lagrange coefficients for evaluating at `at`:
@@ -414,12 +415,11 @@ impl Interpolator {
         coefficients
     }
 
-    /// For every byte position, the polynomial through `basis` (the shares this was made
-    /// from, in the same order) evaluated at `at`.
-    fn evaluate(&self, basis: &[Share], at: Fe) -> Zeroizing<Vec<Fe>> {
-        let len = basis.first().map_or(0, Share::len);
+    /// For every byte position, the polynomial through the basis evaluated at `at`.
+    fn evaluate(&self, at: Fe) -> Zeroizing<Vec<Fe>> {
+        let len = self.basis.first().map_or(0, Share::len);
         let mut out = Zeroizing::new(vec![Fe::ZERO; len]);
-        for (share, &c) in basis.iter().zip(self.coefficients(at).iter()) {
+        for (share, &c) in self.basis.iter().zip(self.coefficients(at).iter()) {
             for (acc, &y) in out.iter_mut().zip(share.ys.iter()) {
                 *acc = *acc + c * Fe::new(y);
             }
@@ -431,7 +431,7 @@ impl Interpolator {
 /// Evaluates, for every byte position, the polynomial through `basis` at `at`.
 /// `basis` has distinct x (guaranteed by [`ShareSet`]) and equal lengths.
 fn interpolate(basis: &[Share], at: Fe) -> Zeroizing<Vec<Fe>> {
-    Interpolator::new(basis).evaluate(basis, at)
+    Interpolator::new(basis).evaluate(at)
 }
 
 /// Draws a field element uniformly from all 257 values by rejection sampling 9-bit values.
