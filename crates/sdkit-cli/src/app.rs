@@ -68,31 +68,32 @@ pub fn run(cli: &Cli, argv: &[String]) -> Exit {
     let out = Output::new(cli.json, cli.quiet);
     // Start from a clean list of files touched (demo runs several commands in one process).
     let _ = crate::io::take_file_records();
-    let result = dispatch(&cli.command, out);
-    let (code, message) = match &result {
-        Ok(code) => (*code, None),
-        Err(e) => {
-            eprintln!("{e}");
-            if out.json {
-                println!(
-                    "{}",
-                    serde_json::json!({ "ok": false, "error": { "kind": e.exit.name(), "exit_code": e.exit as u8, "message": e.message, "hint": e.hint } })
-                );
-            }
-            (e.exit, Some(e.message.clone()))
-        }
-    };
     // Verifying or rendering a transcript does not write to one.
     let reads_transcript = matches!(
         cli.command,
         Command::Transcript(TranscriptCommand::Verify { .. } | TranscriptCommand::Render { .. })
     );
-    match (&cli.transcript, reads_transcript) {
-        (Some(path), false) => match transcript::append(path, argv, code, message.as_deref()) {
+    let records_to = cli.transcript.as_deref().filter(|_| !reads_transcript);
+    // A transcript that could not take this command's record fails the command before it
+    // does anything: keys or plaintexts written without their record are worse than neither.
+    if let Some(Err(e)) = records_to.map(transcript::check_appendable) {
+        out.emit_error(&e);
+        return e.exit;
+    }
+    let result = dispatch(&cli.command, out);
+    let (code, message) = match &result {
+        Ok(code) => (*code, None),
+        Err(e) => {
+            out.emit_error(e);
+            (e.exit, Some(e.message.clone()))
+        }
+    };
+    match records_to {
+        Some(path) => match transcript::append(path, argv, code, message.as_deref()) {
             Ok(hash) => {
                 if !cli.quiet && !cli.json {
                     eprintln!(
-                        "transcript: {} line {} ({})",
+                        "transcript: recorded in {}; head {} ({}): write it down",
                         path.display(),
                         &hash[..16],
                         words_hex(&hash)
@@ -105,6 +106,6 @@ pub fn run(cli: &Cli, argv: &[String]) -> Exit {
                 if code == Exit::Ok { Exit::Output } else { code }
             }
         },
-        _ => code,
+        None => code,
     }
 }

@@ -2,6 +2,7 @@
 
 use clap::builder::{Resettable, StyledStr};
 use clap::{ArgMatches, Args, Command as ClapCommand, FromArgMatches, Parser, Subcommand};
+use crate::head::ExpectedHead;
 use std::path::PathBuf;
 
 /// `sdkit --version`: the version and the RSA backend compiled in (for bug reports).
@@ -212,22 +213,42 @@ pub enum Command {
 /// `sdkit ledger ...`.
 #[derive(Debug, Subcommand)]
 pub enum LedgerCommand {
-    /// Verify the hash chain and every record.
+    /// Verify the hash chain and every record, and print the head to compare with the one
+    /// written down at the ceremony.
+    ///
+    /// Example: sdkit ledger verify ledger.jsonl --expect-head 3f1c0a9e5b7d2c48
+    #[command(after_help = EXIT_CODES)]
     Verify {
         /// The ledger file.
         file: PathBuf,
+        /// The head written down when the last drill was recorded: its hash (at least the
+        /// 16 hex digits sdkit prints) or its six read-aloud words. Another head exits 1.
+        #[arg(long, value_name = "HASH_OR_WORDS")]
+        expect_head: Option<ExpectedHead>,
     },
 }
 
 /// `sdkit transcript ...`.
 #[derive(Debug, Subcommand)]
 pub enum TranscriptCommand {
-    /// Verify the hash chain.
+    /// Verify the hash chain, and print the head to compare with the one written down at
+    /// the ceremony.
+    ///
+    /// Example: sdkit transcript verify ceremony.jsonl --expect-head 3f1c0a9e5b7d2c48
+    #[command(after_help = EXIT_CODES)]
     Verify {
         /// The transcript file.
         file: PathBuf,
+        /// The head written down after the last step: its hash (at least the 16 hex digits
+        /// sdkit prints) or its six read-aloud words. Another head exits 1.
+        #[arg(long, value_name = "HASH_OR_WORDS")]
+        expect_head: Option<ExpectedHead>,
     },
-    /// Write a printable Markdown ceremony record with witness sign-off lines.
+    /// Write a printable Markdown ceremony record: every step with its hash, every file with
+    /// its SHA-256, the sdkit binary's SHA-256, and sign-off lines.
+    ///
+    /// Example: sdkit transcript render ceremony.jsonl --out ceremony.md
+    #[command(after_help = EXIT_CODES)]
     Render {
         /// The transcript file.
         file: PathBuf,

@@ -44,6 +44,19 @@ pub struct CliError {
     pub message: String,
     /// What to do about it.
     pub hint: Option<String>,
+    /// The report of a command that ran and found a failure: printed on stdout as its text,
+    /// or, with `--json`, as the one JSON document (with this error inside), so a failure
+    /// is said once on stderr and the details once on stdout.
+    pub report: Option<Box<FailedReport>>,
+}
+
+/// What a failed command found, for [`CliError::report`].
+#[derive(Debug)]
+pub struct FailedReport {
+    /// The JSON report (its `ok` is set to false and an `error` member added).
+    pub json: serde_json::Value,
+    /// The text report, without a verdict line: the error on stderr is the verdict.
+    pub text: String,
 }
 
 impl CliError {
@@ -53,7 +66,27 @@ impl CliError {
             exit,
             message: message.into(),
             hint: None,
+            report: None,
         }
+    }
+
+    /// Attaches the report of the command that failed.
+    pub fn with_report(mut self, json: serde_json::Value, text: impl Into<String>) -> Self {
+        self.report = Some(Box::new(FailedReport {
+            json,
+            text: text.into(),
+        }));
+        self
+    }
+
+    /// The JSON error object.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "kind": self.exit.name(),
+            "exit_code": self.exit as u8,
+            "message": self.message,
+            "hint": self.hint,
+        })
     }
 
     /// Adds what to do.

@@ -365,6 +365,76 @@ fn place(staged: &[Staged], force: bool) -> Result<(), CliError> {
     Ok(())
 }
 
+/// Fails now when a file could not be created in `dir` later: a command checks each of its
+/// outputs before it prompts, decrypts or generates anything, so it never does the work and
+/// then cannot keep (or record) it. Creates and removes one empty probe file.
+fn probe_writable_dir(dir: &Path, what: &str) -> Result<(), CliError> {
+    let shown = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    match fs::metadata(shown) {
+        Ok(m) if m.is_dir() => {}
+        Ok(_) => {
+            return Err(CliError::output(
+                shown,
+                format!("is not a directory, so the {what} cannot be written there"),
+            ));
+        }
+        Err(_) => {
+            return Err(CliError::output(
+                shown,
+                format!("directory not found, so the {what} cannot be written there"),
+            )
+            .hint("create the directory first, or check the path"));
+        }
+    }
+    let nonce = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    let probe = shown.join(format!(".sdkit-probe-{}-{nonce:x}", std::process::id()));
+    OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)
+        .and_then(|_| fs::remove_file(&probe))
+        .map_err(|e| {
+            CliError::output(shown, format!("cannot write the {what} here: {e}"))
+                .hint("choose a writable place (on removable media, check it is not read-only)")
+        })
+}
+
+/// Checks, before any work, that the file `path` (the `what` of the command) can be
+/// written: its directory exists and takes files, and `path` itself is not a directory.
+pub fn probe_output_file(path: &Path, what: &str) -> Result<(), CliError> {
+    if path.is_dir() {
+        return Err(CliError::output(
+            path,
+            format!("is a directory; give a file name for the {what}"),
+        ));
+    }
+    probe_writable_dir(path.parent().unwrap_or(Path::new("")), what)
+}
+
+/// Checks, before any work, that files can be written into `dir`: it takes files, or it is
+/// missing and its nearest existing ancestor takes new directories.
+pub fn probe_output_dir(dir: &Path, what: &str) -> Result<(), CliError> {
+    match fs::metadata(dir) {
+        Ok(m) if m.is_dir() => probe_writable_dir(dir, what),
+        Ok(_) => Err(CliError::output(dir, "exists and is not a directory")),
+        Err(_) => {
+            let existing = dir
+                .ancestors()
+                .skip(1)
+                .find(|a| a.as_os_str().is_empty() || a.exists())
+                .unwrap_or(Path::new(""));
+            probe_writable_dir(existing, what)
+        }
+    }
+}
+
 /// Creates `dir` (and parents) if missing; refuses a path that exists and is not a directory.
 pub fn ensure_dir(dir: &Path) -> Result<(), CliError> {
     match fs::metadata(dir) {

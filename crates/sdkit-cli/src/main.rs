@@ -6,6 +6,7 @@ mod chain_file;
 mod cli;
 mod commands;
 mod error;
+mod head;
 mod hygiene;
 mod io;
 mod keys;

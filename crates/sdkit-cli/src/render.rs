@@ -138,6 +138,29 @@ impl Output {
     }
 }
 
+impl Output {
+    /// Prints a failed command: its report, if it made one, on stdout (with `--json`, the
+    /// report with the error inside, or the error alone: always one JSON document), and the
+    /// error once on stderr.
+    pub fn emit_error(self, e: &crate::error::CliError) {
+        match &e.report {
+            Some(r) => {
+                let mut json = r.json.clone();
+                if let Some(o) = json.as_object_mut() {
+                    o.insert("ok".into(), Value::Bool(false));
+                    o.insert("error".into(), e.json());
+                }
+                self.emit(&json, &r.text);
+            }
+            None if self.json => {
+                self.emit(&serde_json::json!({ "ok": false, "error": e.json() }), "");
+            }
+            None => {}
+        }
+        eprintln!("{e}");
+    }
+}
+
 /// Greens lines that report success and reds those that report failure.
 fn colourise(text: &str) -> String {
     const OK: [&str; 4] = ["OK:", "DRILL PASSED", "VERIFIED", "PASSED"];

@@ -3,7 +3,7 @@
 //! of its own binary, the result, and the previous line's hash. `transcript verify` checks
 //! the chain, `transcript render` prints a Markdown record for witnesses to sign.
 
-use crate::chain_file;
+use crate::chain_file::{self, Log};
 use crate::error::{CliError, Exit};
 use crate::io::{self, FileRecord};
 use crate::render::{rfc3339, sha256_hex, words_hex};
@@ -87,25 +87,72 @@ pub fn append(
     Ok(hash)
 }
 
+/// Fails before a command's work when its record could not be appended to `path`.
+pub fn check_appendable(path: &Path) -> Result<(), CliError> {
+    chain_file::check_appendable(path, KIND, "transcript")
+}
+
 /// Reads and verifies a transcript.
-pub fn load(path: &Path) -> Result<(Vec<Map<String, Value>>, String), CliError> {
+pub fn load(path: &Path) -> Result<Log, CliError> {
     chain_file::load(path, KIND, "transcript")
 }
 
+/// Each record's own hash: the next record's `prev`, and the head for the last one.
+fn step_hashes(log: &Log) -> Vec<String> {
+    let mut out: Vec<String> = log
+        .records
+        .iter()
+        .skip(1)
+        .map(|r| r.get("prev").and_then(Value::as_str).unwrap_or("").to_owned())
+        .collect();
+    if !log.records.is_empty() {
+        out.push(log.head.clone());
+    }
+    out
+}
+
 /// The Markdown ceremony record.
-pub fn render(path: &Path, records: &[Map<String, Value>], file_sha256: &str) -> String {
+pub fn render(path: &Path, log: &Log) -> String {
+    let records = &log.records;
     let s =
         |r: &Map<String, Value>, k: &str| r.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
     let mut md = String::new();
     let _ = writeln!(md, "# Key ceremony record\n");
     let _ = writeln!(md, "- Transcript: `{}`", path.display());
-    let _ = writeln!(md, "- Transcript SHA-256: `{file_sha256}`");
-    let _ = writeln!(md, "- Read aloud: **{}**", words_hex(file_sha256));
-    let _ = writeln!(md, "- Steps: {}, chain verified\n", records.len());
-    let _ = writeln!(md, "## Steps\n");
-    let _ = writeln!(md, "| # | time (UTC) | command | result |");
-    let _ = writeln!(md, "|---|---|---|---|");
-    for (i, r) in records.iter().enumerate() {
+    let _ = writeln!(md, "- Transcript SHA-256: `{}`", log.file_sha256);
+    let _ = writeln!(md, "- Steps: {}, chain verified", records.len());
+    let _ = writeln!(md, "- Head (hash of the last step): `{}`", log.head);
+    let _ = writeln!(md, "- Head read aloud: **{}**", words_hex(&log.head));
+    let _ = writeln!(
+        md,
+        "\nCompare the head with the one written down when the last step ran: a hash chain \
+         cannot show an edit to its last step on its own.\n"
+    );
+    let mut binaries: Vec<(String, String)> = Vec::new();
+    for r in records {
+        let b = (s(r, "sdkit_version"), s(r, "binary_sha256"));
+        if !binaries.contains(&b) {
+            binaries.push(b);
+        }
+    }
+    let _ = writeln!(md, "## sdkit binary\n");
+    let _ = writeln!(md, "| version | binary SHA-256 | read aloud |");
+    let _ = writeln!(md, "|---|---|---|");
+    for (version, sha) in &binaries {
+        let (hash, spoken) = if sha.is_empty() {
+            ("(not recorded)".to_owned(), String::new())
+        } else {
+            (format!("`{sha}`"), words_hex(sha))
+        };
+        let _ = writeln!(md, "| {version} | {hash} | {spoken} |");
+    }
+    let _ = writeln!(md, "\n## Steps\n");
+    let _ = writeln!(
+        md,
+        "| # | time (UTC) | command | result | step hash | read aloud |"
+    );
+    let _ = writeln!(md, "|---|---|---|---|---|---|");
+    for (i, (r, hash)) in records.iter().zip(step_hashes(log)).enumerate() {
         let cmd: Vec<String> = r
             .get("command")
             .and_then(Value::as_array)
@@ -118,11 +165,13 @@ pub fn render(path: &Path, records: &[Map<String, Value>], file_sha256: &str) ->
             .unwrap_or_default();
         let _ = writeln!(
             md,
-            "| {} | {} | `{}` | {} |",
+            "| {} | {} | `{}` | {} | `{}` | {} |",
             i + 1,
             s(r, "time"),
             cmd.join(" ").replace('|', "\\|"),
-            s(r, "result")
+            s(r, "result"),
+            hash.get(..16).unwrap_or(&hash),
+            words_hex(&hash)
         );
     }
     let _ = writeln!(md, "\n## Artifacts\n");

@@ -3,8 +3,8 @@
 //! Each line is one compact JSON object whose `"prev"` member is the lower-case hex SHA-256
 //! of the previous line's bytes (without its newline); the first line's `prev` is 64 zeros.
 //! Removing, reordering or editing any line but the last breaks the chain at the next line;
-//! the last line is protected by whoever records the hash of the file (the transcript prints
-//! it, and witnesses write it down).
+//! the last line (and the removal of lines at the end) shows only against the log's [`head`],
+//! the hash of its last line, which every append prints and witnesses write down.
 
 use core::fmt;
 use serde_json::{Map, Value};
@@ -118,6 +118,25 @@ pub fn verify(bytes: &[u8], kind: &str) -> Result<Vec<Map<String, Value>>, Chain
     Ok(out)
 }
 
+/// The log's head: the hash of its last line ([`GENESIS`] for an empty log). Every append
+/// prints it; it is what witnesses write down, since a chain alone cannot show that its
+/// last line was edited or removed: only a head recorded elsewhere can.
+///
+/// Call it on a log that [`verify`] accepted; on other bytes it hashes whatever follows the
+/// last complete line break.
+pub fn head(log: &[u8]) -> String {
+    match core::str::from_utf8(log)
+        .ok()
+        .and_then(|t| t.strip_suffix('\n'))
+    {
+        Some(body) => body
+            .rsplit('\n')
+            .next()
+            .map_or_else(|| GENESIS.to_owned(), line_hash),
+        None => GENESIS.to_owned(),
+    }
+}
+
 /// The line to append to `existing` (which must verify): `record` with `type` first and
 /// `prev` last, compact, with its trailing newline. Returns the line and its hash.
 ///
@@ -129,16 +148,7 @@ pub fn append_line(
     record: Map<String, Value>,
 ) -> Result<(String, String), ChainError> {
     verify(existing, kind)?;
-    let prev = match core::str::from_utf8(existing)
-        .ok()
-        .and_then(|t| t.strip_suffix('\n'))
-    {
-        Some(body) => body
-            .rsplit('\n')
-            .next()
-            .map_or_else(|| GENESIS.to_owned(), line_hash),
-        None => GENESIS.to_owned(),
-    };
+    let prev = head(existing);
     let mut obj = Map::new();
     obj.insert("type".into(), Value::String(kind.to_owned()));
     obj.extend(
@@ -199,5 +209,27 @@ mod tests {
         // Appending to a broken log is refused.
         assert!(append_line(removed.as_bytes(), "t", rec(9)).is_err());
         assert_eq!(verify(b"", "t").unwrap().len(), 0);
+    }
+
+    #[test]
+    fn head_is_the_hash_of_the_last_line_and_moves_with_every_edit() {
+        assert_eq!(head(b""), GENESIS);
+        let mut log = Vec::new();
+        let mut hashes = Vec::new();
+        for n in 0..3 {
+            let (line, hash) = append_line(&log, "t", rec(n)).unwrap();
+            log.extend_from_slice(line.as_bytes());
+            assert_eq!(head(&log), hash);
+            hashes.push(hash);
+        }
+        // Editing the last line keeps the chain valid: only the head shows it.
+        let text = String::from_utf8(log.clone()).unwrap();
+        let edited = text.replacen("\"n\":2", "\"n\":9", 1);
+        assert!(verify(edited.as_bytes(), "t").is_ok());
+        assert_ne!(head(edited.as_bytes()), hashes[2]);
+        // Dropping the last line too: the head goes back to the previous line's.
+        let dropped: String = text.lines().take(2).map(|l| format!("{l}\n")).collect();
+        assert!(verify(dropped.as_bytes(), "t").is_ok());
+        assert_eq!(head(dropped.as_bytes()), hashes[1]);
     }
 }

@@ -47,6 +47,7 @@ fn load_exchange_cert(path: &Path) -> Result<sdkit_certs::Certificate, CliError>
 /// Runs `restore-blob`.
 pub fn run_restore(args: &RestoreBlobArgs, out: Output) -> Result<Exit, CliError> {
     refuse_existing([args.out.as_path()], args.force)?;
+    io::probe_output_file(&args.out, "restore blob")?;
     let exchange = load_exchange_cert(&args.exchange_key)?;
     let public = exchange
         .rsa_public_key()
@@ -117,6 +118,9 @@ pub fn run_restore(args: &RestoreBlobArgs, out: Output) -> Result<Exit, CliError
 
 /// Runs `open-blob`.
 pub fn run_open(args: &OpenBlobArgs, out: Output) -> Result<Exit, CliError> {
+    if let Some(dir) = &args.out_dir {
+        io::probe_output_dir(dir, "opened plaintexts")?;
+    }
     let bytes = io::read_bounded(&args.blob, MAX_SD_BYTES as u64, "restore blob")?;
     let blob = RestoreBlob::parse(&bytes).map_err(|e| {
         CliError::input(&args.blob, format!("not a usable restore blob: {e}"))

@@ -1,6 +1,7 @@
-//! `sdkit check`: one custodian, alone, proves that their key opens a well-formed share.
+//! `sdkit check`: one custodian, alone, proves that their key opens a well-formed share, and
+//! with `--ledger` that it is the very share a recorded drill found good.
 
-use super::ledger::{LedgerMatch, lookup};
+use super::ledger::{self, LedgerMatch, lookup};
 use super::{describe_holder, holder_ok, load_sd};
 use crate::cli::CheckArgs;
 use crate::error::{CliError, Exit};
@@ -9,12 +10,13 @@ use crate::keys::{KeysOpened, load_keys_and_open};
 use crate::render::Output;
 use sdkit_core::evidence::share_commitment;
 use sdkit_core::recover::HolderStatus;
-use serde_json::json;
+use serde_json::{Value, json};
 use std::fmt::Write;
 
 /// Runs `check`.
 pub fn run(args: &CheckArgs, out: Output) -> Result<Exit, CliError> {
-    // One key is fewer than any quorum, so nothing is recombined early.
+    // The ledger is read first: a ledger that cannot be read fails before any passphrase.
+    let ledger_log = args.ledger.as_deref().map(ledger::load).transpose()?;
     let KeysOpened {
         sd: loaded,
         keys,
@@ -36,7 +38,6 @@ pub fn run(args: &CheckArgs, out: Output) -> Result<Exit, CliError> {
         sd.quorum().total()
     );
     text.push_str(&line);
-    let ok = holder_ok(o);
     if let (HolderStatus::Opened { share_index, x }, Some(share)) = (&o.status, o.share()) {
         let _ = writeln!(
             text,
@@ -54,56 +55,76 @@ pub fn run(args: &CheckArgs, out: Output) -> Result<Exit, CliError> {
             h.insert("secret_bytes".into(), json!(share.len()));
         }
     }
-    let mut ledger_json = serde_json::Value::Null;
-    let mut ledger_ok = true;
-    if let (Some(ledger_path), HolderStatus::Opened { x, .. }, Some(share)) =
-        (&args.ledger, &o.status, o.share())
+    // What the ledger says, when asked and when there is a share to compare.
+    let mut ledger_json = Value::Null;
+    let mut failure: Option<CliError> = None;
+    let shown_key = args.key.display();
+    if let (Some(path), Some(log), HolderStatus::Opened { x, .. }, Some(share)) =
+        (&args.ledger, &ledger_log, &o.status, o.share())
     {
-        let sd_hash: [u8; 32] = hex::decode(&loaded.sha256)
-            .ok()
-            .and_then(|v| v.try_into().ok())
-            .unwrap_or([0u8; 32]);
-        let mine = hex::encode(share_commitment(&sd_hash, share));
-        let (verdict, status) = match lookup(ledger_path, &loaded.sha256, *x, &mine)? {
+        let mine = hex::encode(share_commitment(&loaded.digest, share));
+        let (status, line) = match lookup(log, &loaded.sha256, *x, &mine) {
             LedgerMatch::Matches(t) => (
-                format!("OK: this share is the one the drill of {t} recorded as good"),
                 "matches",
+                format!("OK: this share is the one the drill of {t} recorded as good"),
             ),
             LedgerMatch::Differs(t) => {
-                ledger_ok = false;
+                failure = Some(
+                    CliError::new(
+                        Exit::CheckFailed,
+                        format!(
+                            "{shown_key}: share x = {x} differs from the one the drill of {t} recorded in {}: this SD file or the share was altered since",
+                            path.display()
+                        ),
+                    )
+                    .hint("compare the SD file's SHA-256 with the one recorded at the drill; download the security domain again"),
+                );
                 (
-                    format!(
-                        "DOES NOT MATCH: the drill of {t} recorded a different share x = {x}: this SD or share was altered since"
-                    ),
                     "differs",
+                    format!("DIFFERS from the share the drill of {t} recorded"),
                 )
             }
-            LedgerMatch::NotRecorded => {
-                ledger_ok = false;
+            LedgerMatch::NotRecorded { drills_of_this_sd } => {
+                failure = Some(
+                    CliError::new(
+                        Exit::CheckFailed,
+                        format!(
+                            "{shown_key}: not recorded: none of the {drills_of_this_sd} drill(s) of this SD file in {} included this key's share (x = {x}), so the ledger cannot vouch for it",
+                            path.display()
+                        ),
+                    )
+                    .hint(format!(
+                        "run a drill that includes this key with --ledger {}, then check again",
+                        path.display()
+                    )),
+                );
                 (
-                    format!(
-                        "FAILED: no drill in the ledger recorded a good share x = {x} for this exact SD file; run a drill with --ledger first"
-                    ),
                     "not_recorded",
+                    format!(
+                        "NOT RECORDED: no drill of this SD file ({drills_of_this_sd} in the ledger) included this share"
+                    ),
                 )
             }
         };
-        let _ = writeln!(text, "  ledger {}: {verdict}", ledger_path.display());
-        ledger_json = json!({ "file": ledger_path.display().to_string(), "status": status, "commitment": mine });
+        let _ = writeln!(text, "  ledger {}: {line}", path.display());
+        ledger_json = json!({ "file": path.display().to_string(), "status": status, "commitment": mine });
     }
     let mut warnings = hygiene::key(&keys[0]);
     warnings.extend(hygiene::quorum(sd.quorum()));
     hygiene::write_text(&mut text, &warnings);
-    let ok = ok && ledger_ok;
-    let _ = writeln!(
-        text,
-        "{}",
-        if ok {
-            "OK: this key opens its share"
-        } else {
-            "FAILED: this key does not give a usable share"
-        }
-    );
+    if !holder_ok(o) {
+        failure = Some(
+            CliError::new(
+                Exit::CheckFailed,
+                format!(
+                    "{} (security domain {})",
+                    line.lines().next().unwrap_or_default().trim(),
+                    args.sd.display()
+                ),
+            )
+            .hint("check that this is the custodian key whose certificate was given to `az keyvault security-domain download`"),
+        );
+    }
     let report = json!({
         "command": "check",
         "file": args.sd.display().to_string(),
@@ -113,15 +134,20 @@ pub fn run(args: &CheckArgs, out: Output) -> Result<Exit, CliError> {
         "holder": holder,
         "ledger": ledger_json,
         "warnings": warnings.iter().map(hygiene::Warning::json).collect::<Vec<_>>(),
-        "ok": ok,
+        "ok": failure.is_none(),
     });
-    out.emit(&report, &text);
-    if !ok {
-        eprintln!(
-            "error: {} (security domain {})",
-            line.lines().next().unwrap_or_default().trim(),
-            args.sd.display()
-        );
+    if let Some(e) = failure {
+        return Err(e.with_report(report, text));
     }
-    Ok(if ok { Exit::Ok } else { Exit::CheckFailed })
+    let _ = writeln!(
+        text,
+        "OK: this key opens its share{}",
+        if args.ledger.is_some() {
+            ", the one a recorded drill found good"
+        } else {
+            ""
+        }
+    );
+    out.emit(&report, &text);
+    Ok(Exit::Ok)
 }

@@ -114,6 +114,9 @@ pub fn recover_error(sd_path: &Path, e: &RecoverError) -> CliError {
 
 /// Runs `drill`.
 pub fn run(args: &DrillArgs, out: Output) -> Result<Exit, CliError> {
+    if let Some(ledger_path) = &args.ledger {
+        super::ledger::check_appendable(ledger_path)?;
+    }
     let run = run_quorum(&args.sd, &args.keys_paths, &args.keys.passphrase_files)?;
     let mut text = run.text;
     let rec = match run.recovery {
@@ -219,10 +222,7 @@ pub fn run(args: &DrillArgs, out: Output) -> Result<Exit, CliError> {
     let ok = holders_ok && consistent && items_ok && exhaustive_ok;
     let mut ledger_json = Value::Null;
     if let Some(ledger_path) = &args.ledger {
-        let sd_hash: [u8; 32] = hex::decode(&run.loaded.sha256)
-            .ok()
-            .and_then(|v| v.try_into().ok())
-            .unwrap_or([0u8; 32]);
+        let sd_hash = run.loaded.digest;
         let entries: Vec<ShareEntry> = run
             .openings
             .iter()

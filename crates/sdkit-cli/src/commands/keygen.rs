@@ -3,7 +3,7 @@
 
 use crate::cli::{ExchangeKeyArgs, KeygenArgs};
 use crate::error::{CliError, Exit};
-use crate::io::{OutFile, ensure_dir, refuse_existing, write_all_atomic};
+use crate::io::{OutFile, ensure_dir, probe_output_dir, refuse_existing, write_all_atomic};
 use crate::render::{Output, date, words};
 use sdkit_certs::{CertificateParams, GenerateError, KeySize, PbeKdf};
 use serde_json::json;
@@ -201,6 +201,8 @@ pub fn run(args: &KeygenArgs, out: Output) -> Result<Exit, CliError> {
         names.iter().flat_map(|(k, c)| [k.as_path(), c.as_path()]),
         args.force,
     )?;
+    // The directory must take the files before anybody types a passphrase.
+    probe_output_dir(&args.out_dir, "keys and certificates")?;
     let secrets = passphrases(args)?;
     ensure_dir(&args.out_dir)?;
     probe_writable(&args.out_dir)?;

@@ -2,10 +2,10 @@
 //! hash, M, N, result, and a commitment per share that reveals nothing about it). A custodian
 //! later proves their share is the one that passed a drill with `check --ledger`.
 
-use crate::chain_file::{self, append};
+use crate::chain_file::{self, Log, append};
 use crate::cli::LedgerCommand;
 use crate::error::{CliError, Exit};
-use crate::render::{Output, rfc3339, words_hex};
+use crate::render::{Output, rfc3339};
 use serde_json::{Map, Value, json};
 use std::path::Path;
 use std::time::SystemTime;
@@ -27,7 +27,12 @@ pub struct ShareEntry {
     pub commitment: String,
 }
 
-/// Appends a drill record; returns the new line's hash.
+/// Fails before a drill's work when its record could not be appended to `path`.
+pub fn check_appendable(path: &Path) -> Result<(), CliError> {
+    chain_file::check_appendable(path, KIND, "ledger")
+}
+
+/// Appends a drill record; returns the ledger's new head.
 pub fn append_drill(
     path: &Path,
     sd_file: &Path,
@@ -68,9 +73,9 @@ fn is_hex64(v: Option<&Value>) -> bool {
 }
 
 /// Reads a ledger, verifying the chain and that every record is well-formed.
-pub fn load(path: &Path) -> Result<(Vec<Map<String, Value>>, String), CliError> {
-    let (records, hash) = chain_file::load(path, KIND, "ledger")?;
-    for (i, r) in records.iter().enumerate() {
+pub fn load(path: &Path) -> Result<Log, CliError> {
+    let log = chain_file::load(path, KIND, "ledger")?;
+    for (i, r) in log.records.iter().enumerate() {
         let shares_ok = r.get("shares").and_then(Value::as_array).is_some_and(|a| {
             a.iter().all(|s| {
                 is_hex64(s.get("commitment")) && s.get("x").and_then(Value::as_u64).is_some()
@@ -87,7 +92,7 @@ pub fn load(path: &Path) -> Result<(Vec<Map<String, Value>>, String), CliError> 
             ));
         }
     }
-    Ok((records, hash))
+    Ok(log)
 }
 
 /// What the ledger says about one share of one SD.
@@ -96,24 +101,22 @@ pub enum LedgerMatch {
     Matches(String),
     /// A drill recorded a different good share for this x (time of that drill).
     Differs(String),
-    /// No drill of this SD file recorded a good share with this x.
-    NotRecorded,
+    /// No drill of this SD file covered this share: this custodian's key was not among the
+    /// keys of any recorded drill of this exact file (or its share was not good then).
+    NotRecorded {
+        /// How many drills of this exact SD file the ledger holds.
+        drills_of_this_sd: usize,
+    },
 }
 
 /// Looks up the newest drill of `sd_sha256` that recorded share `x` as good (authenticated
 /// and on the polynomial; the drill as a whole may have failed for another key) and compares
 /// commitments.
-pub fn lookup(
-    path: &Path,
-    sd_sha256: &str,
-    x: u8,
-    commitment: &str,
-) -> Result<LedgerMatch, CliError> {
-    let (records, _) = load(path)?;
-    for rec in records.iter().rev() {
-        if rec.get("sd_sha256").and_then(Value::as_str) != Some(sd_sha256) {
-            continue;
-        }
+pub fn lookup(log: &Log, sd_sha256: &str, x: u8, commitment: &str) -> LedgerMatch {
+    let of_this_sd = |rec: &&Map<String, Value>| {
+        rec.get("sd_sha256").and_then(Value::as_str) == Some(sd_sha256)
+    };
+    for rec in log.records.iter().rev().filter(of_this_sd) {
         let entry = rec.get("shares").and_then(Value::as_array).and_then(|a| {
             a.iter().find(|s| {
                 s.get("x").and_then(Value::as_u64) == Some(u64::from(x))
@@ -131,33 +134,33 @@ pub fn lookup(
             .and_then(Value::as_str)
             .unwrap_or("")
             .to_owned();
-        return Ok(if recorded == commitment {
+        return if recorded == commitment {
             LedgerMatch::Matches(time)
         } else {
             LedgerMatch::Differs(time)
-        });
+        };
     }
-    Ok(LedgerMatch::NotRecorded)
+    LedgerMatch::NotRecorded {
+        drills_of_this_sd: log.records.iter().filter(of_this_sd).count(),
+    }
 }
 
 /// Runs `ledger verify`.
 pub fn run(cmd: &LedgerCommand, out: Output) -> Result<Exit, CliError> {
-    let LedgerCommand::Verify { file } = cmd;
-    let (records, hash) = load(file)?;
-    let passed = records
+    let LedgerCommand::Verify { file, expect_head } = cmd;
+    let log = load(file)?;
+    let passed = log
+        .records
         .iter()
         .filter(|r| r.get("result").and_then(Value::as_str) == Some("passed"))
         .count();
-    let text = format!(
-        "VERIFIED: {} holds {} drill record(s) ({} passed), chain intact.\n  file SHA-256 {hash}\n  read aloud   {}\n",
-        file.display(),
-        records.len(),
-        passed,
-        words_hex(&hash)
-    );
-    out.emit(
-        &json!({ "command": "ledger verify", "file": file.display().to_string(), "records": records.len(), "passed": passed, "sha256": hash, "words": words_hex(&hash), "ok": true }),
-        &text,
-    );
-    Ok(Exit::Ok)
+    super::log_verify::report(
+        "ledger verify",
+        file,
+        &log,
+        &format!("{} drill record(s) ({passed} passed)", log.records.len()),
+        json!({ "records": log.records.len(), "passed": passed }),
+        expect_head.as_ref(),
+        out,
+    )
 }

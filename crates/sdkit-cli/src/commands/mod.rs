@@ -8,6 +8,7 @@ pub mod drill;
 pub mod inspect;
 pub mod keygen;
 pub mod ledger;
+pub mod log_verify;
 pub mod recover;
 pub mod shell;
 pub mod split;
@@ -16,7 +17,7 @@ pub mod transcript;
 use crate::error::CliError;
 use crate::io;
 use crate::keys::LoadedKey;
-use crate::render::sha256_hex;
+use sha2::Digest;
 use sdkit_core::SecurityDomain;
 use sdkit_core::domain::MAX_SD_BYTES;
 use sdkit_core::recover::{CertificateMatch, HolderOpening, HolderStatus};
@@ -29,6 +30,8 @@ pub struct LoadedSd {
     pub sd: SecurityDomain,
     /// SHA-256 of the file, hex.
     pub sha256: String,
+    /// SHA-256 of the file (what ledger commitments are bound to).
+    pub digest: [u8; 32],
     /// File size in bytes.
     pub size: usize,
 }
@@ -46,8 +49,10 @@ pub fn load_sd(path: &Path) -> Result<LoadedSd, CliError> {
         CliError::input(path, format!("not a usable security domain: {e}"))
             .hint("give the file `az keyvault security-domain download` wrote; if it was edited or truncated, download it again")
     })?;
+    let digest: [u8; 32] = sha2::Sha256::digest(&bytes).into();
     Ok(LoadedSd {
-        sha256: sha256_hex(&bytes),
+        sha256: hex::encode(digest),
+        digest,
         size: bytes.len(),
         sd,
     })

@@ -5,6 +5,7 @@ use super::drill::{recover_error, run_quorum_with};
 use super::load_sd;
 use crate::cli::RecoverArgs;
 use crate::error::{CliError, Exit};
+use crate::io::{probe_output_dir, refuse_existing};
 use crate::render::Output;
 use sdkit_core::domain::is_safe_file_name;
 use serde_json::json;
@@ -23,6 +24,15 @@ pub fn run(args: &RecoverArgs, out: Output) -> Result<Exit, CliError> {
             )
             .hint("this file did not come from Azure as-is; inspect it with `sdkit inspect`"));
         }
+        // Every output, checked before anybody is asked for a passphrase.
+        let outs: Vec<_> = pre
+            .sd
+            .items()
+            .iter()
+            .map(|it| args.out_dir.join(format!("{}.bin", it.tag)))
+            .collect();
+        refuse_existing(outs.iter().map(|p| p.as_path()), args.force)?;
+        probe_output_dir(&args.out_dir, "recovered plaintexts")?;
         Ok(pre)
     };
     let run = run_quorum_with(

@@ -19,6 +19,7 @@ const MAX_TOTAL_SECRET_BYTES: u64 = 32 * 1024 * 1024;
 /// Runs `split`.
 pub fn run(args: &SplitArgs, out: Output) -> Result<Exit, CliError> {
     refuse_existing([args.out.as_path()], args.force)?;
+    io::probe_output_file(&args.out, "security domain")?;
     let mut parsed: Vec<(String, PathBuf)> = Vec::new();
     for spec in &args.inputs {
         let Some((tag, file)) = spec.split_once('=') else {

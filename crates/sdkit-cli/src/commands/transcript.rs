@@ -3,39 +3,41 @@
 use crate::cli::TranscriptCommand;
 use crate::error::{CliError, Exit};
 use crate::io::{OutFile, write_all_atomic};
-use crate::render::{Output, words_hex};
+use crate::render::Output;
 use crate::transcript::{load, render};
 use serde_json::json;
 
 /// Runs a `transcript` subcommand.
 pub fn run(cmd: &TranscriptCommand, out: Output) -> Result<Exit, CliError> {
     match cmd {
-        TranscriptCommand::Verify { file } => {
-            let (records, hash) = load(file)?;
-            let failed = records
+        TranscriptCommand::Verify { file, expect_head } => {
+            let log = load(file)?;
+            let failed = log
+                .records
                 .iter()
                 .filter(|r| r.get("exit_code").and_then(serde_json::Value::as_u64) != Some(0))
                 .count();
-            let text = format!(
-                "VERIFIED: {} holds {} step(s) ({} did not succeed), chain intact.\n  file SHA-256 {hash}\n  read aloud   {}\n",
-                file.display(),
-                records.len(),
-                failed,
-                words_hex(&hash)
-            );
-            out.emit(
-                &json!({ "command": "transcript verify", "file": file.display().to_string(), "steps": records.len(), "unsuccessful_steps": failed, "sha256": hash, "words": words_hex(&hash), "ok": true }),
-                &text,
-            );
-            Ok(Exit::Ok)
+            super::log_verify::report(
+                "transcript verify",
+                file,
+                &log,
+                &format!(
+                    "{} step(s) ({failed} did not succeed)",
+                    log.records.len()
+                ),
+                json!({ "steps": log.records.len(), "unsuccessful_steps": failed }),
+                expect_head.as_ref(),
+                out,
+            )
         }
         TranscriptCommand::Render {
             file,
             out: dest,
             force,
         } => {
-            let (records, hash) = load(file)?;
-            let md = render(file, &records, &hash);
+            let log = load(file)?;
+            let records = &log.records;
+            let md = render(file, &log);
             match dest {
                 Some(p) => {
                     write_all_atomic(
