@@ -373,8 +373,9 @@ pub struct KeygenArgs {
     /// File name prefix: files are <prefix><i>.pem and <prefix><i>.cer.
     #[arg(long, value_name = "NAME", default_value = "sd-key")]
     pub prefix: String,
-    /// Passphrase file(s): one for all holders, or one per holder in order (first line used).
-    /// Without it, each holder is prompted on the terminal (twice, no echo).
+    /// Passphrase file(s): one for all holders, or one per holder in order (first line used;
+    /// `-` reads standard input, `/dev/fd/N` a pipe). Without it, each holder is asked on the
+    /// terminal (twice, no echo).
     #[arg(
         long = "passphrase-file",
         value_name = "FILE",
@@ -384,6 +385,10 @@ pub struct KeygenArgs {
     /// Write the private keys unencrypted (not recommended; prints a warning).
     #[arg(long)]
     pub no_passphrase: bool,
+    /// Accept passphrases shorter than 8 characters (refused by default: a copied key file
+    /// is attacked offline, at the speed of the attacker's hardware).
+    #[arg(long, conflicts_with = "no_passphrase")]
+    pub allow_short_passphrase: bool,
     /// Replace existing files (each is replaced whole, atomically).
     #[arg(long)]
     pub force: bool,
@@ -414,8 +419,8 @@ pub struct InspectArgs {
 #[derive(Debug, Args)]
 pub struct KeyArgs {
     /// Passphrase file for encrypted keys: one for all keys, or one per --key in order.
-    /// Its first line is the passphrase. Without it, encrypted keys are prompted for on a
-    /// terminal.
+    /// Its first line is the passphrase; `-` reads standard input, `/dev/fd/N` a pipe.
+    /// Without it, encrypted keys are asked for on a terminal (3 tries each).
     #[arg(long = "passphrase-file", value_name = "FILE")]
     pub passphrase_files: Vec<PathBuf>,
 }

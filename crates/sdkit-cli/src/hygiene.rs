@@ -1,5 +1,7 @@
 //! Custodian-roster hygiene: things that are not failures today but put a recovery at risk.
-//! Each is a warning with its reason; none changes an exit code.
+//! Each is a warning with its reason; none changes an exit code. Every command that touches
+//! a key, a certificate or a quorum draws its warnings from here, so the same thing is
+//! flagged the same way wherever it is seen, and printed once, on stderr.
 
 use crate::keys::{LoadedCert, LoadedKey};
 use sdkit_core::Quorum;
@@ -10,8 +12,11 @@ use std::time::{Duration, SystemTime};
 pub const EXPIRY_WARNING_DAYS: u64 = 90;
 /// Keys below this size are flagged (NIST SP 800-57: 3072-bit RSA for 128-bit security).
 pub const RECOMMENDED_BITS: usize = 3072;
+/// The exchange key size a Managed HSM's `init-recovery` hands out.
+pub const HSM_EXCHANGE_BITS: usize = 4096;
 
 /// One warning.
+#[derive(Debug, PartialEq, Eq)]
 pub struct Warning {
     /// Stable identifier for scripts.
     pub code: &'static str,
@@ -30,8 +35,49 @@ impl Warning {
     }
 }
 
-/// Expiry and key size of a custodian certificate.
+/// A list of warnings, each once.
+#[derive(Default)]
+pub struct Warnings(Vec<Warning>);
+
+impl Warnings {
+    /// Adds what is not there yet.
+    pub fn extend(&mut self, more: impl IntoIterator<Item = Warning>) {
+        for w in more {
+            if !self.0.contains(&w) {
+                self.0.push(w);
+            }
+        }
+    }
+
+    /// As a JSON array.
+    pub fn json(&self) -> Value {
+        Value::Array(self.0.iter().map(Warning::json).collect())
+    }
+
+    /// Prints each on stderr (also under `--quiet` and `--json`: a warning is for the
+    /// person running the command, and stdout stays one report).
+    pub fn print(&self) {
+        for w in &self.0 {
+            eprintln!("warning: {}", w.message);
+        }
+    }
+}
+
+/// Validity and key size of a custodian certificate.
 pub fn certificate(c: &LoadedCert) -> Vec<Warning> {
+    let mut w = validity(c);
+    if let Some(bits) = c.cert.key_bits().filter(|b| *b < RECOMMENDED_BITS) {
+        w.push(Warning::new(
+            "key_size_small",
+            format!("{} holds an RSA-{bits} key; {RECOMMENDED_BITS} bits or more is recommended for keys that protect an HSM for years", c.path.display()),
+        ));
+    }
+    w
+}
+
+/// Whether a certificate is valid today (Azure does not check it at restore, but an expired
+/// custodian certificate is a rotation overdue).
+fn validity(c: &LoadedCert) -> Vec<Warning> {
     let mut w = Vec::new();
     let name = c.path.display();
     let now = SystemTime::now();
@@ -54,16 +100,11 @@ pub fn certificate(c: &LoadedCert) -> Vec<Warning> {
             format!("{name} is not valid yet: check the laptop's clock"),
         ));
     }
-    if let Some(bits) = c.cert.key_bits().filter(|b| *b < RECOMMENDED_BITS) {
-        w.push(Warning::new(
-            "key_size_small",
-            format!("{name} holds an RSA-{bits} key; {RECOMMENDED_BITS} bits or more is recommended for keys that protect an HSM for years"),
-        ));
-    }
     w
 }
 
-/// Size and storage of a custodian's private key (and its certificate, when beside it).
+/// Size and storage of a custodian's private key, and the certificate beside it (which
+/// `az`'s restore-blob needs there).
 pub fn key(k: &LoadedKey) -> Vec<Warning> {
     let mut w = Vec::new();
     let name = k.path.display();
@@ -82,14 +123,36 @@ pub fn key(k: &LoadedKey) -> Vec<Warning> {
             format!("{name} is stored unencrypted: anyone who copies the file holds the share; re-encrypt it (e.g. `openssl pkcs8 -topk8 -v2 aes-256-cbc`)"),
         ));
     }
+    if let Some(p) = &k.cert_problem {
+        w.push(Warning::new(p.code(), p.describe(&k.path)));
+    }
     if let Some(c) = &k.cert {
-        w.extend(
-            certificate(c)
-                .into_iter()
-                .filter(|x| x.code != "key_size_small"),
-        );
+        w.extend(validity(c));
     }
     w
+}
+
+/// Every key's warnings.
+pub fn keys(ks: &[LoadedKey]) -> Warnings {
+    let mut w = Warnings::default();
+    for k in ks {
+        w.extend(key(k));
+    }
+    w
+}
+
+/// An exchange certificate that does not look like a Managed HSM's.
+pub fn exchange(path: &std::path::Path, bits: usize) -> Vec<Warning> {
+    if bits == HSM_EXCHANGE_BITS {
+        return Vec::new();
+    }
+    vec![Warning::new(
+        "exchange_key_not_hsm_like",
+        format!(
+            "{} holds an RSA-{bits} key; a Managed HSM's exchange key (from `az keyvault security-domain init-recovery`) is RSA-{HSM_EXCHANGE_BITS}: check that this is the new HSM's exchange certificate",
+            path.display()
+        ),
+    )]
 }
 
 /// Risks in the quorum itself.
@@ -116,14 +179,4 @@ pub fn quorum(q: Quorum) -> Vec<Warning> {
         ));
     }
     w
-}
-
-/// Appends warnings to the human report.
-pub fn write_text(text: &mut String, warnings: &[Warning]) {
-    if !warnings.is_empty() {
-        text.push_str("Warnings:\n");
-        for w in warnings {
-            text.push_str(&format!("  warning: {}\n", w.message));
-        }
-    }
 }

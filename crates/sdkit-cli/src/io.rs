@@ -63,6 +63,45 @@ pub fn read_secret(path: &Path, max: u64, what: &str) -> Result<Zeroizing<Vec<u8
     Ok(bytes)
 }
 
+/// Reads a passphrase: from a regular file, from standard input (`-`), or from a pipe or
+/// descriptor (`/dev/fd/N`, process substitution), which other inputs refuse. Reads at most
+/// `max` bytes; recorded without a hash.
+pub fn read_passphrase_source(path: &Path, max: u64) -> Result<Zeroizing<Vec<u8>>, CliError> {
+    use std::io::IsTerminal;
+    let what = "passphrase file";
+    let mut buf = Zeroizing::new(Vec::new());
+    if path == Path::new("-") {
+        if std::io::stdin().is_terminal() {
+            return Err(CliError::usage(
+                "--passphrase-file -: standard input is a terminal, where the passphrase would be shown as it is typed",
+            )
+            .hint("leave out --passphrase-file to be asked without echo, or pipe the passphrase in"));
+        }
+        std::io::stdin()
+            .lock()
+            .take(max + 1)
+            .read_to_end(&mut buf)
+            .map_err(|e| CliError::input(path, format!("cannot read the passphrase from standard input: {e}")))?;
+    } else {
+        let meta = fs::metadata(path);
+        let stream = meta.as_ref().is_ok_and(|m| !m.is_file() && !m.is_dir());
+        if !stream {
+            return read_secret(path, max, what);
+        }
+        File::open(path)
+            .and_then(|f| f.take(max + 1).read_to_end(&mut buf))
+            .map_err(|e| CliError::input(path, format!("cannot read the {what}: {e}")))?;
+    }
+    if buf.len() as u64 > max {
+        return Err(CliError::input(
+            path,
+            format!("more than {max} bytes: not a passphrase"),
+        ));
+    }
+    record(&INPUTS, path, &buf, true);
+    Ok(buf)
+}
+
 /// Reads a whole regular file of at most `max` bytes. Directories, FIFOs and devices are
 /// refused before they are opened (opening a FIFO would block).
 fn read_file(path: &Path, max: u64, what: &str) -> Result<Vec<u8>, CliError> {
@@ -368,7 +407,7 @@ fn place(staged: &[Staged], force: bool) -> Result<(), CliError> {
 /// Fails now when a file could not be created in `dir` later: a command checks each of its
 /// outputs before it prompts, decrypts or generates anything, so it never does the work and
 /// then cannot keep (or record) it. Creates and removes one empty probe file.
-fn probe_writable_dir(dir: &Path, what: &str) -> Result<(), CliError> {
+fn probe_writable_dir(dir: &Path, named: &Path, what: &str) -> Result<(), CliError> {
     let shown = if dir.as_os_str().is_empty() {
         Path::new(".")
     } else {
@@ -378,14 +417,20 @@ fn probe_writable_dir(dir: &Path, what: &str) -> Result<(), CliError> {
         Ok(m) if m.is_dir() => {}
         Ok(_) => {
             return Err(CliError::output(
-                shown,
-                format!("is not a directory, so the {what} cannot be written there"),
+                named,
+                format!(
+                    "{} is not a directory, so the {what} cannot be written there",
+                    shown.display()
+                ),
             ));
         }
         Err(_) => {
             return Err(CliError::output(
-                shown,
-                format!("directory not found, so the {what} cannot be written there"),
+                named,
+                format!(
+                    "directory {} not found, so the {what} cannot be written there",
+                    shown.display()
+                ),
             )
             .hint("create the directory first, or check the path"));
         }
@@ -401,7 +446,10 @@ fn probe_writable_dir(dir: &Path, what: &str) -> Result<(), CliError> {
         .open(&probe)
         .and_then(|_| fs::remove_file(&probe))
         .map_err(|e| {
-            CliError::output(shown, format!("cannot write the {what} here: {e}"))
+            CliError::output(
+                named,
+                format!("cannot write the {what} in {}: {e}", shown.display()),
+            )
                 .hint("choose a writable place (on removable media, check it is not read-only)")
         })
 }
@@ -415,14 +463,14 @@ pub fn probe_output_file(path: &Path, what: &str) -> Result<(), CliError> {
             format!("is a directory; give a file name for the {what}"),
         ));
     }
-    probe_writable_dir(path.parent().unwrap_or(Path::new("")), what)
+    probe_writable_dir(path.parent().unwrap_or(Path::new("")), path, what)
 }
 
 /// Checks, before any work, that files can be written into `dir`: it takes files, or it is
 /// missing and its nearest existing ancestor takes new directories.
 pub fn probe_output_dir(dir: &Path, what: &str) -> Result<(), CliError> {
     match fs::metadata(dir) {
-        Ok(m) if m.is_dir() => probe_writable_dir(dir, what),
+        Ok(m) if m.is_dir() => probe_writable_dir(dir, dir, what),
         Ok(_) => Err(CliError::output(dir, "exists and is not a directory")),
         Err(_) => {
             let existing = dir
@@ -430,7 +478,7 @@ pub fn probe_output_dir(dir: &Path, what: &str) -> Result<(), CliError> {
                 .skip(1)
                 .find(|a| a.as_os_str().is_empty() || a.exists())
                 .unwrap_or(Path::new(""));
-            probe_writable_dir(existing, what)
+            probe_writable_dir(existing, dir, what)
         }
     }
 }

@@ -28,8 +28,51 @@ pub struct LoadedKey {
     pub key: PrivateKey,
     /// `<key path with .cer extension>` when present and belonging to this key.
     pub cert: Option<LoadedCert>,
-    /// Things worth telling the user (a sibling certificate that is unreadable or foreign).
-    pub notes: Vec<String>,
+    /// Why there is no `cert`, when there is none: `az`'s restore-blob needs it.
+    pub cert_problem: Option<CertProblem>,
+}
+
+/// Why a key has no usable certificate beside it (where `az` looks for it: the key's path
+/// with the extension `.cer`).
+pub enum CertProblem {
+    /// No file there.
+    Missing(PathBuf),
+    /// The file there is another key's certificate.
+    Foreign(PathBuf),
+    /// The file there is not a certificate sdkit can read (the message says why).
+    Unreadable(PathBuf, String),
+}
+
+impl CertProblem {
+    /// What the problem is, for a warning or a report line.
+    pub fn describe(&self, key: &Path) -> String {
+        match self {
+            CertProblem::Missing(c) => format!(
+                "{} has no certificate beside it: `az keyvault security-domain restore-blob` looks for {} and refuses the key without it; copy the custodian's certificate there",
+                key.display(),
+                c.display()
+            ),
+            CertProblem::Foreign(c) => format!(
+                "{} is not the certificate of {}: az would match the wrong share; put this custodian's own certificate there",
+                c.display(),
+                key.display()
+            ),
+            CertProblem::Unreadable(c, why) => format!(
+                "{} (beside {}) is not a readable certificate ({why}); put this custodian's certificate there",
+                c.display(),
+                key.display()
+            ),
+        }
+    }
+
+    /// A stable name for JSON.
+    pub fn code(&self) -> &'static str {
+        match self {
+            CertProblem::Missing(_) => "certificate_missing",
+            CertProblem::Foreign(_) => "certificate_not_this_keys",
+            CertProblem::Unreadable(..) => "certificate_unreadable",
+        }
+    }
 }
 
 impl LoadedKey {
@@ -57,14 +100,51 @@ pub fn load_cert(path: &Path) -> Result<LoadedCert, CliError> {
     })
 }
 
+/// The certificates (`*.cer`) in the directories of the given keys, with their thumbprints,
+/// to name custodians whose shares a drill did not test. Unreadable files are skipped; at
+/// most 64 certificates per directory are read, and none is recorded as a command input.
+pub fn certificates_beside(keys: &[PathBuf]) -> Vec<(PathBuf, Thumbprint)> {
+    let mut dirs: Vec<PathBuf> = Vec::new();
+    for k in keys {
+        let d = k.parent().map_or_else(PathBuf::new, Path::to_path_buf);
+        if !dirs.contains(&d) {
+            dirs.push(d);
+        }
+    }
+    let mut out = Vec::new();
+    for d in dirs {
+        let shown = if d.as_os_str().is_empty() { PathBuf::from(".") } else { d.clone() };
+        let Ok(entries) = std::fs::read_dir(&shown) else {
+            continue;
+        };
+        let certs = entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "cer") && p.is_file())
+            .take(64);
+        for p in certs {
+            let small = std::fs::metadata(&p).is_ok_and(|m| m.len() <= MAX_KEY_BYTES);
+            let parsed = small
+                .then(|| std::fs::read(&p).ok())
+                .flatten()
+                .and_then(|b| sdkit_certs::load_certificate(&b).ok());
+            if let Some(c) = parsed {
+                out.push((d.join(p.file_name().unwrap_or_default()), Thumbprint::of_certificate_der(c.der())));
+            }
+        }
+    }
+    out
+}
+
 /// The path `az` looks for beside a key: the key path with its extension replaced by `.cer`.
 pub fn sibling_cert_path(key: &Path) -> PathBuf {
     key.with_extension("cer")
 }
 
-/// Reads the passphrase in a passphrase file: its first line, without the line ending.
+/// Reads the passphrase in a passphrase file (`-` for standard input, or a pipe such as
+/// `/dev/fd/N`): its first line, without the line ending.
 pub fn read_passphrase_file(path: &Path) -> Result<Zeroizing<Vec<u8>>, CliError> {
-    let bytes = io::read_secret(path, MAX_PASSPHRASE_BYTES, "passphrase file")?;
+    let bytes = io::read_passphrase_source(path, MAX_PASSPHRASE_BYTES)?;
     let line = bytes.split(|&b| b == b'\n').next().unwrap_or(&[]);
     let line = line.strip_suffix(b"\r").unwrap_or(line);
     if line.is_empty() {
@@ -82,6 +162,12 @@ fn passphrase_file_for(
     i: usize,
     n: usize,
 ) -> Result<Option<&PathBuf>, CliError> {
+    if files.iter().filter(|f| f.as_path() == Path::new("-")).count() > 1 {
+        return Err(CliError::usage(
+            "--passphrase-file - is given more than once: standard input can be read only once",
+        )
+        .hint("give - once (one passphrase for all keys), or use files or /dev/fd/N for the others"));
+    }
     match files.len() {
         0 => Ok(None),
         1 => Ok(files.first()),
@@ -94,12 +180,12 @@ fn passphrase_file_for(
 
 fn key_error(path: &Path, e: KeyLoadError) -> CliError {
     let hint = match &e {
-        KeyLoadError::PassphraseRequired => {
-            Some("give --passphrase-file FILE, or run on a terminal to be prompted")
-        }
-        KeyLoadError::WrongPassphrase => {
-            Some("check the passphrase (the first line of the passphrase file is used)")
-        }
+        KeyLoadError::PassphraseRequired => Some(
+            "give --passphrase-file FILE (or - for standard input), or run on a terminal to be asked",
+        ),
+        KeyLoadError::WrongPassphrase => Some(
+            "the first line of the --passphrase-file is used: check it, or give one --passphrase-file per --key, in the same order",
+        ),
         KeyLoadError::NotAKey {
             found: InputKind::Certificate,
         } => Some("--key takes the custodian's private key, not the certificate"),
@@ -183,11 +269,32 @@ enum FirstTry {
     Failed(CliError),
 }
 
-/// An encrypted key waiting for its second try: key index, file bytes, passphrase.
+/// An encrypted key waiting for its second try: key index, file bytes, passphrase, and
+/// whether a person typed it (and may try again).
 struct Encrypted {
     i: usize,
     bytes: Zeroizing<Vec<u8>>,
     passphrase: Zeroizing<Vec<u8>>,
+    prompted: bool,
+}
+
+/// How many times a person may type a key's passphrase in all.
+const PROMPT_TRIES: usize = 3;
+
+/// Asks again after a wrong passphrase at the prompt, up to [`PROMPT_TRIES`] tries in all.
+fn retry_prompt(path: &Path, bytes: &[u8], has_cert: bool) -> Result<LoadedKey, CliError> {
+    for tries_left in (1..PROMPT_TRIES).rev() {
+        let passphrase = prompt(path, Some(tries_left))?;
+        match load_one(path, bytes, Some(passphrase.as_slice()), has_cert) {
+            Err(KeyLoadError::WrongPassphrase) => continue,
+            other => return other.map_err(|e| key_error(path, e)),
+        }
+    }
+    Err(CliError::input(
+        path,
+        format!("wrong passphrase, {PROMPT_TRIES} times"),
+    )
+    .hint("the key's custodian must type it; check the keyboard layout and Caps Lock"))
 }
 
 /// Runs `prelude` (on the calling thread, while the other cores start on the keys), loads
@@ -241,17 +348,27 @@ fn load_keys_then<P: Send + Sync, R: Send>(
         return Err(e);
     }
     encrypted.sort_unstable_by_key(|(i, _)| *i);
-    // Passphrases in key order: prompts come one after the other, as people expect.
+    // Passphrases in key order: prompts come one after the other, as people expect. A file
+    // given for several keys (or standard input, or a pipe) is read once.
+    let mut read: Vec<(PathBuf, Zeroizing<Vec<u8>>)> = Vec::new();
     let mut pending: Vec<Encrypted> = Vec::new();
     for (i, bytes) in encrypted {
-        let passphrase = match passphrase_file_for(passphrase_files, i, paths.len())? {
-            Some(f) => read_passphrase_file(f)?,
-            None => prompt(&paths[i])?,
+        let (passphrase, prompted) = match passphrase_file_for(passphrase_files, i, paths.len())? {
+            Some(f) => match read.iter().find(|(p, _)| p == f) {
+                Some((_, pass)) => (pass.clone(), false),
+                None => {
+                    let pass = read_passphrase_file(f)?;
+                    read.push((f.clone(), pass.clone()));
+                    (pass, false)
+                }
+            },
+            None => (prompt(&paths[i], None)?, true),
         };
         pending.push(Encrypted {
             i,
             bytes,
             passphrase,
+            prompted,
         });
     }
     // The slow part (PBKDF2/scrypt) on every core.
@@ -264,7 +381,15 @@ fn load_keys_then<P: Send + Sync, R: Send>(
         |e, r| r.as_ref().ok().map(|k| then(&p, e.i, k)),
     );
     for (e, (loaded, result)) in pending.iter().zip(decrypted) {
-        let k = loaded.map_err(|err| key_error(&paths[e.i], err))?;
+        let k = match loaded {
+            Ok(k) => k,
+            // A mistyped passphrase at the prompt is asked again, so one slip does not end a
+            // ceremony of several custodians.
+            Err(KeyLoadError::WrongPassphrase) if e.prompted => {
+                retry_prompt(&paths[e.i], &e.bytes, with_cert[e.i])?
+            }
+            Err(err) => return Err(key_error(&paths[e.i], err)),
+        };
         let r = result.unwrap_or_else(|| then(&p, e.i, &k));
         done[e.i] = Some((k, r));
     }
@@ -307,40 +432,46 @@ fn load_one(
     has_cert: bool,
 ) -> Result<LoadedKey, KeyLoadError> {
     let key = sdkit_certs::load_private_key(bytes, passphrase)?;
-    let mut notes = Vec::new();
-    let cert = if has_cert {
-        let sibling = sibling_cert_path(path);
+    let sibling = sibling_cert_path(path);
+    let (cert, cert_problem) = if has_cert {
         match load_cert(&sibling) {
-            Ok(c) if c.cert.matches_private_key(&key) => Some(c),
-            Ok(_) => {
-                notes.push(format!(
-                    "{} does not belong to this key; ignored",
-                    sibling.display()
-                ));
-                None
-            }
+            Ok(c) if c.cert.matches_private_key(&key) => (Some(c), None),
+            Ok(_) => (None, Some(CertProblem::Foreign(sibling))),
             Err(e) => {
-                notes.push(format!("{}; ignored", e.message));
-                None
+                let why = e
+                    .message
+                    .strip_prefix(&format!("{}: ", sibling.display()))
+                    .unwrap_or(&e.message)
+                    .to_owned();
+                (None, Some(CertProblem::Unreadable(sibling, why)))
             }
         }
     } else {
-        None
+        (None, Some(CertProblem::Missing(sibling)))
     };
     Ok(LoadedKey {
         path: path.to_owned(),
         key,
         cert,
-        notes,
+        cert_problem,
     })
 }
 
-fn prompt(path: &Path) -> Result<Zeroizing<Vec<u8>>, CliError> {
+/// Asks for a key's passphrase without echo; `tries_left` says it is a retry.
+fn prompt(path: &Path, tries_left: Option<usize>) -> Result<Zeroizing<Vec<u8>>, CliError> {
     if !std::io::stdin().is_terminal() {
         return Err(CliError::new(Exit::Input, format!("{}: the key is encrypted and no passphrase was given", path.display()))
-            .hint("give --passphrase-file FILE (one for all keys, or one per --key), or run on a terminal to be prompted"));
+            .hint("give --passphrase-file FILE (one for all keys, or one per --key; - reads standard input), or run on a terminal to be asked"));
     }
-    let p = rpassword::prompt_password(format!("Passphrase for {}: ", path.display()))
+    let label = match tries_left {
+        None => format!("Passphrase for {}: ", path.display()),
+        Some(n) => format!(
+            "Wrong passphrase. Passphrase for {} ({n} more {}): ",
+            path.display(),
+            if n == 1 { "try" } else { "tries" }
+        ),
+    };
+    let p = rpassword::prompt_password(label)
         .map_err(|e| CliError::input(path, format!("cannot read the passphrase: {e}")))?;
     Ok(Zeroizing::new(p.into_bytes()))
 }

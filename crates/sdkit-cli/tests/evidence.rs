@@ -32,7 +32,7 @@ fn drill_ledger_then_each_custodian_proves_their_share_alone() {
         .arg(&ledger)
         .run()
         .code(OK)
-        .out_has(&["ledger: appended"]);
+        .out_has(&["ledger: recorded this drill", "new head", "write it down"]);
     let recs = lines(&ledger);
     assert_eq!(recs.len(), 1);
     let rec: Value = serde_json::from_str(&recs[0]).unwrap();
@@ -44,7 +44,7 @@ fn drill_ledger_then_each_custodian_proves_their_share_alone() {
         .arg(&ledger)
         .run()
         .code(OK)
-        .out_has(&["verified", "1 drill record"]);
+        .out_has(&["chain intact", "1 drill record", "head"]);
     for i in 1..=3 {
         sdkit(["check"])
             .arg(SD2023.path())
@@ -73,7 +73,8 @@ fn drill_ledger_then_each_custodian_proves_their_share_alone() {
         .arg(&other)
         .run()
         .code(CHECK_FAILED)
-        .out_has(&["no drill in the ledger recorded"]);
+        .err_has(&["not recorded", "run a drill that includes this key with --ledger"])
+        .out_has(&["NOT RECORDED"]);
 }
 
 #[test]
@@ -110,7 +111,8 @@ fn a_drill_that_failed_for_a_wrong_key_still_vouches_for_the_good_shares() {
         .arg(&ledger)
         .run()
         .code(CHECK_FAILED)
-        .out_has(&["no drill in the ledger recorded"]);
+        .err_has(&["not recorded", "run a drill that includes this key with --ledger"])
+        .out_has(&["NOT RECORDED"]);
 }
 
 #[test]

@@ -71,11 +71,19 @@ fn inspect_matches_certificates() {
         }
         assert_eq!(j["unmatched_certificates"], serde_json::json!([]));
 
+        // Certificates given are the team: the shares of anybody else are findings.
         let r = sdkit(["inspect"]).arg(sd.path()).certs(&[cert(2)]).run();
-        r.code(OK).out_has(&[
-            &format!("certificate {}", cert(2).display()),
-            "no given certificate matches this share",
-        ]);
+        r.code(CHECK_FAILED)
+            .out_has(&[
+                &format!("certificate {}", cert(2).display()),
+                "ROGUE: no given certificate matches this share",
+            ])
+            .err_has(&[
+                "share 1 (x5t_256",
+                "share 3 (x5t_256",
+                "whoever holds that key, together with 1 custodian(s), opens",
+            ]);
+        assert!(!r.stdout.contains("OK: structure is sound"), "{r}");
     }
 }
 
@@ -83,7 +91,7 @@ fn inspect_matches_certificates() {
 fn inspect_matches_der_certificate() {
     let r = sdkit(["inspect"])
         .arg(SD2020.path())
-        .certs(&[fixture("sd1.cer.der")])
+        .certs(&[fixture("sd1.cer.der"), cert(2), cert(3)])
         .json()
         .run();
     r.code(OK);
@@ -119,7 +127,7 @@ fn check_each_key_with_sibling_certificate() {
             let j = r.json();
             check_holder(&j, n);
             assert_eq!(j["holder"]["certificate"], cert(n).display().to_string());
-            assert_eq!(j["holder"]["certificate_match"], "Matched");
+            assert_eq!(j["holder"]["certificate_match"], "matched");
         }
     }
 }
@@ -142,7 +150,7 @@ fn check_each_key_by_trial_decryption() {
             let j = r.json();
             check_holder(&j, n);
             assert_eq!(j["holder"]["certificate"], Value::Null);
-            assert_eq!(j["holder"]["certificate_match"], "NotGiven");
+            assert_eq!(j["holder"]["certificate_match"], "not_given");
         }
     }
 }
@@ -160,8 +168,19 @@ fn drill_every_quorum() {
                 r.out_has(&[tag, &format!("authentic, {len} bytes")]);
             }
             if q.len() == 3 {
-                r.out_has(&["each of the 3 2-of-3 subsets"]);
+                r.out_has(&["any 2 of the 3 keys given recover the same master key"]);
+                assert!(!r.stdout.contains("not tested"), "{r}");
+            } else {
+                // Said for people, and the custodian left out is named.
+                let left_out = (1..=3).find(|n| !q.contains(n)).unwrap();
+                r.out_has(&[
+                    "the 2 keys given agree",
+                    &format!("share {left_out} (x5t_256 "),
+                    "not tested: run a drill that includes its custodian's key",
+                ]);
             }
+            // These keys have no certificate beside them, as az's restore-blob needs.
+            r.err_has(&["warning", "has no certificate beside it", "restore-blob"]);
 
             let r = sdkit(["drill"]).arg(sd.path()).keys(&ks).json().run();
             r.code(OK);

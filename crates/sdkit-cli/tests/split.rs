@@ -145,7 +145,7 @@ fn split_json_report() {
     assert_eq!(j["shares_total"], 3);
     assert_eq!(j["within_managed_hsm_limits"], true);
     assert_eq!(j["items"], serde_json::json!(["a", "b"]));
-    assert_eq!(j["sha256"], sha256_hex(&fs::read(&sd).unwrap()));
+    assert_eq!(j["out_sha256"], sha256_hex(&fs::read(&sd).unwrap()));
     let files: Vec<&str> = j["certificates"]
         .as_array()
         .unwrap()

@@ -1,13 +1,15 @@
 //! `sdkit restore-blob` (the custodians' half of a real recovery) and `sdkit open-blob` (the
 //! HSM's half, for drills with a throw-away exchange key).
 
-use super::drill::{recover_error, run_quorum};
+use super::drill::{recover_error, run_quorum_with};
+use super::load_sd;
 use super::holder_ok;
 use crate::cli::{OpenBlobArgs, RestoreBlobArgs};
 use crate::error::{CliError, Exit};
 use crate::io::{self, MAX_KEY_BYTES, OutFile, refuse_existing, write_all_atomic};
 use crate::keys::load_keys;
-use crate::render::{Output, sha256_hex};
+use crate::hygiene;
+use crate::render::{Output, sha256_hex, words_hex};
 use sdkit_core::blob::{MIN_EXCHANGE_KEY_BITS, RestoreBlob};
 use sdkit_core::domain::{MAX_SD_BYTES, is_safe_file_name};
 use sdkit_core::{SysRng, Thumbprint};
@@ -52,20 +54,57 @@ pub fn run_restore(args: &RestoreBlobArgs, out: Output) -> Result<Exit, CliError
     let public = exchange
         .rsa_public_key()
         .map_err(|e| CliError::input(&args.exchange_key, e))?;
-    let run = run_quorum(&args.sd, &args.keys_paths, &args.keys.passphrase_files)?;
+    let tp = Thumbprint::from_bytes(*exchange.thumbprint().as_bytes());
+    // A custodian's certificate is never an HSM's exchange key: a blob sealed to it would
+    // hand the HSM's contents to that custodian. Refused before anybody types a passphrase.
+    let load_and_check_exchange = || {
+        let loaded = load_sd(&args.sd)?;
+        if let Some(i) = loaded.sd.shares().iter().position(|s| s.thumbprint == tp) {
+            return Err(CliError::usage(format!(
+                "{} is the certificate of share {} of {}: a custodian's certificate, not a new HSM's exchange key; refusing to seal the HSM's contents to it",
+                args.exchange_key.display(),
+                i + 1,
+                args.sd.display()
+            ))
+            .hint("give the exchange certificate `az keyvault security-domain init-recovery --sd-exchange-key FILE` wrote for the new HSM"));
+        }
+        Ok(loaded)
+    };
+    let run = run_quorum_with(
+        load_and_check_exchange,
+        &args.sd,
+        &args.keys_paths,
+        &args.keys.passphrase_files,
+    )?;
+    let mut warnings = hygiene::keys(&run.keys);
+    warnings.extend(hygiene::quorum(run.loaded.sd.quorum()));
+    warnings.extend(hygiene::exchange(
+        &args.exchange_key,
+        exchange.key_bits().unwrap_or(0),
+    ));
+    warnings.print();
     let mut text = run.text;
-    let rec = run.recovery.map_err(|e| {
-        eprint!("{text}");
-        recover_error(&args.sd, &e)
-    })?;
+    let report = json!({
+        "command": "restore-blob",
+        "file": args.sd.display().to_string(),
+        "sha256": run.loaded.sha256,
+        "holders": run.holders,
+        "exchange_x5t_256": tp.to_base64url(),
+        "warnings": warnings.json(),
+    });
+    let rec = match run.recovery {
+        Ok(r) => r,
+        Err(e) => {
+            return Err(recover_error(&args.sd, &e, &run.holder_problems).with_report(report, text));
+        }
+    };
     super::require_authentic(
         &rec.items,
         &args.sd,
         "no blob was written",
         "the file was altered or damaged: download the security domain again",
-        &text,
-    )?;
-    let tp = Thumbprint::from_bytes(*exchange.thumbprint().as_bytes());
+    )
+    .map_err(|e| e.with_report(report.clone(), text.clone()))?;
     let blob = RestoreBlob::seal_recovered(&rec.items, &public, tp, &mut SysRng)
         .map_err(|e| CliError::new(Exit::Crypto, format!("cannot build the restore blob: {e}")))?;
     let json_text = blob.to_json();
@@ -78,14 +117,14 @@ pub fn run_restore(args: &RestoreBlobArgs, out: Output) -> Result<Exit, CliError
         args.force,
     )?;
     let skipped = run.openings.iter().filter(|o| !holder_ok(o)).count();
+    let out_sha256 = sha256_hex(json_text.as_bytes());
     let _ = writeln!(
         text,
-        "Restore blob written to {} ({} items, for exchange key {}, SHA-256 {}).",
+        "Restore blob written to {} ({} items, for exchange key {tp}).",
         args.out.display(),
         blob.items().len(),
-        tp,
-        sha256_hex(json_text.as_bytes())
     );
+    let _ = writeln!(text, "  SHA-256 {out_sha256} ({})", words_hex(&out_sha256));
     if skipped > 0 {
         let _ = writeln!(
             text,
@@ -95,25 +134,35 @@ pub fn run_restore(args: &RestoreBlobArgs, out: Output) -> Result<Exit, CliError
             "warning: {skipped} key(s) did not give a usable share; the others reached the quorum"
         );
     }
+    let upload = upload_command(&args.out);
+    let _ = writeln!(text, "Upload it (online machine) with:\n  {upload}");
     let _ = writeln!(
         text,
-        "Upload it with: az keyvault security-domain upload --hsm-name <HSM> --restore-blob {}",
-        args.out.display()
+        "then wait for the restore with:\n  az keyvault security-domain wait --hsm-name <HSM>"
     );
-    out.emit(
-        &json!({
-            "command": "restore-blob",
-            "file": args.sd.display().to_string(),
-            "holders": run.holders,
-            "out": args.out.display().to_string(),
-            "out_sha256": sha256_hex(json_text.as_bytes()),
-            "exchange_x5t_256": tp.to_base64url(),
-            "items": blob.items().iter().map(|i| i.tag.clone()).collect::<Vec<_>>(),
-            "ok": true,
-        }),
-        &text,
-    );
+    let mut report = report;
+    if let Some(r) = report.as_object_mut() {
+        r.insert("out".into(), json!(args.out.display().to_string()));
+        r.insert("out_sha256".into(), json!(out_sha256));
+        r.insert(
+            "items".into(),
+            json!(blob.items().iter().map(|i| i.tag.clone()).collect::<Vec<_>>()),
+        );
+        r.insert("upload_command".into(), json!(upload));
+        r.insert("ok".into(), json!(true));
+    }
+    out.emit(&report, &text);
     Ok(Exit::Ok)
+}
+
+/// The `az` command that uploads a restore blob: in `az`, `--restore-blob` is a flag that
+/// says the `--sd-file` is a restore blob (scripts/az-oracle.sh runs this through az's own
+/// argument parser).
+pub fn upload_command(blob: &Path) -> String {
+    format!(
+        "az keyvault security-domain upload --hsm-name <HSM> --sd-file {} --restore-blob",
+        blob.display()
+    )
 }
 
 /// Runs `open-blob`.
@@ -192,8 +241,8 @@ pub fn run_open(args: &OpenBlobArgs, out: Output) -> Result<Exit, CliError> {
         &args.blob,
         "nothing was written",
         "the blob was altered or damaged",
-        &text,
-    )?;
+    )
+    .map_err(|e| e.with_report(json!({ "command": "open-blob", "file": args.blob.display().to_string(), "items": items_json }), text.clone()))?;
     let mut written = Vec::new();
     if let Some(dir) = &args.out_dir {
         written = super::write_plaintexts(dir, &items, args.force, &mut text)?;

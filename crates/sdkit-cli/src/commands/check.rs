@@ -109,9 +109,9 @@ pub fn run(args: &CheckArgs, out: Output) -> Result<Exit, CliError> {
         let _ = writeln!(text, "  ledger {}: {line}", path.display());
         ledger_json = json!({ "file": path.display().to_string(), "status": status, "commitment": mine });
     }
-    let mut warnings = hygiene::key(&keys[0]);
+    let mut warnings = hygiene::keys(&keys);
     warnings.extend(hygiene::quorum(sd.quorum()));
-    hygiene::write_text(&mut text, &warnings);
+    warnings.print();
     if !holder_ok(o) {
         failure = Some(
             CliError::new(
@@ -133,7 +133,7 @@ pub fn run(args: &CheckArgs, out: Output) -> Result<Exit, CliError> {
         "shares_total": sd.quorum().total(),
         "holder": holder,
         "ledger": ledger_json,
-        "warnings": warnings.iter().map(hygiene::Warning::json).collect::<Vec<_>>(),
+        "warnings": warnings.json(),
         "ok": failure.is_none(),
     });
     if let Some(e) = failure {

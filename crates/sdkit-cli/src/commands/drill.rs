@@ -7,6 +7,7 @@ use super::ledger::{ShareEntry, append_drill};
 use super::{LoadedSd, describe_holder, holder_ok, load_sd};
 use crate::cli::DrillArgs;
 use crate::error::{CliError, Exit};
+use crate::hygiene;
 use crate::keys::{KeysOpened, LoadedKey, load_keys_and_open};
 use crate::render::{Output, words_hex};
 use sdkit_core::evidence::share_commitment;
@@ -107,9 +108,57 @@ pub fn run_quorum_with(
     })
 }
 
-/// Turns a failed recombination into the error the user sees.
-pub fn recover_error(sd_path: &Path, e: &RecoverError) -> CliError {
-    CliError::new(Exit::Crypto, format!("{}: {e}", sd_path.display()))
+/// Turns a failed recombination into the error the user sees, with the keys that gave no
+/// usable share (the reason there is no quorum).
+pub fn recover_error(sd_path: &Path, e: &RecoverError, holder_problems: &[String]) -> CliError {
+    let mut message = format!("{}: {e}", sd_path.display());
+    for p in holder_problems {
+        message.push_str("\n  ");
+        message.push_str(p);
+    }
+    CliError::new(Exit::Crypto, message)
+}
+
+/// The every-quorum line, for people: `opened` shares lie on one polynomial of degree
+/// `need - 1`.
+fn every_quorum_line(opened: usize, need: usize) -> String {
+    if opened == need {
+        format!("Every quorum: the {opened} keys given agree (they are one quorum).")
+    } else {
+        format!(
+            "Every quorum: any {need} of the {opened} keys given recover the same master key ({} combinations; their shares lie on one polynomial).",
+            recover::binomial(opened, need)
+        )
+    }
+}
+
+/// The shares no key of this drill opened, named by their certificate where a `.cer` file
+/// beside the keys matches (`sd-key3.cer`), else by thumbprint.
+fn untested_shares(run: &QuorumRun, key_paths: &[PathBuf]) -> Vec<(usize, String)> {
+    let sd = &run.loaded.sd;
+    let tested: Vec<usize> = run
+        .openings
+        .iter()
+        .filter_map(|o| match o.status {
+            HolderStatus::Opened { share_index, .. }
+            | HolderStatus::Malformed { share_index, .. }
+            | HolderStatus::Duplicate { share_index, .. } => Some(share_index),
+            HolderStatus::NoShare => None,
+        })
+        .collect();
+    let beside = crate::keys::certificates_beside(key_paths);
+    (0..sd.shares().len())
+        .filter(|i| !tested.contains(i))
+        .map(|i| {
+            let tp = sd.shares()[i].thumbprint;
+            let name = beside
+                .iter()
+                .find(|(_, t)| *t == tp)
+                .and_then(|(p, _)| p.file_name())
+                .map_or_else(|| format!("x5t_256 {tp}"), |n| n.to_string_lossy().into_owned());
+            (i, name)
+        })
+        .collect()
 }
 
 /// Runs `drill`.
@@ -118,34 +167,22 @@ pub fn run(args: &DrillArgs, out: Output) -> Result<Exit, CliError> {
         super::ledger::check_appendable(ledger_path)?;
     }
     let run = run_quorum(&args.sd, &args.keys_paths, &args.keys.passphrase_files)?;
-    let mut text = run.text;
-    let rec = match run.recovery {
+    let mut warnings = hygiene::keys(&run.keys);
+    warnings.extend(hygiene::quorum(run.loaded.sd.quorum()));
+    warnings.print();
+    let mut text = run.text.clone();
+    let rec = match &run.recovery {
         Ok(r) => r,
         Err(e) => {
-            let mut err = recover_error(&args.sd, &e);
-            if out.json {
-                // One JSON document on stdout: the report carries the error (main must not
-                // print a second one), and stderr still says what went wrong.
-                out.emit(
-                    &json!({
-                        "command": "drill",
-                        "file": args.sd.display().to_string(),
-                        "holders": run.holders,
-                        "ok": false,
-                        "error": { "kind": err.exit.name(), "exit_code": err.exit as u8, "message": err.message, "hint": err.hint },
-                    }),
-                    "",
-                );
-                eprintln!("{err}");
-                eprint_lines(&run.holder_problems);
-                return Ok(err.exit);
-            }
-            print!("{text}");
-            for p in &run.holder_problems {
-                err.message.push_str("\n  ");
-                err.message.push_str(p);
-            }
-            return Err(err);
+            let err = recover_error(&args.sd, e, &run.holder_problems);
+            let report = json!({
+                "command": "drill",
+                "file": args.sd.display().to_string(),
+                "sha256": run.loaded.sha256,
+                "holders": run.holders,
+                "warnings": warnings.json(),
+            });
+            return Err(err.with_report(report, text));
         }
     };
     let sd = &run.loaded.sd;
@@ -153,18 +190,14 @@ pub fn run(args: &DrillArgs, out: Output) -> Result<Exit, CliError> {
     let opened = run.openings.iter().filter(|o| holder_ok(o)).count();
     let holders_ok = opened == run.openings.len();
     let consistent = rec.off_polynomial.is_empty();
-    let mut off = Vec::new();
+    let mut problems = run.holder_problems.clone();
     let _ = writeln!(
         text,
         "Master key recovered from shares x = {:?} (not shown).",
         rec.basis
     );
     if consistent {
-        let subsets = recover::binomial(opened, need);
-        let _ = writeln!(
-            text,
-            "Every quorum: all {opened} opened shares lie on one polynomial, so each of the {subsets} {need}-of-{opened} subsets recovers the same master key."
-        );
+        let _ = writeln!(text, "{}", every_quorum_line(opened, need));
     } else {
         for x in &rec.off_polynomial {
             let who = run
@@ -174,18 +207,15 @@ pub fn run(args: &DrillArgs, out: Output) -> Result<Exit, CliError> {
                 .find(|(o, _)| o.share().is_some_and(|s| s.x() == *x))
                 .map(|(_, k)| k.path.display().to_string())
                 .unwrap_or_default();
-            let _ = writeln!(
-                text,
-                "  BAD: share x = {x} (opened by {who}) is off the polynomial: it is corrupt or from another secret"
-            );
-            off.push(format!(
+            let line = format!(
                 "share x = {x} (opened by {who}) is off the polynomial: it is corrupt or from another secret"
-            ));
+            );
+            let _ = writeln!(text, "  BAD: {line}");
+            problems.push(line);
         }
     }
     let _ = writeln!(text, "Items:");
     let items = super::describe_items(&rec.items, &mut text);
-    let mut problems = run.holder_problems.clone();
     for it in &rec.items {
         if let Err(e) = &it.plaintext {
             problems.push(format!("item {:?} did not authenticate: {e}", it.tag));
@@ -193,14 +223,12 @@ pub fn run(args: &DrillArgs, out: Output) -> Result<Exit, CliError> {
     }
     let items_ok = rec.all_items_authentic();
     let mut exhaustive_json = Value::Null;
-    let mut exhaustive_ok = true;
     if args.exhaustive {
-        let report = recover::every_subset(sd, &run.openings, &rec).map_err(|e| {
+        let report = recover::every_subset(sd, &run.openings, rec).map_err(|e| {
             CliError::usage(format!("--exhaustive refused: {e}"))
                 .hint("run the drill without --exhaustive")
         })?;
-        exhaustive_ok = report.disagreeing.is_empty();
-        if exhaustive_ok {
+        if report.disagreeing.is_empty() {
             let _ = writeln!(
                 text,
                 "Exhaustive: all {} subsets of {need} recombined one by one to the same master key.",
@@ -208,21 +236,27 @@ pub fn run(args: &DrillArgs, out: Output) -> Result<Exit, CliError> {
             );
         } else {
             for xs in &report.disagreeing {
-                let _ = writeln!(
-                    text,
-                    "  BAD: the subset x = {xs:?} recombines to a different master key"
-                );
-                problems.push(format!(
-                    "the subset x = {xs:?} recombines to a different master key"
-                ));
+                let line = format!("the subset x = {xs:?} recombines to a different master key");
+                let _ = writeln!(text, "  BAD: {line}");
+                problems.push(line);
             }
         }
         exhaustive_json = json!({ "subsets": report.subsets, "disagreeing_x": report.disagreeing });
     }
-    let ok = holders_ok && consistent && items_ok && exhaustive_ok;
+    let untested = untested_shares(&run, &args.keys_paths);
+    if !untested.is_empty() {
+        let _ = writeln!(text, "Not tested by this drill:");
+        for (i, name) in &untested {
+            let _ = writeln!(
+                text,
+                "  share {} ({name}) not tested: run a drill that includes its custodian's key",
+                i + 1
+            );
+        }
+    }
+    let ok = problems.is_empty();
     let mut ledger_json = Value::Null;
     if let Some(ledger_path) = &args.ledger {
-        let sd_hash = run.loaded.digest;
         let entries: Vec<ShareEntry> = run
             .openings
             .iter()
@@ -236,12 +270,12 @@ pub fn run(args: &DrillArgs, out: Output) -> Result<Exit, CliError> {
                     } else {
                         "ok"
                     },
-                    commitment: hex::encode(share_commitment(&sd_hash, share)),
+                    commitment: hex::encode(share_commitment(&run.loaded.digest, share)),
                 }),
                 _ => None,
             })
             .collect();
-        let hash = append_drill(
+        let head = append_drill(
             ledger_path,
             &args.sd,
             &run.loaded.sha256,
@@ -252,23 +286,18 @@ pub fn run(args: &DrillArgs, out: Output) -> Result<Exit, CliError> {
         )?;
         let _ = writeln!(
             text,
-            "Ledger: appended this drill ({} share commitments) to {}; record hash {} ({}).",
+            "Ledger: recorded this drill ({} share commitments) in {}.",
             entries.len(),
-            ledger_path.display(),
-            &hash[..16],
-            words_hex(&hash)
+            ledger_path.display()
         );
-        ledger_json = json!({ "file": ledger_path.display().to_string(), "record_sha256": hash, "commitments": entries.len() });
+        let _ = writeln!(
+            text,
+            "  new head {} ({}): write it down",
+            &head[..16],
+            words_hex(&head)
+        );
+        ledger_json = json!({ "file": ledger_path.display().to_string(), "head": head, "head_words": words_hex(&head), "commitments": entries.len() });
     }
-    let _ = writeln!(
-        text,
-        "{}",
-        if ok {
-            "DRILL PASSED: every key opened its share, every quorum agrees, every item authenticated."
-        } else {
-            "DRILL FAILED: see the lines above."
-        }
-    );
     let report = json!({
         "command": "drill",
         "file": args.sd.display().to_string(),
@@ -280,27 +309,35 @@ pub fn run(args: &DrillArgs, out: Output) -> Result<Exit, CliError> {
         "off_polynomial_x": rec.off_polynomial,
         "every_quorum_agrees": consistent,
         "exhaustive": exhaustive_json,
+        "untested_shares": untested.iter().map(|(i, name)| json!({ "share": i + 1, "x5t_256": sd.shares()[*i].thumbprint.to_base64url(), "certificate": name })).collect::<Vec<_>>(),
         "ledger": ledger_json,
         "items": items,
+        "warnings": warnings.json(),
         "ok": ok,
     });
-    out.emit(&report, &text);
     if !ok {
-        problems.extend(off);
-        eprintln!("error: {}: drill failed", args.sd.display());
-        eprint_lines(&problems);
+        let mut message = format!("{}: drill failed:", args.sd.display());
+        for p in &problems {
+            message.push_str("\n  ");
+            message.push_str(p);
+        }
+        let exit = if items_ok {
+            Exit::CheckFailed
+        } else {
+            Exit::Crypto
+        };
+        return Err(CliError::new(exit, message)
+            .hint(if holders_ok {
+                "download the security domain again; if it stays, the file was damaged or altered"
+            } else {
+                "give each custodian's own key; a key that opens no share is not one of this SD's"
+            })
+            .with_report(report, text));
     }
-    Ok(if !items_ok {
-        Exit::Crypto
-    } else if ok {
-        Exit::Ok
-    } else {
-        Exit::CheckFailed
-    })
-}
-
-fn eprint_lines(lines: &[String]) {
-    for l in lines {
-        eprintln!("  {l}");
-    }
+    let _ = writeln!(
+        text,
+        "DRILL PASSED: every key opened its share, every quorum agrees, every item authenticated."
+    );
+    out.emit(&report, &text);
+    Ok(Exit::Ok)
 }

@@ -61,6 +61,9 @@ pub fn run(args: &InspectArgs, out: Output) -> Result<Exit, CliError> {
     let _ = writeln!(text, "Shares:");
     let mut shares_json = Vec::new();
     let mut used = vec![false; certs.len()];
+    // Shares that belong to none of the certificates given: when certificates are given they
+    // are the team, and a share outside it is somebody else's way into the HSM.
+    let mut rogue: Vec<usize> = Vec::new();
     for (i, s) in sd.shares().iter().enumerate() {
         let h = s.jwe.header();
         let _ = writeln!(
@@ -94,7 +97,11 @@ pub fn run(args: &InspectArgs, out: Output) -> Result<Exit, CliError> {
                 words(c.thumbprint.as_bytes())
             );
         } else if !certs.is_empty() {
-            let _ = writeln!(text, "      no given certificate matches this share");
+            rogue.push(i);
+            let _ = writeln!(
+                text,
+                "      ROGUE: no given certificate matches this share (see findings)"
+            );
         }
         shares_json.push(json!({
             "index": i + 1,
@@ -134,52 +141,53 @@ pub fn run(args: &InspectArgs, out: Output) -> Result<Exit, CliError> {
         .filter(|(_, u)| !**u)
         .map(|(c, _)| c)
         .collect();
-    let problems = sd.findings().iter().filter(|f| is_problem(f)).count() + unmatched.len();
-    if !sd.findings().is_empty() || !unmatched.is_empty() {
+    let mut problems: Vec<String> = sd
+        .findings()
+        .iter()
+        .filter(|f| is_problem(f))
+        .map(ToString::to_string)
+        .collect();
+    for &i in &rogue {
+        problems.push(format!(
+            "share {} (x5t_256 {}) belongs to none of the {} certificates given: whoever holds that key, together with {} custodian(s), opens this HSM's security domain",
+            i + 1,
+            sd.shares()[i].thumbprint,
+            certs.len(),
+            q.required().saturating_sub(1)
+        ));
+    }
+    for c in &unmatched {
+        problems.push(format!(
+            "certificate {} ({}) holds no share of this security domain",
+            c.path.display(),
+            c.thumbprint
+        ));
+    }
+    let notes: Vec<String> = sd
+        .findings()
+        .iter()
+        .filter(|f| !is_problem(f))
+        .map(ToString::to_string)
+        .collect();
+    if !notes.is_empty() || !problems.is_empty() {
         let _ = writeln!(text, "Findings:");
-        for f in sd.findings() {
-            let _ = writeln!(
-                text,
-                "  {} {f}",
-                if is_problem(f) { "problem:" } else { "note:" }
-            );
+        for p in &problems {
+            let _ = writeln!(text, "  problem: {p}");
         }
-        for c in &unmatched {
-            let _ = writeln!(
-                text,
-                "  problem: certificate {} ({}) holds no share of this security domain",
-                c.path.display(),
-                c.thumbprint
-            );
+        for n in &notes {
+            let _ = writeln!(text, "  note: {n}");
         }
     }
     // Hygiene: the quorum itself, and every certificate given (matched or not).
-    let mut warnings = hygiene::quorum(q);
+    let mut warnings = hygiene::Warnings::default();
+    warnings.extend(hygiene::quorum(q).into_iter().filter(|w| {
+        w.code != "outside_managed_hsm_limits"
+            || !sd.findings().contains(&Finding::OutsideManagedHsmLimits)
+    }));
     for c in &certs {
         warnings.extend(hygiene::certificate(c));
     }
-    let shown: Vec<&hygiene::Warning> = warnings
-        .iter()
-        .filter(|w| {
-            w.code != "outside_managed_hsm_limits"
-                || !sd.findings().contains(&Finding::OutsideManagedHsmLimits)
-        })
-        .collect();
-    if !shown.is_empty() {
-        let _ = writeln!(text, "Warnings:");
-        for w in &shown {
-            let _ = writeln!(text, "  warning: {}", w.message);
-        }
-    }
-    let _ = writeln!(
-        text,
-        "{}",
-        if problems == 0 {
-            "OK: structure is sound"
-        } else {
-            "PROBLEMS found (see above)"
-        }
-    );
+    warnings.print();
 
     let report = json!({
         "command": "inspect",
@@ -187,33 +195,36 @@ pub fn run(args: &InspectArgs, out: Output) -> Result<Exit, CliError> {
         "sha256": loaded.sha256,
         "sha256_words": words_hex(&loaded.sha256),
         "size": loaded.size,
-        "warnings": warnings.iter().map(hygiene::Warning::json).collect::<Vec<_>>(),
+        "warnings": warnings.json(),
         "version": sd.version(),
         "required": q.required(),
         "shares_total": q.total(),
         "within_managed_hsm_limits": q.within_managed_hsm_limits(),
         "shares": shares_json,
         "items": items_json,
-        "findings": sd.findings().iter().map(|f| json!({ "problem": is_problem(f), "message": f.to_string() })).collect::<Vec<_>>(),
+        "findings": problems.iter().map(|p| json!({ "severity": "problem", "message": p }))
+            .chain(notes.iter().map(|n| json!({ "severity": "note", "message": n })))
+            .collect::<Vec<_>>(),
+        "rogue_shares": rogue.iter().map(|&i| json!({ "share": i + 1, "x5t_256": sd.shares()[i].thumbprint.to_base64url() })).collect::<Vec<_>>(),
         "unmatched_certificates": unmatched.iter().map(|c| json!({ "file": c.path.display().to_string(), "x5t_256": c.thumbprint.to_base64url() })).collect::<Vec<_>>(),
-        "ok": problems == 0,
+        "ok": problems.is_empty(),
     });
-    out.emit(&report, &text);
-    if problems > 0 {
-        eprintln!("error: {}: {problems} problem(s) found", args.sd.display());
-        for f in sd.findings().iter().filter(|f| is_problem(f)) {
-            eprintln!("  {f}");
+    if !problems.is_empty() {
+        let mut message = format!("{}: {} problem(s) found:", args.sd.display(), problems.len());
+        for p in &problems {
+            message.push_str("\n  ");
+            message.push_str(p);
         }
-        for c in &unmatched {
-            eprintln!(
-                "  certificate {} holds no share of this security domain",
-                c.path.display()
-            );
-        }
+        let hint = if rogue.is_empty() {
+            "download the security domain again; if the problem stays, the file was not made by Azure as-is"
+        } else {
+            "find out whose key the extra share is wrapped to; if nobody on the team knows, treat the security domain as exposed: download a new one with the team's certificates only"
+        };
+        return Err(CliError::new(Exit::CheckFailed, message)
+            .hint(hint)
+            .with_report(report, text));
     }
-    Ok(if problems == 0 {
-        Exit::Ok
-    } else {
-        Exit::CheckFailed
-    })
+    let _ = writeln!(text, "OK: structure is sound");
+    out.emit(&report, &text);
+    Ok(Exit::Ok)
 }

@@ -59,36 +59,60 @@ fn subject_for(args: &KeygenArgs, i: usize) -> String {
     args.subject.replace("{i}", &i.to_string())
 }
 
+/// The shortest passphrase keygen takes without `--allow-short-passphrase`.
+const MIN_PASSPHRASE_CHARS: usize = 8;
+
+/// Why a passphrase is too short, or `None` when it is long enough (or short ones are allowed).
+fn too_short(args: &KeygenArgs, p: &[u8]) -> Option<String> {
+    let chars = String::from_utf8_lossy(p).chars().count();
+    (!args.allow_short_passphrase && chars < MIN_PASSPHRASE_CHARS).then(|| {
+        format!(
+            "the passphrase has {chars} character(s); at least {MIN_PASSPHRASE_CHARS} are required, since a copied key file can be attacked offline for as long as it exists"
+        )
+    })
+}
+
 /// Passphrases for every holder, gathered before the slow key generation starts.
 fn passphrases(args: &KeygenArgs) -> Result<Vec<Option<Zeroizing<Vec<u8>>>>, CliError> {
     let n = args.holders;
     if args.no_passphrase {
         return Ok(vec![None; n]);
     }
+    let from_file = |f: &PathBuf| {
+        let p = crate::keys::read_passphrase_file(f)?;
+        match too_short(args, &p) {
+            Some(why) => Err(CliError::input(f, why)
+                .hint("use a longer passphrase (a few random words), or pass --allow-short-passphrase")),
+            None => Ok(Some(p)),
+        }
+    };
     match args.passphrase_files.len() {
         0 => {
             if !std::io::stdin().is_terminal() {
                 return Err(CliError::usage("private keys are encrypted by default, and there is no terminal to ask for passphrases")
-                    .hint("give --passphrase-file FILE (one for all holders, or one per holder), or --no-passphrase to write unencrypted keys"));
+                    .hint("give --passphrase-file FILE (one for all holders, or one per holder; - reads standard input), or --no-passphrase to write unencrypted keys"));
             }
-            (1..=n).map(|i| prompt_twice(i).map(Some)).collect()
+            (1..=n).map(|i| prompt_twice(args, i).map(Some)).collect()
         }
         1 => {
-            let p = crate::keys::read_passphrase_file(&args.passphrase_files[0])?;
-            Ok(vec![Some(p); n])
+            let p = from_file(&args.passphrase_files[0])?;
+            Ok(vec![p; n])
         }
-        m if m == n => args
-            .passphrase_files
-            .iter()
-            .map(|f| crate::keys::read_passphrase_file(f).map(Some))
-            .collect(),
+        m if m == n => {
+            if args.passphrase_files.iter().filter(|f| f.as_path() == Path::new("-")).count() > 1 {
+                return Err(CliError::usage(
+                    "--passphrase-file - is given more than once: standard input can be read only once",
+                ));
+            }
+            args.passphrase_files.iter().map(from_file).collect()
+        }
         m => Err(CliError::usage(format!(
             "{m} --passphrase-file given for {n} holders: give one for all, or exactly one per holder"
         ))),
     }
 }
 
-fn prompt_twice(i: usize) -> Result<Zeroizing<Vec<u8>>, CliError> {
+fn prompt_twice(args: &KeygenArgs, i: usize) -> Result<Zeroizing<Vec<u8>>, CliError> {
     let read = |label: String| {
         rpassword::prompt_password(label)
             .map(|s| Zeroizing::new(s.into_bytes()))
@@ -100,6 +124,10 @@ fn prompt_twice(i: usize) -> Result<Zeroizing<Vec<u8>>, CliError> {
             eprintln!(
                 "An empty passphrase is not allowed; use --no-passphrase for unencrypted keys."
             );
+            continue;
+        }
+        if let Some(why) = too_short(args, &a) {
+            eprintln!("Too short: {why}. Try again (or pass --allow-short-passphrase).");
             continue;
         }
         let b = read(format!("Repeat passphrase for holder {i}: "))?;
@@ -206,6 +234,13 @@ pub fn run(args: &KeygenArgs, out: Output) -> Result<Exit, CliError> {
     let secrets = passphrases(args)?;
     ensure_dir(&args.out_dir)?;
     probe_writable(&args.out_dir)?;
+    if args.bits < crate::hygiene::RECOMMENDED_BITS {
+        eprintln!(
+            "warning: --bits {}: {} bits or more is recommended for keys that protect an HSM for years (NIST SP 800-57); every later command will flag these keys too",
+            args.bits,
+            crate::hygiene::RECOMMENDED_BITS
+        );
+    }
     if args.no_passphrase {
         eprintln!(
             "warning: --no-passphrase: the private keys are written UNENCRYPTED; keep them on offline, encrypted media"

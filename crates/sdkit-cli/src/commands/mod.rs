@@ -123,18 +123,20 @@ pub fn describe_holder(
         "key": key.path.display().to_string(),
         "status": status,
         "certificate": key.cert.as_ref().map(|c| c.path.display().to_string()),
-        "certificate_match": format!("{:?}", o.certificate),
+        "certificate_match": match o.certificate {
+            CertificateMatch::NotGiven => "not_given",
+            CertificateMatch::Matched => "matched",
+            CertificateMatch::NotInDomain => "not_in_domain",
+            CertificateMatch::KeyDidNotOpenItsShare => "key_did_not_open_its_share",
+        },
         "key_bits": key.key.bits(),
         "key_encrypted": key.key.was_encrypted(),
-        "notes": key.notes,
+        "certificate_problem": key.cert_problem.as_ref().map(|c| c.code()),
     });
     if let (Some(o), Value::Object(e)) = (obj.as_object_mut(), extra) {
         o.extend(e);
     }
-    let mut line = format!("  {}: {text}\n", key.path.display());
-    for n in &key.notes {
-        line.push_str(&format!("    note: {n}\n"));
-    }
+    let line = format!("  {}: {text}\n", key.path.display());
     (line, obj)
 }
 
@@ -192,28 +194,23 @@ pub fn describe_items(
 }
 
 /// Refuses to go on unless every item authenticated: nothing is written from a file that
-/// was altered. `source` is the SD or blob the items came from; `held` is the report so far,
-/// shown on stderr with the error.
+/// was altered. `source` is the SD or blob the items came from.
 pub fn require_authentic(
     items: &[sdkit_core::recover::RecoveredItem],
     source: &Path,
     not_written: &str,
     hint: &str,
-    held: &str,
 ) -> Result<(), CliError> {
     match items.iter().find(|i| i.plaintext.is_err()) {
         None => Ok(()),
-        Some(bad) => {
-            eprint!("{held}");
-            Err(CliError::new(
-                crate::error::Exit::Crypto,
-                format!(
-                    "{}: item {:?} did not authenticate; {not_written}",
-                    source.display(),
-                    bad.tag
-                ),
-            )
-            .hint(hint))
-        }
+        Some(bad) => Err(CliError::new(
+            crate::error::Exit::Crypto,
+            format!(
+                "{}: item {:?} did not authenticate; {not_written}",
+                source.display(),
+                bad.tag
+            ),
+        )
+        .hint(hint)),
     }
 }

@@ -5,6 +5,7 @@ use super::drill::{recover_error, run_quorum_with};
 use super::load_sd;
 use crate::cli::RecoverArgs;
 use crate::error::{CliError, Exit};
+use crate::hygiene;
 use crate::io::{probe_output_dir, refuse_existing};
 use crate::render::Output;
 use sdkit_core::domain::is_safe_file_name;
@@ -41,21 +42,28 @@ pub fn run(args: &RecoverArgs, out: Output) -> Result<Exit, CliError> {
         &args.keys_paths,
         &args.keys.passphrase_files,
     )?;
+    let mut warnings = hygiene::keys(&run.keys);
+    warnings.extend(hygiene::quorum(run.loaded.sd.quorum()));
+    warnings.print();
     let mut text = run.text;
+    let report = json!({
+        "command": "recover",
+        "file": args.sd.display().to_string(),
+        "sha256": run.loaded.sha256,
+        "holders": run.holders,
+        "warnings": warnings.json(),
+    });
     let rec = match run.recovery {
         Ok(r) => r,
-        Err(e) => {
-            eprint!("{text}");
-            return Err(recover_error(&args.sd, &e));
-        }
+        Err(e) => return Err(recover_error(&args.sd, &e, &run.holder_problems).with_report(report, text)),
     };
     super::require_authentic(
         &rec.items,
         &args.sd,
         "nothing was written",
         "the file was altered or damaged: download the security domain again",
-        &text,
-    )?;
+    )
+    .map_err(|e| e.with_report(report.clone(), text.clone()))?;
     let written = super::write_plaintexts(&args.out_dir, &rec.items, args.force, &mut text)?;
     let skipped = run.openings.iter().filter(|o| !super::holder_ok(o)).count();
     if skipped > 0 || !rec.off_polynomial.is_empty() {
@@ -65,15 +73,12 @@ pub fn run(args: &RecoverArgs, out: Output) -> Result<Exit, CliError> {
             rec.off_polynomial.len()
         );
     }
-    let report = json!({
-        "command": "recover",
-        "file": args.sd.display().to_string(),
-        "sha256": run.loaded.sha256,
-        "holders": run.holders,
-        "off_polynomial_x": rec.off_polynomial,
-        "written": written,
-        "ok": true,
-    });
+    let mut report = report;
+    if let Some(r) = report.as_object_mut() {
+        r.insert("off_polynomial_x".into(), json!(rec.off_polynomial));
+        r.insert("written".into(), json!(written));
+        r.insert("ok".into(), json!(true));
+    }
     out.emit(&report, &text);
     Ok(Exit::Ok)
 }

@@ -2,6 +2,7 @@
 
 use crate::cli::SplitArgs;
 use crate::error::{CliError, Exit};
+use crate::hygiene;
 use crate::io::{self, OutFile, refuse_existing, write_all_atomic};
 use crate::keys::load_cert;
 use crate::render::{Output, sha256_hex};
@@ -53,8 +54,10 @@ pub fn run(args: &SplitArgs, out: Output) -> Result<Exit, CliError> {
         )));
     }
     let mut recipients = Vec::with_capacity(n);
+    let mut warnings = hygiene::Warnings::default();
     for path in &args.certs {
         let c = load_cert(path)?;
+        warnings.extend(hygiene::certificate(&c));
         let key = c
             .cert
             .rsa_public_key()
@@ -108,13 +111,8 @@ pub fn run(args: &SplitArgs, out: Output) -> Result<Exit, CliError> {
     )?;
     let q = sd.quorum();
     let mut text = String::new();
-    if !q.within_managed_hsm_limits() {
-        eprintln!(
-            "warning: a quorum of {} of {} is outside what Managed HSM itself creates (N 3..10, M 2..10); sdkit opens it, and az restore-blob accepts it only when M is 2..10",
-            q.required(),
-            q.total()
-        );
-    }
+    warnings.extend(hygiene::quorum(q));
+    warnings.print();
     let _ = writeln!(
         text,
         "Wrote {} ({} of {}, SHA-256 {})",
@@ -140,7 +138,8 @@ pub fn run(args: &SplitArgs, out: Output) -> Result<Exit, CliError> {
         &json!({
             "command": "split",
             "out": args.out.display().to_string(),
-            "sha256": sha256_hex(text_sd.as_bytes()),
+            "out_sha256": sha256_hex(text_sd.as_bytes()),
+            "warnings": warnings.json(),
             "required": q.required(),
             "shares_total": q.total(),
             "within_managed_hsm_limits": q.within_managed_hsm_limits(),
