@@ -102,7 +102,7 @@ pub fn run(cli: &Cli, argv: &[String]) -> Exit {
                 code
             }
             Err(e) => {
-                eprintln!("{e}");
+                crate::render::eprint_wrapped(&e.to_string());
                 if code == Exit::Ok { Exit::Output } else { code }
             }
         },

@@ -1,8 +1,8 @@
 //! Command-line syntax (clap derive only; behaviour lives in the libraries and `commands/`).
 
+use crate::head::ExpectedHead;
 use clap::builder::{Resettable, StyledStr};
 use clap::{ArgMatches, Args, Command as ClapCommand, FromArgMatches, Parser, Subcommand};
-use crate::head::ExpectedHead;
 use std::path::PathBuf;
 
 /// `sdkit --version`: the version and the RSA backend compiled in (for bug reports).

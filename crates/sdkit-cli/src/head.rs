@@ -38,7 +38,11 @@ impl FromStr for ExpectedHead {
             .filter(|w| !w.is_empty())
             .map(str::to_owned)
             .collect();
-        if words.len() == 6 && words.iter().all(|w| w.bytes().all(|b| b.is_ascii_lowercase())) {
+        if words.len() == 6
+            && words
+                .iter()
+                .all(|w| w.bytes().all(|b| b.is_ascii_lowercase()))
+        {
             Ok(ExpectedHead::Words(words))
         } else {
             Err("give the head's hash (at least its first 16 hex digits) or its six read-aloud words"
@@ -95,7 +99,14 @@ mod tests {
 
     #[test]
     fn refuses_what_cannot_identify_a_head() {
-        for bad in ["", "abc", &HEAD[..15], "one two three", "a-b-c-d-e-f-g", "é-b-c-d-e-f"] {
+        for bad in [
+            "",
+            "abc",
+            &HEAD[..15],
+            "one two three",
+            "a-b-c-d-e-f-g",
+            "é-b-c-d-e-f",
+        ] {
             assert!(bad.parse::<ExpectedHead>().is_err(), "{bad:?}");
         }
         let too_long = format!("{HEAD}0");

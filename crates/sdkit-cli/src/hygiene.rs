@@ -58,7 +58,10 @@ impl Warnings {
     /// person running the command, and stdout stays one report).
     pub fn print(&self) {
         for w in &self.0 {
-            eprintln!("warning: {}", w.message);
+            eprint!(
+                "{}",
+                crate::render::wrap(&format!("warning: {}\n", w.message))
+            );
         }
     }
 }

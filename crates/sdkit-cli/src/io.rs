@@ -81,7 +81,12 @@ pub fn read_passphrase_source(path: &Path, max: u64) -> Result<Zeroizing<Vec<u8>
             .lock()
             .take(max + 1)
             .read_to_end(&mut buf)
-            .map_err(|e| CliError::input(path, format!("cannot read the passphrase from standard input: {e}")))?;
+            .map_err(|e| {
+                CliError::input(
+                    path,
+                    format!("cannot read the passphrase from standard input: {e}"),
+                )
+            })?;
     } else {
         let meta = fs::metadata(path);
         let stream = meta.as_ref().is_ok_and(|m| !m.is_file() && !m.is_dir());
@@ -450,7 +455,7 @@ fn probe_writable_dir(dir: &Path, named: &Path, what: &str) -> Result<(), CliErr
                 named,
                 format!("cannot write the {what} in {}: {e}", shown.display()),
             )
-                .hint("choose a writable place (on removable media, check it is not read-only)")
+            .hint("choose a writable place (on removable media, check it is not read-only)")
         })
 }
 

@@ -113,7 +113,11 @@ pub fn certificates_beside(keys: &[PathBuf]) -> Vec<(PathBuf, Thumbprint)> {
     }
     let mut out = Vec::new();
     for d in dirs {
-        let shown = if d.as_os_str().is_empty() { PathBuf::from(".") } else { d.clone() };
+        let shown = if d.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            d.clone()
+        };
         let Ok(entries) = std::fs::read_dir(&shown) else {
             continue;
         };
@@ -129,7 +133,10 @@ pub fn certificates_beside(keys: &[PathBuf]) -> Vec<(PathBuf, Thumbprint)> {
                 .flatten()
                 .and_then(|b| sdkit_certs::load_certificate(&b).ok());
             if let Some(c) = parsed {
-                out.push((d.join(p.file_name().unwrap_or_default()), Thumbprint::of_certificate_der(c.der())));
+                out.push((
+                    d.join(p.file_name().unwrap_or_default()),
+                    Thumbprint::of_certificate_der(c.der()),
+                ));
             }
         }
     }
@@ -162,11 +169,18 @@ fn passphrase_file_for(
     i: usize,
     n: usize,
 ) -> Result<Option<&PathBuf>, CliError> {
-    if files.iter().filter(|f| f.as_path() == Path::new("-")).count() > 1 {
+    if files
+        .iter()
+        .filter(|f| f.as_path() == Path::new("-"))
+        .count()
+        > 1
+    {
         return Err(CliError::usage(
             "--passphrase-file - is given more than once: standard input can be read only once",
         )
-        .hint("give - once (one passphrase for all keys), or use files or /dev/fd/N for the others"));
+        .hint(
+            "give - once (one passphrase for all keys), or use files or /dev/fd/N for the others",
+        ));
     }
     match files.len() {
         0 => Ok(None),
@@ -290,11 +304,10 @@ fn retry_prompt(path: &Path, bytes: &[u8], has_cert: bool) -> Result<LoadedKey, 
             other => return other.map_err(|e| key_error(path, e)),
         }
     }
-    Err(CliError::input(
-        path,
-        format!("wrong passphrase, {PROMPT_TRIES} times"),
+    Err(
+        CliError::input(path, format!("wrong passphrase, {PROMPT_TRIES} times"))
+            .hint("the key's custodian must type it; check the keyboard layout and Caps Lock"),
     )
-    .hint("the key's custodian must type it; check the keyboard layout and Caps Lock"))
 }
 
 /// Runs `prelude` (on the calling thread, while the other cores start on the keys), loads

@@ -96,6 +96,56 @@ pub fn validity_status(not_before: SystemTime, not_after: SystemTime) -> String 
     }
 }
 
+/// The widest line sdkit prints on its own (a path or hash longer than that stays whole).
+pub const TEXT_COLUMNS: usize = 100;
+
+/// Folds every line longer than [`TEXT_COLUMNS`] at spaces; continuation lines are indented
+/// four more spaces than the line they continue. Command lines meant to be copied (`az ...`,
+/// `sdkit ...`) are left whole, so they still paste as one command.
+pub fn wrap(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    for line in text.split_inclusive('\n') {
+        let (body, newline) = match line.strip_suffix('\n') {
+            Some(b) => (b, "\n"),
+            None => (line, ""),
+        };
+        let indent = body.len() - body.trim_start().len();
+        let trimmed = body.trim_start();
+        let is_command = trimmed.starts_with("az ") || trimmed.starts_with("sdkit ");
+        if body.chars().count() <= TEXT_COLUMNS || is_command {
+            out.push_str(line);
+            continue;
+        }
+        let cont = " ".repeat(indent + 4);
+        let mut current = body[..indent].to_owned();
+        let mut width = indent;
+        let mut first_word = true;
+        for word in trimmed.split(' ') {
+            let w = word.chars().count();
+            if !first_word && width + 1 + w > TEXT_COLUMNS {
+                out.push_str(current.trim_end());
+                out.push('\n');
+                current = cont.clone();
+                width = cont.len();
+            } else if !first_word {
+                current.push(' ');
+                width += 1;
+            }
+            current.push_str(word);
+            width += w;
+            first_word = false;
+        }
+        out.push_str(&current);
+        out.push_str(newline);
+    }
+    out
+}
+
+/// Prints one message on stderr, folded as [`wrap`] folds.
+pub fn eprint_wrapped(message: &str) {
+    eprint!("{}", wrap(&format!("{message}\n")));
+}
+
 /// How a command's result is shown.
 #[derive(Clone, Copy)]
 pub struct Output {
@@ -129,8 +179,9 @@ impl Output {
                 serde_json::to_string_pretty(json).unwrap_or_else(|_| json.to_string())
             );
         } else if !self.quiet {
+            let text = wrap(text);
             if self.colour {
-                print!("{}", colourise(text));
+                print!("{}", colourise(&text));
             } else {
                 print!("{text}");
             }
@@ -157,7 +208,7 @@ impl Output {
             }
             None => {}
         }
-        eprintln!("{e}");
+        eprint!("{}", wrap(&format!("{e}\n")));
     }
 }
 
@@ -211,6 +262,34 @@ mod tests {
             rfc3339(UNIX_EPOCH + Duration::from_secs(1_598_601_051)),
             "2020-08-28T07:50:51Z"
         );
+    }
+
+    #[test]
+    fn long_lines_fold_at_spaces_and_commands_stay_whole() {
+        let long = format!("  warning: {}", "word ".repeat(40));
+        let folded = wrap(&format!("{long}\nshort\n"));
+        assert!(
+            folded.lines().all(|l| l.chars().count() <= TEXT_COLUMNS),
+            "{folded}"
+        );
+        assert!(
+            folded
+                .lines()
+                .nth(1)
+                .is_some_and(|l| l.starts_with("      word"))
+        );
+        assert!(folded.ends_with("short\n"));
+        assert_eq!(
+            folded.split_whitespace().collect::<Vec<_>>(),
+            long.split_whitespace().chain(["short"]).collect::<Vec<_>>()
+        );
+        let cmd = format!(
+            "  az keyvault security-domain upload --sd-file {}",
+            "d/".repeat(60)
+        );
+        assert_eq!(wrap(&cmd), cmd);
+        let unbreakable = "x".repeat(150);
+        assert_eq!(wrap(&unbreakable), unbreakable);
     }
 
     #[test]

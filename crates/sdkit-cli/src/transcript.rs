@@ -103,7 +103,12 @@ fn step_hashes(log: &Log) -> Vec<String> {
         .records
         .iter()
         .skip(1)
-        .map(|r| r.get("prev").and_then(Value::as_str).unwrap_or("").to_owned())
+        .map(|r| {
+            r.get("prev")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned()
+        })
         .collect();
     if !log.records.is_empty() {
         out.push(log.head.clone());

@@ -141,7 +141,10 @@ fn check_with_a_foreign_key() {
         .err_names(&oracle_key())
         .err_has(&["opens no share"])
         .out_has(&["opens no share"]);
-    assert!(!r.stdout.contains("FAILED") && !r.stdout.contains("OK:"), "{r}");
+    assert!(
+        !r.stdout.contains("FAILED") && !r.stdout.contains("OK:"),
+        "{r}"
+    );
     let r = sdkit(["check"])
         .arg(SD2020.path())
         .keys(&[oracle_key()])
@@ -223,7 +226,11 @@ fn tampered_item_tag() {
     sdkit(["inspect"]).arg(&sd).run().code(OK);
     let r = drill_fails(&sd, &[key(1), key(2)], CRYPTO);
     r.err_names(&sd)
-        .err_has(&["base_enclave_backup", "did not authenticate", "drill failed"])
+        .err_has(&[
+            "base_enclave_backup",
+            "did not authenticate",
+            "drill failed",
+        ])
         .out_has(&["hsm_backup", "authentic"]);
     let j = sdkit(["drill"])
         .arg(&sd)

@@ -73,7 +73,10 @@ fn drill_ledger_then_each_custodian_proves_their_share_alone() {
         .arg(&other)
         .run()
         .code(CHECK_FAILED)
-        .err_has(&["not recorded", "run a drill that includes this key with --ledger"])
+        .err_has(&[
+            "not recorded",
+            "run a drill that includes this key with --ledger",
+        ])
         .out_has(&["NOT RECORDED"]);
 }
 
@@ -111,7 +114,10 @@ fn a_drill_that_failed_for_a_wrong_key_still_vouches_for_the_good_shares() {
         .arg(&ledger)
         .run()
         .code(CHECK_FAILED)
-        .err_has(&["not recorded", "run a drill that includes this key with --ledger"])
+        .err_has(&[
+            "not recorded",
+            "run a drill that includes this key with --ledger",
+        ])
         .out_has(&["NOT RECORDED"]);
 }
 

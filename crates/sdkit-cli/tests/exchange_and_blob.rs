@@ -250,7 +250,7 @@ fn drill_with_a_generated_exchange_key() {
     let j = r.json();
     assert_eq!(j["command"], "exchange-key");
     assert_eq!(j["ok"], true);
-    assert_eq!(j["x5t_s256"], x5t);
+    assert_eq!(j["x5t_256"], x5t);
     assert_eq!(j["subject"], cert.subject());
     assert_eq!(j["certificate"], cert_file.display().to_string());
     assert_eq!(j["key"], key_file.display().to_string());
@@ -495,7 +495,10 @@ fn tampered_real_blob() {
                 &[tag, "did not authenticate", "nothing was written"],
             );
             // The other items are reported authentic, in the report on stdout.
-            assert!(r.stdout.contains("FAILED") && r.stdout.contains("authentic"), "{r}");
+            assert!(
+                r.stdout.contains("FAILED") && r.stdout.contains("authentic"),
+                "{r}"
+            );
         }
     }
     for part in [1, 3, 4] {

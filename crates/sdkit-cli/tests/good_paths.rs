@@ -62,12 +62,12 @@ fn inspect_matches_certificates() {
         let j = r.json();
         for (i, s) in j["shares"].as_array().unwrap().iter().enumerate() {
             assert_eq!(
-                s["certificate"]["file"],
+                s["matched_certificate"]["file"],
                 cert(i + 1).display().to_string(),
                 "share {} matched the wrong certificate\n{r}",
                 i + 1
             );
-            assert_eq!(s["certificate"]["key_bits"], 2048);
+            assert_eq!(s["matched_certificate"]["key_bits"], 2048);
         }
         assert_eq!(j["unmatched_certificates"], serde_json::json!([]));
 
@@ -96,7 +96,7 @@ fn inspect_matches_der_certificate() {
         .run();
     r.code(OK);
     assert_eq!(
-        r.json()["shares"][0]["certificate"]["file"],
+        r.json()["shares"][0]["matched_certificate"]["file"],
         fixture("sd1.cer.der").display().to_string()
     );
 }

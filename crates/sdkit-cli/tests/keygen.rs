@@ -174,11 +174,11 @@ fn json_lists_each_holder_with_its_thumbprint() {
         );
         assert_eq!(h["subject"], format!("CN=SD Key {i}"));
         assert_eq!(h["key_encrypted"], true);
-        assert_eq!(h["bits"], 2048);
+        assert_eq!(h["key_bits"], 2048);
         assert_eq!(
-            h["x5t_s256"],
+            h["x5t_256"],
             cert.thumbprint().to_base64url(),
-            "holder {i}: x5t_s256 is not the certificate's thumbprint\n{r}"
+            "holder {i}: x5t_256 is not the certificate's thumbprint\n{r}"
         );
         assert_eq!(
             h["sha256_fingerprint"],

@@ -94,7 +94,7 @@ fn two_of_three_round_trip() {
     assert_eq!(tags, ["a", "b"]);
     for (i, s) in j["shares"].as_array().unwrap().iter().enumerate() {
         assert_eq!(
-            s["certificate"]["file"],
+            s["matched_certificate"]["file"],
             certs[i].display().to_string(),
             "share {} is for certificate {}\n{r}",
             i + 1,

@@ -2,13 +2,13 @@
 //! HSM's half, for drills with a throw-away exchange key).
 
 use super::drill::{recover_error, run_quorum_with};
-use super::load_sd;
 use super::holder_ok;
+use super::load_sd;
 use crate::cli::{OpenBlobArgs, RestoreBlobArgs};
 use crate::error::{CliError, Exit};
+use crate::hygiene;
 use crate::io::{self, MAX_KEY_BYTES, OutFile, refuse_existing, write_all_atomic};
 use crate::keys::load_keys;
-use crate::hygiene;
 use crate::render::{Output, sha256_hex, words_hex};
 use sdkit_core::blob::{MIN_EXCHANGE_KEY_BITS, RestoreBlob};
 use sdkit_core::domain::{MAX_SD_BYTES, is_safe_file_name};
@@ -60,12 +60,15 @@ pub fn run_restore(args: &RestoreBlobArgs, out: Output) -> Result<Exit, CliError
     let load_and_check_exchange = || {
         let loaded = load_sd(&args.sd)?;
         if let Some(i) = loaded.sd.shares().iter().position(|s| s.thumbprint == tp) {
-            return Err(CliError::usage(format!(
-                "{} is the certificate of share {} of {}: a custodian's certificate, not a new HSM's exchange key; refusing to seal the HSM's contents to it",
-                args.exchange_key.display(),
-                i + 1,
-                args.sd.display()
-            ))
+            return Err(CliError::new(
+                Exit::Input,
+                format!(
+                    "{} is the certificate of share {} of {}: a custodian's certificate, not a new HSM's exchange key; refusing to seal the HSM's contents to it",
+                    args.exchange_key.display(),
+                    i + 1,
+                    args.sd.display()
+                ),
+            )
             .hint("give the exchange certificate `az keyvault security-domain init-recovery --sd-exchange-key FILE` wrote for the new HSM"));
         }
         Ok(loaded)
@@ -130,9 +133,9 @@ pub fn run_restore(args: &RestoreBlobArgs, out: Output) -> Result<Exit, CliError
             text,
             "Note: {skipped} key(s) were skipped (see above); the others reached the quorum."
         );
-        eprintln!(
+        crate::render::eprint_wrapped(&format!(
             "warning: {skipped} key(s) did not give a usable share; the others reached the quorum"
-        );
+        ));
     }
     let upload = upload_command(&args.out);
     let _ = writeln!(text, "Upload it (online machine) with:\n  {upload}");
@@ -146,7 +149,12 @@ pub fn run_restore(args: &RestoreBlobArgs, out: Output) -> Result<Exit, CliError
         r.insert("out_sha256".into(), json!(out_sha256));
         r.insert(
             "items".into(),
-            json!(blob.items().iter().map(|i| i.tag.clone()).collect::<Vec<_>>()),
+            json!(
+                blob.items()
+                    .iter()
+                    .map(|i| i.tag.clone())
+                    .collect::<Vec<_>>()
+            ),
         );
         r.insert("upload_command".into(), json!(upload));
         r.insert("ok".into(), json!(true));

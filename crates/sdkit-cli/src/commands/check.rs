@@ -107,7 +107,8 @@ pub fn run(args: &CheckArgs, out: Output) -> Result<Exit, CliError> {
             }
         };
         let _ = writeln!(text, "  ledger {}: {line}", path.display());
-        ledger_json = json!({ "file": path.display().to_string(), "status": status, "commitment": mine });
+        ledger_json =
+            json!({ "file": path.display().to_string(), "status": status, "commitment": mine });
     }
     let mut warnings = hygiene::keys(&keys);
     warnings.extend(hygiene::quorum(sd.quorum()));

@@ -134,7 +134,7 @@ fn every_quorum_line(opened: usize, need: usize) -> String {
 
 /// The shares no key of this drill opened, named by their certificate where a `.cer` file
 /// beside the keys matches (`sd-key3.cer`), else by thumbprint.
-fn untested_shares(run: &QuorumRun, key_paths: &[PathBuf]) -> Vec<(usize, String)> {
+fn untested_shares(run: &QuorumRun, key_paths: &[PathBuf]) -> Vec<(usize, Option<PathBuf>)> {
     let sd = &run.loaded.sd;
     let tested: Vec<usize> = run
         .openings
@@ -151,12 +151,13 @@ fn untested_shares(run: &QuorumRun, key_paths: &[PathBuf]) -> Vec<(usize, String
         .filter(|i| !tested.contains(i))
         .map(|i| {
             let tp = sd.shares()[i].thumbprint;
-            let name = beside
-                .iter()
-                .find(|(_, t)| *t == tp)
-                .and_then(|(p, _)| p.file_name())
-                .map_or_else(|| format!("x5t_256 {tp}"), |n| n.to_string_lossy().into_owned());
-            (i, name)
+            (
+                i,
+                beside
+                    .iter()
+                    .find(|(_, t)| *t == tp)
+                    .map(|(p, _)| p.clone()),
+            )
         })
         .collect()
 }
@@ -246,7 +247,11 @@ pub fn run(args: &DrillArgs, out: Output) -> Result<Exit, CliError> {
     let untested = untested_shares(&run, &args.keys_paths);
     if !untested.is_empty() {
         let _ = writeln!(text, "Not tested by this drill:");
-        for (i, name) in &untested {
+        for (i, cert) in &untested {
+            let name = cert.as_ref().and_then(|p| p.file_name()).map_or_else(
+                || format!("x5t_256 {}", sd.shares()[*i].thumbprint),
+                |n| n.to_string_lossy().into_owned(),
+            );
             let _ = writeln!(
                 text,
                 "  share {} ({name}) not tested: run a drill that includes its custodian's key",
@@ -309,7 +314,7 @@ pub fn run(args: &DrillArgs, out: Output) -> Result<Exit, CliError> {
         "off_polynomial_x": rec.off_polynomial,
         "every_quorum_agrees": consistent,
         "exhaustive": exhaustive_json,
-        "untested_shares": untested.iter().map(|(i, name)| json!({ "share": i + 1, "x5t_256": sd.shares()[*i].thumbprint.to_base64url(), "certificate": name })).collect::<Vec<_>>(),
+        "untested_shares": untested.iter().map(|(i, cert)| json!({ "share": i + 1, "x5t_256": sd.shares()[*i].thumbprint.to_base64url(), "certificate": cert.as_ref().map(|p| p.display().to_string()) })).collect::<Vec<_>>(),
         "ledger": ledger_json,
         "items": items,
         "warnings": warnings.json(),

@@ -104,13 +104,13 @@ pub fn run(args: &InspectArgs, out: Output) -> Result<Exit, CliError> {
             );
         }
         shares_json.push(json!({
-            "index": i + 1,
+            "share": i + 1,
             "x5t_256": s.thumbprint.to_base64url(),
             "header": h.json,
             "wrapped_key_bytes": s.jwe.encrypted_key().len(),
             "ciphertext_bytes": s.jwe.ciphertext_len(),
             "tag_bytes": s.jwe.tag_len(),
-            "certificate": matched.map(|ci| cert_json(&certs[ci])),
+            "matched_certificate": matched.map(|ci| cert_json(&certs[ci])),
         }));
     }
 
@@ -210,7 +210,11 @@ pub fn run(args: &InspectArgs, out: Output) -> Result<Exit, CliError> {
         "ok": problems.is_empty(),
     });
     if !problems.is_empty() {
-        let mut message = format!("{}: {} problem(s) found:", args.sd.display(), problems.len());
+        let mut message = format!(
+            "{}: {} problem(s) found:",
+            args.sd.display(),
+            problems.len()
+        );
         for p in &problems {
             message.push_str("\n  ");
             message.push_str(p);

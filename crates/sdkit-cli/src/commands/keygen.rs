@@ -81,8 +81,9 @@ fn passphrases(args: &KeygenArgs) -> Result<Vec<Option<Zeroizing<Vec<u8>>>>, Cli
     let from_file = |f: &PathBuf| {
         let p = crate::keys::read_passphrase_file(f)?;
         match too_short(args, &p) {
-            Some(why) => Err(CliError::input(f, why)
-                .hint("use a longer passphrase (a few random words), or pass --allow-short-passphrase")),
+            Some(why) => Err(CliError::input(f, why).hint(
+                "use a longer passphrase (a few random words), or pass --allow-short-passphrase",
+            )),
             None => Ok(Some(p)),
         }
     };
@@ -99,7 +100,13 @@ fn passphrases(args: &KeygenArgs) -> Result<Vec<Option<Zeroizing<Vec<u8>>>>, Cli
             Ok(vec![p; n])
         }
         m if m == n => {
-            if args.passphrase_files.iter().filter(|f| f.as_path() == Path::new("-")).count() > 1 {
+            if args
+                .passphrase_files
+                .iter()
+                .filter(|f| f.as_path() == Path::new("-"))
+                .count()
+                > 1
+            {
                 return Err(CliError::usage(
                     "--passphrase-file - is given more than once: standard input can be read only once",
                 ));
@@ -127,7 +134,9 @@ fn prompt_twice(args: &KeygenArgs, i: usize) -> Result<Zeroizing<Vec<u8>>, CliEr
             continue;
         }
         if let Some(why) = too_short(args, &a) {
-            eprintln!("Too short: {why}. Try again (or pass --allow-short-passphrase).");
+            crate::render::eprint_wrapped(&format!(
+                "Too short: {why}. Try again (or pass --allow-short-passphrase)."
+            ));
             continue;
         }
         let b = read(format!("Repeat passphrase for holder {i}: "))?;
@@ -235,15 +244,15 @@ pub fn run(args: &KeygenArgs, out: Output) -> Result<Exit, CliError> {
     ensure_dir(&args.out_dir)?;
     probe_writable(&args.out_dir)?;
     if args.bits < crate::hygiene::RECOMMENDED_BITS {
-        eprintln!(
+        crate::render::eprint_wrapped(&format!(
             "warning: --bits {}: {} bits or more is recommended for keys that protect an HSM for years (NIST SP 800-57); every later command will flag these keys too",
             args.bits,
             crate::hygiene::RECOMMENDED_BITS
-        );
+        ));
     }
     if args.no_passphrase {
-        eprintln!(
-            "warning: --no-passphrase: the private keys are written UNENCRYPTED; keep them on offline, encrypted media"
+        crate::render::eprint_wrapped(
+            "warning: --no-passphrase: the private keys are written UNENCRYPTED; keep them on offline, encrypted media",
         );
     }
 
@@ -334,9 +343,9 @@ pub fn run(args: &KeygenArgs, out: Output) -> Result<Exit, CliError> {
             "certificate": c.display().to_string(),
             "subject": cert.subject(),
             "key_encrypted": secrets[i].is_some(),
-            "bits": args.bits,
+            "key_bits": args.bits,
             "not_after": date(cert.not_after()),
-            "x5t_s256": tp.to_base64url(),
+            "x5t_256": tp.to_base64url(),
             "sha256_fingerprint": tp.to_hex_fingerprint(),
             "fingerprint_words": words(tp.as_bytes()),
         }));
@@ -393,7 +402,7 @@ pub fn run_exchange(args: &ExchangeKeyArgs, out: Output) -> Result<Exit, CliErro
             "certificate": cert_path.display().to_string(),
             "key": key_path.display().to_string(),
             "subject": cert.subject(),
-            "x5t_s256": tp.to_base64url(),
+            "x5t_256": tp.to_base64url(),
             "ok": true,
         }),
         &text,

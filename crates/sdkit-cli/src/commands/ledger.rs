@@ -113,9 +113,8 @@ pub enum LedgerMatch {
 /// and on the polynomial; the drill as a whole may have failed for another key) and compares
 /// commitments.
 pub fn lookup(log: &Log, sd_sha256: &str, x: u8, commitment: &str) -> LedgerMatch {
-    let of_this_sd = |rec: &&Map<String, Value>| {
-        rec.get("sd_sha256").and_then(Value::as_str) == Some(sd_sha256)
-    };
+    let of_this_sd =
+        |rec: &&Map<String, Value>| rec.get("sd_sha256").and_then(Value::as_str) == Some(sd_sha256);
     for rec in log.records.iter().rev().filter(of_this_sd) {
         let entry = rec.get("shares").and_then(Value::as_array).and_then(|a| {
             a.iter().find(|s| {

@@ -23,11 +23,7 @@ pub fn report(
 ) -> Result<Exit, CliError> {
     let words = words_hex(&log.head);
     let mut text = String::new();
-    let _ = writeln!(
-        text,
-        "Chain intact: {} holds {summary}.",
-        file.display()
-    );
+    let _ = writeln!(text, "Chain intact: {} holds {summary}.", file.display());
     let _ = writeln!(text, "  head       {}", log.head);
     let _ = writeln!(text, "  read aloud {words}");
     let head_matches = expect.map(|e| e.matches(&log.head));
@@ -71,7 +67,9 @@ pub fn report(
                 &log.head[..16]
             ),
         )
-        .hint("the file's last line was edited or removed, lines were added, or this is another file")
+        .hint(
+            "the file's last line was edited or removed, lines were added, or this is another file",
+        )
         .with_report(report, text));
     }
     out.emit(&report, &text);

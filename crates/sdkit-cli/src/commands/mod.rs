@@ -17,11 +17,11 @@ pub mod transcript;
 use crate::error::CliError;
 use crate::io;
 use crate::keys::LoadedKey;
-use sha2::Digest;
 use sdkit_core::SecurityDomain;
 use sdkit_core::domain::MAX_SD_BYTES;
 use sdkit_core::recover::{CertificateMatch, HolderOpening, HolderStatus};
 use serde_json::{Value, json};
+use sha2::Digest;
 use std::path::Path;
 
 /// A parsed SD and the facts about its file.
@@ -45,9 +45,12 @@ impl AsRef<SecurityDomain> for LoadedSd {
 /// Reads and parses an SD file, naming the file in any error.
 pub fn load_sd(path: &Path) -> Result<LoadedSd, CliError> {
     let bytes = io::read_bounded(path, MAX_SD_BYTES as u64, "security-domain file")?;
-    let sd = SecurityDomain::parse(&bytes).map_err(|e| {
-        CliError::input(path, format!("not a usable security domain: {e}"))
-            .hint("give the file `az keyvault security-domain download` wrote; if it was edited or truncated, download it again")
+    let sd = SecurityDomain::parse(&bytes).map_err(|e| match what_else(&bytes) {
+        Some((what, hint)) => {
+            CliError::input(path, format!("this is {what}, not a security domain")).hint(hint)
+        }
+        None => CliError::input(path, format!("not a usable security domain: {e}"))
+            .hint("give the file `az keyvault security-domain download` wrote; if it was edited or truncated, download it again"),
     })?;
     let digest: [u8; 32] = sha2::Sha256::digest(&bytes).into();
     Ok(LoadedSd {
@@ -56,6 +59,31 @@ pub fn load_sd(path: &Path) -> Result<LoadedSd, CliError> {
         size: bytes.len(),
         sd,
     })
+}
+
+/// What a file given as a security domain is instead, when it is one of the other files of
+/// a ceremony (people pass the wrong one more than any other mistake), with what to do.
+fn what_else(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
+    use sdkit_certs::{CertLoadError, InputKind};
+    if sdkit_core::blob::RestoreBlob::parse(bytes).is_ok() {
+        return Some((
+            "a restore blob (what `restore-blob` writes for a new HSM)",
+            "open it with `sdkit open-blob BLOB --exchange-private-key KEY`, or give the security-domain file `az keyvault security-domain download` wrote",
+        ));
+    }
+    let found = match sdkit_certs::load_certificate(bytes) {
+        Ok(_) => InputKind::Certificate,
+        Err(CertLoadError::NotACertificate { found }) => found,
+        Err(_) => return None,
+    };
+    let hint = "give the security-domain file (JSON) `az keyvault security-domain download` wrote; keys go with --key, certificates with --cert";
+    match found {
+        InputKind::Certificate => Some(("a certificate", hint)),
+        InputKind::PrivateKey => Some(("a private key", hint)),
+        InputKind::PublicKey => Some(("a public key", hint)),
+        InputKind::CertificateRequest => Some(("a certificate signing request", hint)),
+        _ => None,
+    }
 }
 
 /// Whether a holder's outcome is fully good.
@@ -94,7 +122,7 @@ pub fn describe_holder(
                 share_index + 1
             ),
             "malformed",
-            json!({ "share": share_index + 1, "x5t_256": sd.shares()[*share_index].thumbprint.to_base64url(), "problem": error.to_string() }),
+            json!({ "share": share_index + 1, "x5t_256": sd.shares()[*share_index].thumbprint.to_base64url(), "error": error.to_string() }),
         ),
         HolderStatus::Duplicate {
             share_index,

@@ -55,7 +55,9 @@ pub fn run(args: &RecoverArgs, out: Output) -> Result<Exit, CliError> {
     });
     let rec = match run.recovery {
         Ok(r) => r,
-        Err(e) => return Err(recover_error(&args.sd, &e, &run.holder_problems).with_report(report, text)),
+        Err(e) => {
+            return Err(recover_error(&args.sd, &e, &run.holder_problems).with_report(report, text));
+        }
     };
     super::require_authentic(
         &rec.items,

@@ -14,23 +14,31 @@ pub fn completions(args: &CompletionsArgs) -> Result<Exit, CliError> {
     Ok(Exit::Ok)
 }
 
-/// Man pages for `sdkit` and each command, as `(file name, roff text)`.
+/// Man pages for `sdkit` and every command at every depth (`sdkit-ledger-verify.1`), as
+/// `(file name, roff text)`. The tree is built first, so each page lists the global options
+/// (`--json`, `--quiet`, `--transcript`) with the command's own.
 pub fn pages() -> Result<Vec<(String, Vec<u8>)>, CliError> {
-    let root = Cli::command();
+    let mut root = Cli::command();
+    root.build();
     let mut out = Vec::new();
-    let render = |cmd: clap::Command| -> Result<Vec<u8>, CliError> {
-        let mut buf = Vec::new();
-        clap_mangen::Man::new(cmd)
-            .render(&mut buf)
-            .map_err(|e| CliError::new(Exit::Output, format!("cannot render a man page: {e}")))?;
-        Ok(buf)
-    };
-    out.push(("sdkit.1".to_owned(), render(root.clone())?));
-    for sub in root.get_subcommands() {
-        let name = format!("sdkit-{}", sub.get_name());
-        out.push((format!("{name}.1"), render(sub.clone().name(name.clone()))?));
-    }
+    add_pages(&root, "sdkit", &mut out)?;
     Ok(out)
+}
+
+fn add_pages(
+    cmd: &clap::Command,
+    name: &str,
+    out: &mut Vec<(String, Vec<u8>)>,
+) -> Result<(), CliError> {
+    let mut buf = Vec::new();
+    clap_mangen::Man::new(cmd.clone().name(name.to_owned()))
+        .render(&mut buf)
+        .map_err(|e| CliError::new(Exit::Output, format!("cannot render a man page: {e}")))?;
+    out.push((format!("{name}.1"), buf));
+    for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
+        add_pages(sub, &format!("{name}-{}", sub.get_name()), out)?;
+    }
+    Ok(())
 }
 
 /// Writes the man pages.

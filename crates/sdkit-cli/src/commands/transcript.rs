@@ -21,10 +21,7 @@ pub fn run(cmd: &TranscriptCommand, out: Output) -> Result<Exit, CliError> {
                 "transcript verify",
                 file,
                 &log,
-                &format!(
-                    "{} step(s) ({failed} did not succeed)",
-                    log.records.len()
-                ),
+                &format!("{} step(s) ({failed} did not succeed)", log.records.len()),
                 json!({ "steps": log.records.len(), "unsuccessful_steps": failed }),
                 expect_head.as_ref(),
                 out,
