@@ -176,6 +176,7 @@ pub fn tree(dir: &Path) -> BTreeSet<PathBuf> {
 pub struct Sdkit {
     args: Vec<OsString>,
     timeout: Duration,
+    stdin: Option<Vec<u8>>,
 }
 
 /// Starts `sdkit <args...>`.
@@ -187,6 +188,7 @@ where
     Sdkit {
         args: args.into_iter().map(|a| a.as_ref().to_owned()).collect(),
         timeout: TIMEOUT,
+        stdin: None,
     }
 }
 
@@ -228,6 +230,12 @@ impl Sdkit {
         self
     }
 
+    /// Feeds `bytes` to standard input (a pipe, never a terminal).
+    pub fn stdin(mut self, bytes: impl Into<Vec<u8>>) -> Self {
+        self.stdin = Some(bytes.into());
+        self
+    }
+
     /// `--json`.
     pub fn json(self) -> Self {
         self.arg("--json")
@@ -239,11 +247,14 @@ impl Sdkit {
     /// working directory.
     pub fn run(self) -> Run {
         let cwd = tempdir();
-        let out = Command::cargo_bin("sdkit")
-            .unwrap()
-            .args(&self.args)
+        let mut cmd = Command::cargo_bin("sdkit").unwrap();
+        cmd.args(&self.args)
             .current_dir(cwd.path())
-            .timeout(self.timeout)
+            .timeout(self.timeout);
+        if let Some(bytes) = &self.stdin {
+            cmd.write_stdin(bytes.clone());
+        }
+        let out = cmd
             .output()
             .unwrap_or_else(|e| panic!("sdkit {:?} did not finish: {e}", self.args));
         let run = Run {
@@ -273,6 +284,15 @@ impl Sdkit {
         );
         run
     }
+}
+
+/// Lower case, with every run of white space (a folded line's break and indent too) as one
+/// space: sdkit folds its text at 100 columns, and a needle may span a fold.
+pub fn unfold(text: &str) -> String {
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
 }
 
 /// What a run did.
@@ -306,14 +326,12 @@ impl Run {
         self
     }
 
-    /// Asserts that stderr contains every needle (case-insensitive).
+    /// Asserts that stderr contains every needle (case-insensitive; runs of white space,
+    /// line folds included, count as one space).
     pub fn err_has(&self, needles: &[&str]) -> &Self {
-        let hay = self.stderr.to_lowercase();
+        let hay = unfold(&self.stderr);
         for n in needles {
-            assert!(
-                hay.contains(&n.to_lowercase()),
-                "stderr lacks {n:?}\n{self}"
-            );
+            assert!(hay.contains(&unfold(n)), "stderr lacks {n:?}\n{self}");
         }
         self
     }
@@ -321,18 +339,18 @@ impl Run {
     /// Asserts that stderr names `path` as the user gave it.
     pub fn err_names(&self, path: &Path) -> &Self {
         let p = path.display().to_string();
-        assert!(self.stderr.contains(&p), "stderr does not name {p}\n{self}");
+        assert!(
+            unfold(&self.stderr).contains(&unfold(&p)),
+            "stderr does not name {p}\n{self}"
+        );
         self
     }
 
-    /// Asserts that stdout contains every needle (case-insensitive).
+    /// Asserts that stdout contains every needle (as [`Run::err_has`]).
     pub fn out_has(&self, needles: &[&str]) -> &Self {
-        let hay = self.stdout.to_lowercase();
+        let hay = unfold(&self.stdout);
         for n in needles {
-            assert!(
-                hay.contains(&n.to_lowercase()),
-                "stdout lacks {n:?}\n{self}"
-            );
+            assert!(hay.contains(&unfold(n)), "stdout lacks {n:?}\n{self}");
         }
         self
     }
