@@ -92,12 +92,12 @@ pub fn run(cli: &Cli, argv: &[String]) -> Exit {
         Some(path) => match transcript::append(path, argv, code, message.as_deref()) {
             Ok(hash) => {
                 if !cli.quiet && !cli.json {
-                    eprintln!(
+                    crate::render::eprint_wrapped(&format!(
                         "transcript: recorded in {}; head {} ({}): write it down",
                         path.display(),
                         &hash[..16],
                         words_hex(&hash)
-                    );
+                    ));
                 }
                 code
             }

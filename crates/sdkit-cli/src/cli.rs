@@ -157,9 +157,10 @@ pub enum Command {
     #[command(after_help = EXIT_CODES)]
     ExchangeKey(Lazy<ExchangeKeyArgs>),
 
-    /// Build the restore blob that `az keyvault security-domain upload --restore-blob` sends
-    /// to a new HSM: the SD's items re-encrypted under a fresh key wrapped to the HSM's
-    /// exchange certificate. Offline; byte-compatible with `az ... restore-blob`.
+    /// Build the restore blob a new HSM takes: the SD's items re-encrypted under a fresh key
+    /// wrapped to the HSM's exchange certificate. Offline; byte-compatible with `az ...
+    /// restore-blob`. Upload it with `az keyvault security-domain upload --hsm-name <HSM>
+    /// --sd-file FILE --restore-blob`.
     ///
     /// Example: sdkit restore-blob sd.json --key sd1.pem --key sd2.pem --exchange-key exchange.cer --out blob.json
     #[command(after_help = EXIT_CODES)]

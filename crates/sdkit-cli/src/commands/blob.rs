@@ -69,7 +69,7 @@ pub fn run_restore(args: &RestoreBlobArgs, out: Output) -> Result<Exit, CliError
                     args.sd.display()
                 ),
             )
-            .hint("give the exchange certificate `az keyvault security-domain init-recovery --sd-exchange-key FILE` wrote for the new HSM"));
+            .hint("give the exchange certificate `az keyvault security-domain init-recovery --hsm-name <HSM> --sd-exchange-key exchange.cer` wrote for the new HSM"));
         }
         Ok(loaded)
     };
