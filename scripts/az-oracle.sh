@@ -10,11 +10,17 @@
 # Direction B: for the real HSM-made SDs in test-vectors/azure-sd/, az's blob
 #   and `sdkit restore-blob`'s blob must open to the same plaintexts (with the
 #   expected sizes and hashes) and have the same JSON layout.
+# az commands: every `az` command that README.md and docs/*.md show, that
+#   sdkit's sources hold (string literals, doc comments) and that
+#   `sdkit restore-blob` prints must get through az's own argument parser
+#   (extracted at run time, so edited docs are covered; see the section).
 #
 # Needs python3 with the venv module, network access to PyPI on the first run
 # (to build target/az-venv, about 300 MB; later runs reuse it), cargo, and
-# scripts/az-oracle/{blobcheck.py,constraints.txt}. No Azure login, no
-# network at test time: restore-blob is an offline command.
+# scripts/az-oracle/{blobcheck.py,azcommands.py,constraints.txt}. No Azure
+# login, no network at test time: restore-blob is an offline command, the
+# other az commands stop at the login they lack, and az's own version check
+# is seeded away (azcommands.py seed-config).
 #
 # Environment:
 #   AZ_ORACLE_KEEP=1      keep the work directory target/az-oracle-tmp/run.* (it
@@ -36,13 +42,24 @@ AZ_CLI_VERSION=2.91.0
 # bad MAC, ...) ends in "ModuleNotFoundError: No module named 'azure.common'"
 # instead of az's own message. Successful restore-blob runs do not need it,
 # nor anything else from azure-cli's full dependency list
-# (azure-keyvault-securitydomain, azure-mgmt-keyvault, ... are only used by
-# the online commands); cryptography comes in through azure-cli-core.
+# (azure-mgmt-keyvault, ... are only used by the online commands;
+# azure-keyvault-securitydomain: see below); cryptography comes in through
+# azure-cli-core.
 AZURE_COMMON_VERSION=1.1.28
+# azure-keyvault-securitydomain is the one package the online security-domain
+# commands (upload, download, init-recovery, wait) need besides the core to
+# get from their arguments to the login: their handler's client factory
+# imports it before it asks for credentials. Without it, a command az parsed
+# fine ends in "ModuleNotFoundError: No module named 'azure.keyvault'"
+# instead of "Please run 'az login' to setup account.", and the az-commands
+# section could not tell a good command from a broken venv. Its dependencies
+# (azure-core, isodate, typing-extensions) already come with the core.
+AZ_KV_SD_VERSION=1.0.0b1
 venv="$repo/target/az-venv"
 py="$venv/bin/python"
 constraints="$repo/scripts/az-oracle/constraints.txt"
 helper="$repo/scripts/az-oracle/blobcheck.py"
+azcmds="$repo/scripts/az-oracle/azcommands.py"
 vectors="$repo/test-vectors/azure-sd"
 oracle_cert="$vectors/cli-oracle/oracle-exchange.pem"
 oracle_key="$vectors/cli-oracle/oracle-exchange-key.pem"
@@ -82,7 +99,7 @@ else
 fi
 
 # ---------------------------------------------------------------- az venv
-pins="azure-cli==$AZ_CLI_VERSION azure-common==$AZURE_COMMON_VERSION | azure-cli-core==$AZ_CLI_VERSION msrest"
+pins="azure-cli==$AZ_CLI_VERSION azure-common==$AZURE_COMMON_VERSION | azure-cli-core==$AZ_CLI_VERSION msrest azure-keyvault-securitydomain==$AZ_KV_SD_VERSION"
 if [ "${AZ_ORACLE_UNPINNED:-}" = 1 ]; then
     pin_args=()
     pins="$pins | unpinned"
@@ -93,16 +110,19 @@ fi
 stamp_want="$pins | $(python3 -c 'import sys; print(sys.version.split()[0])' 2>/dev/null || echo none)"
 stamp="$venv/.az-oracle-stamp"
 
-# venv_probe [CONSTRAINTS]: imports what restore-blob needs, checks the
-# installed CLI versions and, given a constraints file, every pin in it.
+# venv_probe [CONSTRAINTS]: imports what restore-blob and the az-commands
+# section need, checks the installed CLI versions and, given a constraints
+# file, every pin in it.
 venv_probe() {
-    "$py" - "$AZ_CLI_VERSION" "$AZURE_COMMON_VERSION" "$@" <<'PY'
+    "$py" - "$AZ_CLI_VERSION" "$AZURE_COMMON_VERSION" "$AZ_KV_SD_VERSION" "$@" <<'PY'
 import sys
 from importlib.metadata import version, PackageNotFoundError
 import azure.cli.core, azure.common, msrest, cryptography  # noqa: F401
-want = {"azure-cli": sys.argv[1], "azure-cli-core": sys.argv[1], "azure-common": sys.argv[2]}
-if len(sys.argv) > 3:
-    for line in open(sys.argv[3]):
+import azure.keyvault.securitydomain  # noqa: F401
+want = {"azure-cli": sys.argv[1], "azure-cli-core": sys.argv[1], "azure-common": sys.argv[2],
+        "azure-keyvault-securitydomain": sys.argv[3]}
+if len(sys.argv) > 4:
+    for line in open(sys.argv[4]):
         line = line.split("#")[0].strip()
         if line:
             name, ver = line.split("==")
@@ -134,7 +154,7 @@ else
     t_install=$(date +%s)
     command -v python3 >/dev/null 2>&1 ||
         setup_fail "python3 is not installed" "Debian/Ubuntu: apt-get install python3 python3-venv"
-    say "installing azure-cli $AZ_CLI_VERSION (light: azure-cli-core + msrest) into $venv"
+    say "installing azure-cli $AZ_CLI_VERSION (light: azure-cli-core + msrest + azure-keyvault-securitydomain) into $venv"
     rm -rf "$venv"
     log="$repo/target/az-venv-install.log"
     python3 -m venv "$venv" >"$log" 2>&1 ||
@@ -151,14 +171,16 @@ else
             "is PyPI reachable? (pip honours HTTPS_PROXY / PIP_INDEX_URL)" \
             "to retry from scratch: rm -rf $venv && bash scripts/az-oracle.sh"
     fi
-    # Step 2: the core (knack, msal, cryptography, ...), with dependencies.
-    # pip's exit status is what counts; its "ERROR: pip's dependency resolver
-    # does not currently take into account ..." followed by "azure-cli 2.91.0
-    # requires X, which is not installed" lines is the expected result of
-    # step 1's --no-deps. What restore-blob needs is checked right after.
-    if ! "${pip[@]}" install --progress-bar off "${pin_args[@]}" "azure-cli-core==$AZ_CLI_VERSION" msrest >>"$log" 2>&1; then
+    # Step 2: the core (knack, msal, cryptography, ...) and the security-domain
+    # client, with dependencies. pip's exit status is what counts; its "ERROR:
+    # pip's dependency resolver does not currently take into account ..."
+    # followed by "azure-cli 2.91.0 requires X, which is not installed" lines
+    # is the expected result of step 1's --no-deps. What restore-blob needs is
+    # checked right after.
+    if ! "${pip[@]}" install --progress-bar off "${pin_args[@]}" "azure-cli-core==$AZ_CLI_VERSION" msrest \
+        "azure-keyvault-securitydomain==$AZ_KV_SD_VERSION" >>"$log" 2>&1; then
         tail -n 20 "$log" >&2
-        setup_fail "pip install azure-cli-core==$AZ_CLI_VERSION msrest failed (full log: $log)" \
+        setup_fail "pip install azure-cli-core==$AZ_CLI_VERSION msrest azure-keyvault-securitydomain==$AZ_KV_SD_VERSION failed (full log: $log)" \
             "is PyPI reachable? if a pin in scripts/az-oracle/constraints.txt has no wheel for this Python," \
             "rerun with AZ_ORACLE_UNPINNED=1 and refresh the pins (see the file's header)"
     fi
@@ -172,6 +194,15 @@ else
         setup_fail "'python -m azure.cli keyvault security-domain restore-blob --help' fails in $venv (log: $log)" \
             "if it names a missing module, install it pinned (add it to this script and constraints.txt), then rm -rf $venv and rerun"
     fi
+    # A correct online command must get through az to the login it lacks.
+    check_cache=$(mktemp -d)
+    if ! "$py" "$azcmds" check "$check_cache" "install check" \
+        "az keyvault security-domain upload --hsm-name <HSM> --sd-file blob.json --restore-blob" >>"$log" 2>&1; then
+        tail -n 8 "$log" >&2
+        setup_fail "az in $venv does not reach the login step for a correct upload command (log: $log)" \
+            "if it names a missing module, install it pinned (add it to this script and constraints.txt), then rm -rf $venv and rerun"
+    fi
+    rm -rf "$check_cache"
     printf '%s' "$stamp_want" >"$stamp"
     say "installed in $(($(date +%s) - t_install)) s"
 fi
@@ -195,6 +226,11 @@ export AZURE_CONFIG_DIR="$work/az-config"
 export AZURE_CORE_COLLECT_TELEMETRY=no AZURE_CORE_SURVEY_MESSAGE=no AZURE_CORE_NO_COLOR=yes
 export AZURE_CORE_ONLY_SHOW_ERRORS=yes AZURE_CORE_DISABLE_PROGRESS_BAR=yes
 mkdir -p "$AZURE_CONFIG_DIR"
+# Without this, az's first start in a fresh config dir asks
+# azcliprod.blob.core.windows.net for the latest CLI version (even for the
+# offline restore-blob; offline it fails fast, but it is network traffic).
+"$py" "$azcmds" seed-config "$AZURE_CONFIG_DIR" ||
+    setup_fail "azcommands.py seed-config $AZURE_CONFIG_DIR failed"
 
 az_restore_blob() {
     "$py" -m azure.cli keyvault security-domain restore-blob "$@"
@@ -248,6 +284,18 @@ fail() {
 run() {
     printf '+ %s\n' "$*"
     "$@" || fail "exit $?: $*"
+}
+
+# run_out PREFIX CMD...: like run, with stdout and stderr also kept in
+# PREFIX.stdout and PREFIX.stderr.
+run_out() {
+    local prefix=$1
+    shift
+    printf '+ %s\n' "$*"
+    local rc=0
+    "$@" >"$prefix.stdout" 2>"$prefix.stderr" || rc=$?
+    cat "$prefix.stdout" "$prefix.stderr"
+    [ $rc -eq 0 ] || fail "exit $rc: $*"
 }
 
 # compare_dirs GOT WANT: same file names, identical bytes.
@@ -441,8 +489,14 @@ case_b() {
     cp "$vectors/$ka.pem" "$vectors/$ka.cer" "$vectors/$kb.pem" "$vectors/$kb.cer" keys/
     run az_restore_blob --sd-file "$sd" --sd-exchange-key "$oracle_cert" \
         --sd-wrapping-keys "$PWD/keys/$ka.pem" "$PWD/keys/$kb.pem" --sd-file-restore-blob az-blob.json
-    run "$sdkit" restore-blob "$sd" --key "keys/$ka.pem" --key "keys/$kb.pem" \
+    run_out restore-blob "$sdkit" restore-blob "$sd" --key "keys/$ka.pem" --key "keys/$kb.pem" \
         --exchange-key "$oracle_cert" --out ours.json
+    # What it printed names the az commands to run next (upload, wait): the
+    # az-commands section checks them, from the first B case that gets here.
+    if [ ! -e "$work/printed/restore-blob.stdout" ]; then
+        mkdir -p "$work/printed"
+        cp restore-blob.stdout restore-blob.stderr "$work/printed/"
+    fi
     run "$sdkit" open-blob az-blob.json --exchange-private-key "$oracle_key" --out-dir az-opened
     run "$sdkit" open-blob ours.json --exchange-private-key "$oracle_key" --out-dir ours-opened
     # shellcheck disable=SC2086 # specs is a word list
@@ -494,6 +548,93 @@ for pair in "sd1 sd2" "sd1 sd3" "sd2 sd3"; do
     # shellcheck disable=SC2086 # pair is two words
     run_case "B 2023-11-07 ${pair/ /+}" case_b "$sd2023" "$exp2023" $pair "$stored2023" --loose-ek "$up2023"
 done
+
+# ---------------------------------------------------------------- az commands
+# Every az command sdkit documents or prints must get through the real az's
+# argument parser: a wrong one (e.g. `upload --hsm-name <HSM> --restore-blob
+# FILE`: in az, --restore-blob is a flag and --sd-file is required) fails
+# when a person pastes it during a recovery, so it fails here first.
+#
+# Method (azcommands.py check): az runs each command with a fresh empty
+# AZURE_CONFIG_DIR (no login) in an empty working directory, <placeholders>
+# filled in (contoso-hsm). With correct arguments az gets through argparse
+# and the argument validators to the command's handler, whose client factory
+# asks for the login: "ERROR: Please run 'az login' to setup account.", exit
+# 1. Wrong arguments stop in argparse, exit 2 ("ERROR: the following
+# arguments are required: --sd-file", "ERROR: unrecognized arguments: ...",
+# "ERROR: argument --sd-quorum: invalid int value: 'M'"), or in a validator,
+# exit 1 ("ERROR: Please specify --vault-name or --hsm-name."). To be sure
+# which, the runner also prints a marker when az calls the handler, and a
+# pass needs both the marker and the login error. The offline restore-blob
+# is stopped at its handler (it would run on whatever the command names).
+# az's validators for these commands do not look at files (upload's
+# --sd-file, download's .cer files and init-recovery's exchange.cer are only
+# opened after the login), so no files are made for them.
+#
+# Offline: az makes no connection before the login step, except its version
+# check on a fresh config dir (seeded away by the runner) and, for a command
+# it does not know, a look in its extension index; the runner blocks every
+# IPv4/IPv6 connect and name lookup in the az process and fails the command
+# if az tries one (checked with strace: no AF_INET/AF_INET6 connect). Each command has a 30 s timeout (it takes
+# about 0.3 s). One az process per distinct command, one after the other:
+# az starts in about 0.3 s here, so the ~10 commands take a few seconds, and
+# a fresh process per command is what a person pasting it gets, which one
+# long-lived get_default_cli() reused across invocations would not be.
+#
+# Where the commands come from (extracted now, so edits are covered):
+# README.md and docs/*.md (code blocks and inline code), sdkit's Rust
+# sources outside tests (string literals and doc comments, which are its
+# --help), and what `sdkit restore-blob` printed in direction B. A mention
+# without any option or with "..." (`az ... restore-blob`, or a command
+# named in a sentence) is not a command; the extraction logs what it skips.
+# Each kind must yield at least one command, so this can never check nothing.
+
+# case_az_extract KIND TSV ARGS...: azcommands.py extract KIND ARGS... into
+# TSV (source<TAB>command per line).
+case_az_extract() {
+    local kind=$1 tsv=$2
+    shift 2
+    printf '+ azcommands.py extract %s %s\n' "$kind" "$*"
+    "$py" "$azcmds" extract "$kind" "$@" >"$tsv" 2>skipped.txt ||
+        { cat skipped.txt; fail "azcommands.py extract $kind failed"; }
+    cat skipped.txt
+    local n nskip
+    n=$(wc -l <"$tsv")
+    nskip=$(grep -c '^skipped' skipped.txt || true)
+    printf 'found %s:\n' "$n"
+    sed 's/\t/: /; s/^/  /' "$tsv"
+    [ "$n" -gt 0 ] || fail "no az command found ($kind): the extraction is broken or the commands moved; this check must not test nothing"
+    echo "$n commands; $nskip mentions skipped (no option, or ...)" >&3
+}
+
+# case_az_command SOURCE COMMAND: az must accept COMMAND's arguments.
+case_az_command() {
+    "$py" "$azcmds" check "$work/az-parse-cache" "$1" "$2"
+    echo "$2" >&3
+}
+
+say "checking the az commands in the docs, the sources and sdkit's output"
+t_az=$(date +%s.%N)
+azlists=("$work/az-docs.tsv" "$work/az-rust.tsv" "$work/az-printed.tsv")
+: >"${azlists[0]}"
+: >"${azlists[1]}"
+: >"${azlists[2]}"
+run_case "az commands in README.md, docs/*.md" case_az_extract docs "${azlists[0]}" "$repo"
+run_case "az commands in crates/*/src" case_az_extract rust "${azlists[1]}" "$repo"
+if [ -e "$work/printed/restore-blob.stdout" ]; then
+    run_case "az commands sdkit restore-blob printed" case_az_extract printed "${azlists[2]}" \
+        "sdkit restore-blob stdout=$work/printed/restore-blob.stdout" \
+        "sdkit restore-blob stderr=$work/printed/restore-blob.stderr"
+else
+    run_case "az commands sdkit restore-blob printed" fail \
+        "no sdkit restore-blob output was captured: every direction B case failed before it ran"
+fi
+for tsv in "${azlists[@]}"; do
+    while IFS=$'\t' read -r src cmd; do
+        run_case "az ${src#crates/}" case_az_command "$src" "$cmd" </dev/null
+    done <"$tsv"
+done
+say "az commands checked in $(awk -v a="$t_az" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s"
 
 # ---------------------------------------------------------------- summary
 cleanup

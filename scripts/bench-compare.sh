@@ -268,10 +268,11 @@ if [ "${SKIP_AZ:-}" != 1 ]; then
     if [ -x "$py" ] && az_ok; then
         say "reusing $venv"
     else
-        # The same recipe as scripts/az-oracle.sh (which owns the venv; it may rebuild it
-        # once to add its version stamp): azure-cli without its ~100 dependencies, the
+        # Nearly the recipe of scripts/az-oracle.sh (which owns the venv and rebuilds it
+        # when its pins or stamp differ): azure-cli without its ~100 dependencies, the
         # core with its own, azure-common for az's error handler, pins from
-        # scripts/az-oracle/constraints.txt when present.
+        # scripts/az-oracle/constraints.txt when present. restore-blob, the one command
+        # timed here, does not need the oracle's azure-keyvault-securitydomain.
         command -v python3 >/dev/null 2>&1 || apt_install python3 "python3"
         python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || apt_install python3-venv "the python3 venv module"
         say "creating $venv (azure-cli 2.91.0; about a minute, ~300 MB from PyPI)"
