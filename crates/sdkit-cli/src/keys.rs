@@ -163,12 +163,8 @@ pub fn read_passphrase_file(path: &Path) -> Result<Zeroizing<Vec<u8>>, CliError>
     Ok(Zeroizing::new(line.to_vec()))
 }
 
-/// Which passphrase file applies to key `i` of `n`.
-fn passphrase_file_for(
-    files: &[PathBuf],
-    i: usize,
-    n: usize,
-) -> Result<Option<&PathBuf>, CliError> {
+/// Refuses `--passphrase-file -` given more than once: standard input is read once.
+pub fn stdin_at_most_once(files: &[PathBuf]) -> Result<(), CliError> {
     if files
         .iter()
         .filter(|f| f.as_path() == Path::new("-"))
@@ -178,10 +174,18 @@ fn passphrase_file_for(
         return Err(CliError::usage(
             "--passphrase-file - is given more than once: standard input can be read only once",
         )
-        .hint(
-            "give - once (one passphrase for all keys), or use files or /dev/fd/N for the others",
-        ));
+        .hint("give - once (one passphrase for all), or use files or /dev/fd/N for the others"));
     }
+    Ok(())
+}
+
+/// Which passphrase file applies to key `i` of `n`.
+fn passphrase_file_for(
+    files: &[PathBuf],
+    i: usize,
+    n: usize,
+) -> Result<Option<&PathBuf>, CliError> {
+    stdin_at_most_once(files)?;
     match files.len() {
         0 => Ok(None),
         1 => Ok(files.first()),

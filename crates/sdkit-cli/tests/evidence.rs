@@ -9,18 +9,6 @@ use serde_json::Value;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-fn lines(p: &Path) -> Vec<String> {
-    fs::read_to_string(p)
-        .unwrap()
-        .lines()
-        .map(str::to_owned)
-        .collect()
-}
-
-fn write_lines(p: &Path, l: &[String]) {
-    fs::write(p, l.iter().map(|x| format!("{x}\n")).collect::<String>()).unwrap();
-}
-
 #[test]
 fn drill_ledger_then_each_custodian_proves_their_share_alone() {
     let dir = tempdir();

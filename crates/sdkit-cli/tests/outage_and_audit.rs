@@ -9,7 +9,7 @@ mod common;
 use common::*;
 use serde_json::Value;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// The token after `word` in `text` (heads are printed as "head 0123456789abcdef (words)").
 fn after(text: &str, word: &str) -> String {
@@ -20,18 +20,6 @@ fn after(text: &str, word: &str) -> String {
         }
     }
     panic!("no {word:?} in\n{text}");
-}
-
-fn lines(p: &Path) -> Vec<String> {
-    fs::read_to_string(p)
-        .unwrap()
-        .lines()
-        .map(str::to_owned)
-        .collect()
-}
-
-fn write_lines(p: &Path, l: &[String]) {
-    fs::write(p, l.iter().map(|x| format!("{x}\n")).collect::<String>()).unwrap();
 }
 
 // ---- 1. the az commands sdkit prints ----------------------------------------------------

@@ -100,17 +100,7 @@ fn passphrases(args: &KeygenArgs) -> Result<Vec<Option<Zeroizing<Vec<u8>>>>, Cli
             Ok(vec![p; n])
         }
         m if m == n => {
-            if args
-                .passphrase_files
-                .iter()
-                .filter(|f| f.as_path() == Path::new("-"))
-                .count()
-                > 1
-            {
-                return Err(CliError::usage(
-                    "--passphrase-file - is given more than once: standard input can be read only once",
-                ));
-            }
+            crate::keys::stdin_at_most_once(&args.passphrase_files)?;
             args.passphrase_files.iter().map(from_file).collect()
         }
         m => Err(CliError::usage(format!(

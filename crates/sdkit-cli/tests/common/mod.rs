@@ -133,6 +133,20 @@ pub fn isolated_keys(dir: &Path, ns: &[usize]) -> Vec<PathBuf> {
         .collect()
 }
 
+/// A text file's lines (a ledger's or transcript's records).
+pub fn lines(p: &Path) -> Vec<String> {
+    fs::read_to_string(p)
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Writes `l` as lines, each ending in a newline.
+pub fn write_lines(p: &Path, l: &[String]) {
+    fs::write(p, l.iter().map(|x| format!("{x}\n")).collect::<String>()).unwrap();
+}
+
 /// Writes `text` to `dir/name` and returns the path.
 pub fn write_file(dir: &Path, name: &str, text: impl AsRef<[u8]>) -> PathBuf {
     let p = dir.join(name);
