@@ -229,15 +229,14 @@ fn sd_with_foreign_share(dir: &Path) -> PathBuf {
     let secret = write_file(dir, "s.bin", b"the secret");
     let mk = |name: &str| {
         let p = dir.join(name);
-        sdkit(["split", "--in"])
-            .arg(format!("s={}", secret.display()))
-            .certs(&[cert(1), cert(2), cert(3)])
-            .arg("--quorum")
-            .arg("2")
-            .arg("--out")
-            .arg(&p)
-            .run()
-            .code(OK);
+        split(
+            &format!("s={}", secret.display()),
+            &[cert(1), cert(2), cert(3)],
+            2,
+            &p,
+        )
+        .run()
+        .code(OK);
         p
     };
     let (a, b) = (mk("a.json"), mk("b.json"));

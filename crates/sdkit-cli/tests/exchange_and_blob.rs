@@ -174,16 +174,6 @@ fn open_blob(blob: &Path, key: &Path) -> Sdkit {
         .arg(key)
 }
 
-fn restore_blob(sd: &Path, keys: &[PathBuf], exchange: &Path, out: &Path) -> Sdkit {
-    sdkit(["restore-blob"])
-        .arg(sd)
-        .keys(keys)
-        .arg("--exchange-key")
-        .arg(exchange)
-        .arg("--out")
-        .arg(out)
-}
-
 /// Tampered or foreign blobs: exit 4, the message, and no output directory.
 fn open_refused(blob: &Path, key: &Path, out: &Path, code: i32, needles: &[&str]) -> Run {
     let r = open_blob(blob, key).arg("--out-dir").arg(out).run();

@@ -28,14 +28,7 @@ fn after(text: &str, word: &str) -> String {
 fn restore_blob_prints_the_upload_command_az_accepts() {
     let t = tempdir();
     let out = t.path().join("restore-blob.json");
-    let r = sdkit(["restore-blob"])
-        .arg(SD2023.path())
-        .keys(&[key(1), key(2)])
-        .arg("--exchange-key")
-        .arg(oracle_cert())
-        .arg("--out")
-        .arg(&out)
-        .run();
+    let r = restore_blob(&SD2023.path(), &[key(1), key(2)], &oracle_cert(), &out).run();
     let want = format!(
         "az keyvault security-domain upload --hsm-name <HSM> --sd-file {} --restore-blob",
         out.display()
@@ -45,13 +38,7 @@ fn restore_blob_prints_the_upload_command_az_accepts() {
     // The command is one line, whatever its length, so it pastes as one command.
     assert!(r.stdout.lines().any(|l| l.trim() == want), "{r}");
     fs::remove_file(&out).unwrap();
-    let r = sdkit(["restore-blob"])
-        .arg(SD2023.path())
-        .keys(&[key(1), key(2)])
-        .arg("--exchange-key")
-        .arg(oracle_cert())
-        .arg("--out")
-        .arg(&out)
+    let r = restore_blob(&SD2023.path(), &[key(1), key(2)], &oracle_cert(), &out)
         .json()
         .run();
     assert_eq!(r.code(OK).json()["upload_command"], want.as_str());
@@ -65,15 +52,14 @@ fn inspect_with_the_team_flags_a_share_for_anybody_else() {
     let secret = write_file(t.path(), "s.bin", b"a secret");
     let sd = t.path().join("four.json");
     // A fourth share, for a key that is nobody on the team's.
-    sdkit(["split", "--in"])
-        .arg(format!("s={}", secret.display()))
-        .certs(&[cert(1), cert(2), cert(3), oracle_cert()])
-        .arg("--quorum")
-        .arg("3")
-        .arg("--out")
-        .arg(&sd)
-        .run()
-        .code(OK);
+    split(
+        &format!("s={}", secret.display()),
+        &[cert(1), cert(2), cert(3), oracle_cert()],
+        3,
+        &sd,
+    )
+    .run()
+    .code(OK);
     let r = sdkit(["inspect"])
         .arg(&sd)
         .certs(&[cert(3), cert(1), cert(2)])
@@ -342,15 +328,14 @@ fn a_record_that_cannot_be_written_stops_the_command_before_any_work() {
         .run()
         .code(OUTPUT);
     // restore-blob into a directory that is a file: refused before the keys.
-    sdkit(["restore-blob"])
-        .arg(SD2020.path())
-        .keys(&[fixture("sd1.pbkdf2-aes256.pem"), key(2)])
-        .arg("--exchange-key")
-        .arg(oracle_cert())
-        .arg("--out")
-        .arg(file.join("blob.json"))
-        .run()
-        .code(OUTPUT);
+    restore_blob(
+        &SD2020.path(),
+        &[fixture("sd1.pbkdf2-aes256.pem"), key(2)],
+        &oracle_cert(),
+        &file.join("blob.json"),
+    )
+    .run()
+    .code(OUTPUT);
     assert_eq!(fs::read(&file).unwrap(), b"x");
 }
 
@@ -364,14 +349,7 @@ fn a_custodians_certificate_is_never_the_exchange_key() {
         .iter()
         .enumerate()
     {
-        let r = sdkit(["restore-blob"])
-            .arg(SD2020.path())
-            .keys(&[key(1), key(2)])
-            .arg("--exchange-key")
-            .arg(c)
-            .arg("--out")
-            .arg(&out)
-            .run();
+        let r = restore_blob(&SD2020.path(), &[key(1), key(2)], c, &out).run();
         r.code(INPUT).err_names(c).err_has(&[
             &format!("certificate of share {}", i % 3 + 1),
             "custodian's certificate",
@@ -380,14 +358,7 @@ fn a_custodians_certificate_is_never_the_exchange_key() {
         assert!(!out.exists());
     }
     // An exchange key that is not RSA-4096 works, with a warning.
-    let r = sdkit(["restore-blob"])
-        .arg(SD2020.path())
-        .keys(&[key(1), key(2)])
-        .arg("--exchange-key")
-        .arg(oracle_cert())
-        .arg("--out")
-        .arg(&out)
-        .run();
+    let r = restore_blob(&SD2020.path(), &[key(1), key(2)], &oracle_cert(), &out).run();
     r.code(OK).err_has(&["warning", "RSA-2048", "RSA-4096"]);
 }
 
@@ -497,16 +468,15 @@ fn expired_certificates_warn_in_every_command_that_touches_them() {
     let t = tempdir();
     let secret = write_file(t.path(), "s.bin", b"s");
     let sd = t.path().join("mine.json");
-    sdkit(["split", "--in"])
-        .arg(format!("s={}", secret.display()))
-        .certs(&[cert(1), cert(2), cert(3)])
-        .arg("--quorum")
-        .arg("2")
-        .arg("--out")
-        .arg(&sd)
-        .run()
-        .code(OK)
-        .err_has(&["warning", "sd1.cer has expired"]);
+    split(
+        &format!("s={}", secret.display()),
+        &[cert(1), cert(2), cert(3)],
+        2,
+        &sd,
+    )
+    .run()
+    .code(OK)
+    .err_has(&["warning", "sd1.cer has expired"]);
     sdkit(["drill"])
         .arg(&sd)
         .keys(&[key(1), key(2)])
@@ -514,13 +484,7 @@ fn expired_certificates_warn_in_every_command_that_touches_them() {
         .code(OK)
         .err_has(&["sd1.cer has expired", "sd2.cer has expired"]);
     let blob = t.path().join("blob.json");
-    sdkit(["restore-blob"])
-        .arg(&sd)
-        .keys(&[key(1), key(3)])
-        .arg("--exchange-key")
-        .arg(oracle_cert())
-        .arg("--out")
-        .arg(&blob)
+    restore_blob(&sd, &[key(1), key(3)], &oracle_cert(), &blob)
         .run()
         .code(OK)
         .err_has(&["sd3.cer has expired"]);
@@ -576,13 +540,7 @@ fn a_key_without_its_certificate_or_with_another_one_is_named() {
 fn the_wrong_file_as_the_sd_is_named_for_what_it_is() {
     let t = tempdir();
     let blob = t.path().join("blob.json");
-    sdkit(["restore-blob"])
-        .arg(SD2020.path())
-        .keys(&[key(1), key(2)])
-        .arg("--exchange-key")
-        .arg(oracle_cert())
-        .arg("--out")
-        .arg(&blob)
+    restore_blob(&SD2020.path(), &[key(1), key(2)], &oracle_cert(), &blob)
         .run()
         .code(OK);
     for (file, what) in [

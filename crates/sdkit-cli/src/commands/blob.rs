@@ -73,14 +73,13 @@ pub fn run_restore(args: &RestoreBlobArgs, out: Output) -> Result<Exit, CliError
         }
         Ok(loaded)
     };
-    let run = run_quorum_with(
+    let mut run = run_quorum_with(
         load_and_check_exchange,
         &args.sd,
         &args.keys_paths,
         &args.keys.passphrase_files,
     )?;
-    let mut warnings = hygiene::keys(&run.keys);
-    warnings.extend(hygiene::quorum(run.loaded.sd.quorum()));
+    let warnings = &mut run.warnings;
     warnings.extend(hygiene::exchange(
         &args.exchange_key,
         exchange.key_bits().unwrap_or(0),

@@ -32,6 +32,8 @@ pub struct QuorumRun {
     pub holders: Vec<Value>,
     /// One line per key that did not open a usable share, naming the key and why.
     pub holder_problems: Vec<String>,
+    /// Hygiene warnings about the keys (and their certificates) and the quorum.
+    pub warnings: hygiene::Warnings,
 }
 
 /// Loads the SD and keys, opens shares, recombines. Shared by `drill` and `restore-blob`.
@@ -97,6 +99,8 @@ pub fn run_quorum_with(
         holders.push(j);
     }
     let recovery = recover::combine_after(&loaded.sd, &openings, early);
+    let mut warnings = hygiene::keys(&keys);
+    warnings.extend(hygiene::quorum(loaded.sd.quorum()));
     Ok(QuorumRun {
         loaded,
         keys,
@@ -105,6 +109,7 @@ pub fn run_quorum_with(
         text,
         holders,
         holder_problems,
+        warnings,
     })
 }
 
@@ -168,8 +173,7 @@ pub fn run(args: &DrillArgs, out: Output) -> Result<Exit, CliError> {
         super::ledger::check_appendable(ledger_path)?;
     }
     let run = run_quorum(&args.sd, &args.keys_paths, &args.keys.passphrase_files)?;
-    let mut warnings = hygiene::keys(&run.keys);
-    warnings.extend(hygiene::quorum(run.loaded.sd.quorum()));
+    let warnings = &run.warnings;
     warnings.print();
     let mut text = run.text.clone();
     let rec = match &run.recovery {

@@ -5,7 +5,6 @@ use super::drill::{recover_error, run_quorum_with};
 use super::load_sd;
 use crate::cli::RecoverArgs;
 use crate::error::{CliError, Exit};
-use crate::hygiene;
 use crate::io::{probe_output_dir, refuse_existing};
 use crate::render::Output;
 use sdkit_core::domain::is_safe_file_name;
@@ -42,8 +41,7 @@ pub fn run(args: &RecoverArgs, out: Output) -> Result<Exit, CliError> {
         &args.keys_paths,
         &args.keys.passphrase_files,
     )?;
-    let mut warnings = hygiene::keys(&run.keys);
-    warnings.extend(hygiene::quorum(run.loaded.sd.quorum()));
+    let warnings = &run.warnings;
     warnings.print();
     let mut text = run.text;
     let report = json!({

@@ -186,6 +186,27 @@ pub fn tree(dir: &Path) -> BTreeSet<PathBuf> {
     out
 }
 
+/// `sdkit restore-blob SD --key ... --exchange-key EXCHANGE --out OUT`.
+pub fn restore_blob(sd: &Path, keys: &[PathBuf], exchange: &Path, out: &Path) -> Sdkit {
+    sdkit(["restore-blob"])
+        .arg(sd)
+        .keys(keys)
+        .arg("--exchange-key")
+        .arg(exchange)
+        .arg("--out")
+        .arg(out)
+}
+
+/// `sdkit split --in INPUT --cert ... --quorum M --out OUT`.
+pub fn split(input: &str, certs: &[PathBuf], quorum: usize, out: &Path) -> Sdkit {
+    sdkit(["split", "--in", input])
+        .certs(certs)
+        .arg("--quorum")
+        .arg(quorum.to_string())
+        .arg("--out")
+        .arg(out)
+}
+
 /// An `sdkit` invocation under construction.
 pub struct Sdkit {
     args: Vec<OsString>,
