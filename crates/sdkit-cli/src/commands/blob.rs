@@ -89,7 +89,7 @@ pub fn run_restore(args: &RestoreBlobArgs, out: Output) -> Result<Exit, CliError
     let report = json!({
         "command": "restore-blob",
         "file": args.sd.display().to_string(),
-        "sha256": run.loaded.sha256,
+        "sha256": run.loaded.sha256(),
         "holders": run.holders,
         "exchange_x5t_256": tp.to_base64url(),
         "warnings": warnings.json(),

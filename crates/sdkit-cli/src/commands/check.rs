@@ -63,7 +63,7 @@ pub fn run(args: &CheckArgs, out: Output) -> Result<Exit, CliError> {
         (&args.ledger, &ledger_log, &o.status, o.share())
     {
         let mine = hex::encode(share_commitment(&loaded.digest, share));
-        let (status, line) = match lookup(log, &loaded.sha256, *x, &mine) {
+        let (status, line) = match lookup(log, &loaded.sha256(), *x, &mine) {
             LedgerMatch::Matches(t) => (
                 "matches",
                 format!("OK: this share is the one the drill of {t} recorded as good"),
@@ -129,7 +129,7 @@ pub fn run(args: &CheckArgs, out: Output) -> Result<Exit, CliError> {
     let report = json!({
         "command": "check",
         "file": args.sd.display().to_string(),
-        "sha256": loaded.sha256,
+        "sha256": loaded.sha256(),
         "required": sd.quorum().required(),
         "shares_total": sd.quorum().total(),
         "holder": holder,

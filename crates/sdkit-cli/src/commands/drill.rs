@@ -86,7 +86,7 @@ pub fn run_quorum_with(
         sd_path.display(),
         need,
         loaded.sd.quorum().total(),
-        loaded.sha256
+        loaded.sha256()
     );
     let mut holders = Vec::new();
     let mut holder_problems = Vec::new();
@@ -183,7 +183,7 @@ pub fn run(args: &DrillArgs, out: Output) -> Result<Exit, CliError> {
             let report = json!({
                 "command": "drill",
                 "file": args.sd.display().to_string(),
-                "sha256": run.loaded.sha256,
+                "sha256": run.loaded.sha256(),
                 "holders": run.holders,
                 "warnings": warnings.json(),
             });
@@ -287,7 +287,7 @@ pub fn run(args: &DrillArgs, out: Output) -> Result<Exit, CliError> {
         let head = append_drill(
             ledger_path,
             &args.sd,
-            &run.loaded.sha256,
+            &run.loaded.sha256(),
             need,
             sd.quorum().total(),
             ok,
@@ -310,7 +310,7 @@ pub fn run(args: &DrillArgs, out: Output) -> Result<Exit, CliError> {
     let report = json!({
         "command": "drill",
         "file": args.sd.display().to_string(),
-        "sha256": run.loaded.sha256,
+        "sha256": run.loaded.sha256(),
         "required": need,
         "shares_total": sd.quorum().total(),
         "holders": run.holders,

@@ -5,7 +5,7 @@ use crate::cli::InspectArgs;
 use crate::error::{CliError, Exit};
 use crate::hygiene;
 use crate::keys::{LoadedCert, load_cert};
-use crate::render::{Output, date, validity_status, words, words_hex};
+use crate::render::{Output, date, validity_status, words};
 use sdkit_core::domain::Finding;
 use serde_json::{Value, json};
 use std::fmt::Write;
@@ -46,9 +46,10 @@ pub fn run(args: &InspectArgs, out: Output) -> Result<Exit, CliError> {
     let _ = writeln!(
         text,
         "  size {} bytes, SHA-256 {}",
-        loaded.size, loaded.sha256
+        loaded.size,
+        loaded.sha256()
     );
-    let _ = writeln!(text, "  read aloud: {}", words_hex(&loaded.sha256));
+    let _ = writeln!(text, "  read aloud: {}", words(&loaded.digest));
     let _ = writeln!(
         text,
         "  format version {}, quorum {} of {} shares, {} data item(s)",
@@ -192,8 +193,8 @@ pub fn run(args: &InspectArgs, out: Output) -> Result<Exit, CliError> {
     let report = json!({
         "command": "inspect",
         "file": args.sd.display().to_string(),
-        "sha256": loaded.sha256,
-        "sha256_words": words_hex(&loaded.sha256),
+        "sha256": loaded.sha256(),
+        "sha256_words": words(&loaded.digest),
         "size": loaded.size,
         "warnings": warnings.json(),
         "version": sd.version(),

@@ -28,12 +28,17 @@ use std::path::Path;
 pub struct LoadedSd {
     /// The parsed domain.
     pub sd: SecurityDomain,
-    /// SHA-256 of the file, hex.
-    pub sha256: String,
     /// SHA-256 of the file (what ledger commitments are bound to).
     pub digest: [u8; 32],
     /// File size in bytes.
     pub size: usize,
+}
+
+impl LoadedSd {
+    /// SHA-256 of the file, lower-case hex (as shown to people and recorded in ledgers).
+    pub fn sha256(&self) -> String {
+        hex::encode(self.digest)
+    }
 }
 
 impl AsRef<SecurityDomain> for LoadedSd {
@@ -54,7 +59,6 @@ pub fn load_sd(path: &Path) -> Result<LoadedSd, CliError> {
     })?;
     let digest: [u8; 32] = sha2::Sha256::digest(&bytes).into();
     Ok(LoadedSd {
-        sha256: hex::encode(digest),
         digest,
         size: bytes.len(),
         sd,

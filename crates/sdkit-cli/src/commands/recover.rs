@@ -47,7 +47,7 @@ pub fn run(args: &RecoverArgs, out: Output) -> Result<Exit, CliError> {
     let report = json!({
         "command": "recover",
         "file": args.sd.display().to_string(),
-        "sha256": run.loaded.sha256,
+        "sha256": run.loaded.sha256(),
         "holders": run.holders,
         "warnings": warnings.json(),
     });
