@@ -37,6 +37,7 @@
 //! slice they are given.
 
 mod backend;
+mod batch;
 mod cert;
 mod detect;
 mod encrypted;
@@ -52,6 +53,7 @@ mod thumbprint;
 mod write;
 
 pub use backend::RSA_BACKEND;
+pub use batch::{KeyInput, load_private_keys};
 pub use cert::{CertLoadError, Certificate, load_certificate};
 pub use detect::InputKind;
 pub use generate::{

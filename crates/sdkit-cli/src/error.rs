@@ -79,6 +79,11 @@ impl CliError {
         self
     }
 
+    /// Attaches a command's report, rendered as text and JSON.
+    pub fn with(self, report: &dyn crate::render::Report) -> Self {
+        self.with_report(report.json(), report.text())
+    }
+
     /// The JSON error object.
     pub fn json(&self) -> serde_json::Value {
         serde_json::json!({

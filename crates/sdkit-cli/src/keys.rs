@@ -3,9 +3,9 @@
 
 use crate::error::{CliError, Exit};
 use crate::io::{self, MAX_KEY_BYTES, MAX_PASSPHRASE_BYTES};
-use sdkit_certs::{Certificate, InputKind, KeyLoadError, PrivateKey};
-use sdkit_core::recover::{EarlyRecombination, FoundShare, HolderKey, HolderOpening, ShareOpener};
-use sdkit_core::{SecurityDomain, Thumbprint, par};
+use sdkit_certs::{Certificate, InputKind, KeyInput, KeyLoadError, PrivateKey};
+use sdkit_core::Thumbprint;
+use sdkit_core::recover::HolderKey;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
@@ -219,91 +219,114 @@ fn key_error(path: &Path, e: KeyLoadError) -> CliError {
     }
 }
 
-/// Loads every key in order, with passphrases and sibling certificates.
+/// Loads every key in order, with passphrases and the certificates beside them.
 ///
-/// Parsing a key is real work (the RSA backend checks the key's numbers; an encrypted key
-/// costs a PBKDF2 or scrypt run), so keys are parsed on every core. A broken key is reported
-/// before anybody is asked for a passphrase.
+/// Every key file is read and parsed first without a passphrase, on every core (the RSA
+/// backend checks each key's numbers): plain keys load, encrypted ones say so before any key
+/// derivation, and the first broken key in the user's order is reported before anybody is
+/// asked for a passphrase. Then passphrases are asked for (or read) in key order, one prompt
+/// after the other as people expect, and the encrypted keys' PBKDF2 or scrypt runs, the wait
+/// custodians feel, run side by side.
 pub fn load_keys(
     paths: &[PathBuf],
     passphrase_files: &[PathBuf],
 ) -> Result<Vec<LoadedKey>, CliError> {
-    let ((), loaded) = load_keys_then(|| Ok(()), paths, passphrase_files, |(), _, _| ())?;
-    Ok(loaded.into_iter().map(|(k, ())| k).collect())
-}
-
-/// What [`load_keys_and_open`] gives back.
-pub struct KeysOpened<S> {
-    /// What `load_sd` returned.
-    pub sd: S,
-    /// The keys, in the order given.
-    pub keys: Vec<LoadedKey>,
-    /// What each key opened, in the same order.
-    pub openings: Vec<HolderOpening>,
-    /// The recombination of the first `M` keys' shares, made while the last keys were
-    /// still unwrapping; for [`sdkit_core::recover::combine_after`].
-    pub early: Option<EarlyRecombination>,
-}
-
-/// Loads the SD (`load_sd`, which may also check it) and every key (as [`load_keys`]), and
-/// opens the share each key unwraps.
-///
-/// The calling thread reads the SD while the other cores start loading keys, and a key's
-/// share is opened as soon as that key is loaded, on whichever core is free, instead of
-/// after every key has loaded. An error from `load_sd` is reported before any key's, and
-/// before anybody is asked for a passphrase. The openings come back in key order, as
-/// [`sdkit_core::recover::open_shares`] gives them. Once the first `M` keys' shares are
-/// open, the thread that opened the last of them recombines them and authenticates the items
-/// (see [`ShareOpener::recombining_early`]), usually while another core still unwraps.
-pub fn load_keys_and_open<S: AsRef<SecurityDomain> + Send + Sync>(
-    load_sd: impl FnOnce() -> Result<S, CliError>,
-    paths: &[PathBuf],
-    passphrase_files: &[PathBuf],
-) -> Result<KeysOpened<S>, CliError> {
-    let prepare = || {
-        let sd = load_sd()?;
-        let opener = ShareOpener::new(sd.as_ref()).recombining_early(sd.as_ref());
-        Ok((sd, opener))
-    };
-    let ((sd, opener), loaded) =
-        load_keys_then(prepare, paths, passphrase_files, |(sd, opener), i, k| {
-            opener.find(sd.as_ref(), i, &k.holder_key())
-        })?;
-    let (keys, found): (Vec<LoadedKey>, Vec<FoundShare>) = loaded.into_iter().unzip();
-    let (openings, early) = opener.finish_early(found);
-    Ok(KeysOpened {
-        sd,
-        keys,
-        openings,
-        early,
-    })
-}
-
-/// A key's first load, without a passphrase.
-enum FirstTry {
-    Loaded(Box<LoadedKey>),
-    /// Encrypted: here are its file's bytes, for the second try with a passphrase.
-    Encrypted(Zeroizing<Vec<u8>>),
-    Failed(CliError),
-}
-
-/// An encrypted key waiting for its second try: key index, file bytes, passphrase, and
-/// whether a person typed it (and may try again).
-struct Encrypted {
-    i: usize,
-    bytes: Zeroizing<Vec<u8>>,
-    passphrase: Zeroizing<Vec<u8>>,
-    prompted: bool,
+    // Check the count before reading or prompting anything.
+    passphrase_file_for(passphrase_files, 0, paths.len())?;
+    // Every file read (an unreadable one stands as empty bytes; its error is reported in
+    // its turn, below), then parsed without a passphrase.
+    let mut read_error: Option<(usize, CliError)> = None;
+    let files: Vec<Zeroizing<Vec<u8>>> = paths
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            io::read_secret(p, MAX_KEY_BYTES, "private key").unwrap_or_else(|e| {
+                read_error.get_or_insert((i, e));
+                Zeroizing::new(Vec::new())
+            })
+        })
+        .collect();
+    let inputs: Vec<KeyInput<'_>> = files
+        .iter()
+        .map(|bytes| KeyInput {
+            bytes,
+            passphrase: None,
+        })
+        .collect();
+    let mut keys: Vec<Option<PrivateKey>> = Vec::with_capacity(paths.len());
+    let mut encrypted: Vec<usize> = Vec::new();
+    for (i, (path, parsed)) in paths
+        .iter()
+        .zip(sdkit_certs::load_private_keys(&inputs))
+        .enumerate()
+    {
+        if let Some((_, e)) = read_error.take_if(|(j, _)| *j == i) {
+            return Err(e);
+        }
+        match parsed {
+            Ok(k) => keys.push(Some(k)),
+            Err(KeyLoadError::PassphraseRequired) => {
+                keys.push(None);
+                encrypted.push(i);
+            }
+            Err(e) => return Err(key_error(path, e)),
+        }
+    }
+    // Passphrases in key order. A file given for several keys (or standard input, or a pipe)
+    // is read once.
+    let mut files_read: Vec<(PathBuf, Zeroizing<Vec<u8>>)> = Vec::new();
+    let mut passphrases: Vec<(Zeroizing<Vec<u8>>, bool)> = Vec::new();
+    for &i in &encrypted {
+        passphrases.push(match passphrase_file_for(passphrase_files, i, paths.len())? {
+            Some(f) => match files_read.iter().find(|(p, _)| p == f) {
+                Some((_, pass)) => (pass.clone(), false),
+                None => {
+                    let pass = read_passphrase_file(f)?;
+                    files_read.push((f.clone(), pass.clone()));
+                    (pass, false)
+                }
+            },
+            None => (prompt(&paths[i], None)?, true),
+        });
+    }
+    let inputs: Vec<KeyInput<'_>> = encrypted
+        .iter()
+        .zip(&passphrases)
+        .map(|(&i, (pass, _))| KeyInput {
+            bytes: &files[i],
+            passphrase: Some(pass.as_slice()),
+        })
+        .collect();
+    let decrypted = sdkit_certs::load_private_keys(&inputs);
+    for ((&i, (_, prompted)), result) in encrypted.iter().zip(&passphrases).zip(decrypted) {
+        let key = match result {
+            Ok(k) => k,
+            // A mistyped passphrase at the prompt is asked again, so one slip does not end a
+            // ceremony of several custodians.
+            Err(KeyLoadError::WrongPassphrase) if *prompted => retry_prompt(&paths[i], &files[i])?,
+            Err(e) => return Err(key_error(&paths[i], e)),
+        };
+        keys[i] = Some(key);
+    }
+    paths
+        .iter()
+        .zip(keys)
+        .map(|(path, key)| match key {
+            Some(key) => Ok(with_certificate(path, key)),
+            // Invariant: every key loaded above, plain or decrypted, or we returned.
+            None => Err(CliError::input(path, "the key could not be loaded")),
+        })
+        .collect()
 }
 
 /// How many times a person may type a key's passphrase in all.
 const PROMPT_TRIES: usize = 3;
 
 /// Asks again after a wrong passphrase at the prompt, up to [`PROMPT_TRIES`] tries in all.
-fn retry_prompt(path: &Path, bytes: &[u8], has_cert: bool) -> Result<LoadedKey, CliError> {
+fn retry_prompt(path: &Path, bytes: &[u8]) -> Result<PrivateKey, CliError> {
     for tries_left in (1..PROMPT_TRIES).rev() {
         let passphrase = prompt(path, Some(tries_left))?;
-        match load_one(path, bytes, Some(passphrase.as_slice()), has_cert) {
+        match sdkit_certs::load_private_key(bytes, Some(passphrase.as_slice())) {
             Err(KeyLoadError::WrongPassphrase) => continue,
             other => return other.map_err(|e| key_error(path, e)),
         }
@@ -314,143 +337,17 @@ fn retry_prompt(path: &Path, bytes: &[u8], has_cert: bool) -> Result<LoadedKey, 
     )
 }
 
-/// Runs `prelude` (on the calling thread, while the other cores start on the keys), loads
-/// every key and runs `then` on each as soon as it is loaded, on every core; results in key
-/// order. Keys with a certificate beside them go first (their `then` is one RSA operation on
-/// the share their certificate names; keys without one try shares in turn).
-fn load_keys_then<P: Send + Sync, R: Send>(
-    prelude: impl FnOnce() -> Result<P, CliError>,
-    paths: &[PathBuf],
-    passphrase_files: &[PathBuf],
-    then: impl Fn(&P, usize, &LoadedKey) -> R + Sync,
-) -> Result<(P, Vec<(LoadedKey, R)>), CliError> {
-    // Check the count before reading or prompting anything.
-    passphrase_file_for(passphrase_files, 0, paths.len())?;
-    let with_cert: Vec<bool> = paths.iter().map(|p| has_sibling_cert(p)).collect();
-    let mut order: Vec<usize> = (0..paths.len()).collect();
-    order.sort_by_key(|&i| !with_cert[i]);
-
-    // Every key without a passphrase, on every core: plain keys load (and go on to `then`),
-    // encrypted ones say so (cheaply, before any key derivation) and a scheme we cannot read
-    // anyway (legacy PEM encryption) is refused, all before anybody is prompted.
-    let (prelude, first_try) = par::map_then_after(
-        prelude,
-        &order,
-        |&i| first_try(&paths[i], with_cert[i]),
-        |p, &i, t| match (p, t) {
-            (Ok(p), FirstTry::Loaded(k)) => Some(then(p, i, k.as_ref())),
-            _ => None,
-        },
-    );
-    let p = prelude?;
-    let mut done: Vec<Option<(LoadedKey, R)>> = (0..paths.len()).map(|_| None).collect();
-    let mut encrypted = Vec::new();
-    let mut first_error: Option<(usize, CliError)> = None;
-    for (&i, (t, result)) in order.iter().zip(first_try) {
-        match t {
-            FirstTry::Loaded(k) => {
-                let r = result.unwrap_or_else(|| then(&p, i, &k));
-                done[i] = Some((*k, r));
-            }
-            FirstTry::Encrypted(bytes) => encrypted.push((i, bytes)),
-            // The first broken key in the user's order is the one reported.
-            FirstTry::Failed(e) => {
-                if first_error.as_ref().is_none_or(|(j, _)| i < *j) {
-                    first_error = Some((i, e));
-                }
-            }
-        }
-    }
-    if let Some((_, e)) = first_error {
-        return Err(e);
-    }
-    encrypted.sort_unstable_by_key(|(i, _)| *i);
-    // Passphrases in key order: prompts come one after the other, as people expect. A file
-    // given for several keys (or standard input, or a pipe) is read once.
-    let mut read: Vec<(PathBuf, Zeroizing<Vec<u8>>)> = Vec::new();
-    let mut pending: Vec<Encrypted> = Vec::new();
-    for (i, bytes) in encrypted {
-        let (passphrase, prompted) = match passphrase_file_for(passphrase_files, i, paths.len())? {
-            Some(f) => match read.iter().find(|(p, _)| p == f) {
-                Some((_, pass)) => (pass.clone(), false),
-                None => {
-                    let pass = read_passphrase_file(f)?;
-                    read.push((f.clone(), pass.clone()));
-                    (pass, false)
-                }
-            },
-            None => (prompt(&paths[i], None)?, true),
-        };
-        pending.push(Encrypted {
-            i,
-            bytes,
-            passphrase,
-            prompted,
-        });
-    }
-    // The slow part (PBKDF2/scrypt) on every core.
-    let decrypted = par::map_then(
-        &pending,
-        |e| {
-            let passphrase = Some(e.passphrase.as_slice());
-            load_one(&paths[e.i], &e.bytes, passphrase, with_cert[e.i])
-        },
-        |e, r| r.as_ref().ok().map(|k| then(&p, e.i, k)),
-    );
-    for (e, (loaded, result)) in pending.iter().zip(decrypted) {
-        let k = match loaded {
-            Ok(k) => k,
-            // A mistyped passphrase at the prompt is asked again, so one slip does not end a
-            // ceremony of several custodians.
-            Err(KeyLoadError::WrongPassphrase) if e.prompted => {
-                retry_prompt(&paths[e.i], &e.bytes, with_cert[e.i])?
-            }
-            Err(err) => return Err(key_error(&paths[e.i], err)),
-        };
-        let r = result.unwrap_or_else(|| then(&p, e.i, &k));
-        done[e.i] = Some((k, r));
-    }
-    let loaded = paths
-        .iter()
-        .zip(done)
-        .map(|(path, d)| {
-            // Invariant: every key was loaded by one of the passes above, or we returned.
-            d.ok_or_else(|| CliError::input(path, "the key could not be loaded"))
-        })
-        .collect::<Result<_, _>>()?;
-    Ok((p, loaded))
-}
-
-/// Reads a key file and loads it without a passphrase.
-fn first_try(path: &Path, has_cert: bool) -> FirstTry {
-    let bytes = match io::read_secret(path, MAX_KEY_BYTES, "private key") {
-        Ok(b) => b,
-        Err(e) => return FirstTry::Failed(e),
-    };
-    match load_one(path, &bytes, None, has_cert) {
-        Ok(k) => FirstTry::Loaded(Box::new(k)),
-        Err(KeyLoadError::PassphraseRequired) => FirstTry::Encrypted(bytes),
-        Err(e) => FirstTry::Failed(key_error(path, e)),
-    }
-}
-
 /// Whether `az`'s certificate file for the key at `path` exists.
 fn has_sibling_cert(path: &Path) -> bool {
     let sibling = sibling_cert_path(path);
     sibling != *path && sibling.is_file()
 }
 
-/// Parses one key and, when `has_cert` (its `az` certificate file exists, see
-/// [`has_sibling_cert`]), picks up that certificate if it is the key's own.
-fn load_one(
-    path: &Path,
-    bytes: &[u8],
-    passphrase: Option<&[u8]>,
-    has_cert: bool,
-) -> Result<LoadedKey, KeyLoadError> {
-    let key = sdkit_certs::load_private_key(bytes, passphrase)?;
+/// The loaded key with `az`'s certificate file for it (the key's path with `.cer`), when
+/// that file exists and is this key's certificate; else why there is none.
+fn with_certificate(path: &Path, key: PrivateKey) -> LoadedKey {
     let sibling = sibling_cert_path(path);
-    let (cert, cert_problem) = if has_cert {
+    let (cert, cert_problem) = if has_sibling_cert(path) {
         match load_cert(&sibling) {
             Ok(c) if c.cert.matches_private_key(&key) => (Some(c), None),
             Ok(_) => (None, Some(CertProblem::Foreign(sibling))),
@@ -466,12 +363,12 @@ fn load_one(
     } else {
         (None, Some(CertProblem::Missing(sibling)))
     };
-    Ok(LoadedKey {
+    LoadedKey {
         path: path.to_owned(),
         key,
         cert,
         cert_problem,
-    })
+    }
 }
 
 /// Asks for a key's passphrase without echo; `tries_left` says it is a retry.

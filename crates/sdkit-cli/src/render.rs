@@ -157,6 +157,15 @@ pub struct Output {
     pub colour: bool,
 }
 
+/// A command's outcome as one value, rendered twice: text for people, JSON for scripts.
+/// Both come from the same fields, so they cannot disagree.
+pub trait Report {
+    /// The text report (without a verdict line when the command failed: the error is that).
+    fn text(&self) -> String;
+    /// The JSON report (docs/JSON.md); `ok` and `error` are added where it is printed.
+    fn json(&self) -> Value;
+}
+
 impl Output {
     /// Decides colour from the environment: stdout must be a terminal and `NO_COLOR` unset.
     pub fn new(json: bool, quiet: bool) -> Output {
@@ -169,6 +178,15 @@ impl Output {
             quiet,
             colour,
         }
+    }
+
+    /// Prints a command's report, with `"ok": true` in its JSON.
+    pub fn report(self, report: &dyn Report) {
+        let mut json = report.json();
+        if let Some(o) = json.as_object_mut() {
+            o.insert("ok".into(), Value::Bool(true));
+        }
+        self.emit(&json, &report.text());
     }
 
     /// Prints the report: the JSON value, or the text lines.

@@ -17,9 +17,10 @@
 //! - [`kdf`]: SP 800-108 counter mode with HMAC-SHA-512;
 //! - [`jwe`]: compact JWE parse/serialize, A256CBC-HS512, `dir` and `RSA-OAEP-256`;
 //! - [`oaep_key`]: the RSA-OAEP-256 private-key operation, as a trait any backend implements;
-//! - [`par`]: a slice mapped on every core (the RSA work of drills and key loading);
 //! - [`domain`]: the SD file model (bare or `{"value": …}` wrapped);
-//! - [`recover`]: keys → shares → master key → authenticated items, with a per-holder report;
+//! - [`drill`]: what a restore drill proved, judged: findings, severities, verdict;
+//! - [`recover`]: keys → shares → master key → authenticated items, with a per-holder report
+//!   (the keys' RSA work runs on a plain parallel map, `parallel`);
 //! - [`secret`]: zeroizing, redacted secret types.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -30,12 +31,13 @@ pub mod blob;
 pub mod build;
 pub mod chain;
 pub mod domain;
+pub mod drill;
 pub mod evidence;
 pub mod gf257;
 pub mod jwe;
 pub mod kdf;
 pub mod oaep_key;
-pub mod par;
+mod parallel;
 mod pyjson;
 pub mod recover;
 pub mod secret;

@@ -1,19 +1,20 @@
 //! `sdkit restore-blob` (the custodians' half of a real recovery) and `sdkit open-blob` (the
 //! HSM's half, for drills with a throw-away exchange key).
 
-use super::drill::{recover_error, run_quorum_with};
-use super::holder_ok;
-use super::load_sd;
+use super::drill::{QuorumRun, recover_error, run_quorum_with};
+use super::holders::heading;
+use super::{Written, load_sd};
 use crate::cli::{OpenBlobArgs, RestoreBlobArgs};
 use crate::error::{CliError, Exit};
 use crate::hygiene;
 use crate::io::{self, MAX_KEY_BYTES, OutFile, refuse_existing, write_all_atomic};
 use crate::keys::load_keys;
-use crate::render::{Output, sha256_hex, words_hex};
+use crate::render::{Output, Report, sha256_hex, words_hex};
 use sdkit_core::blob::{MIN_EXCHANGE_KEY_BITS, RestoreBlob};
 use sdkit_core::domain::{MAX_SD_BYTES, is_safe_file_name};
 use sdkit_core::{SysRng, Thumbprint};
-use serde_json::json;
+use sdkit_core::drill::ItemResult;
+use serde_json::{Value, json};
 use std::fmt::Write;
 use std::path::Path;
 
@@ -79,25 +80,22 @@ pub fn run_restore(args: &RestoreBlobArgs, out: Output) -> Result<Exit, CliError
         &args.keys_paths,
         &args.keys.passphrase_files,
     )?;
-    let warnings = &mut run.warnings;
-    warnings.extend(hygiene::exchange(
+    run.warnings.extend(hygiene::exchange(
         &args.exchange_key,
         exchange.key_bits().unwrap_or(0),
     ));
-    warnings.print();
-    let mut text = run.text;
-    let report = json!({
-        "command": "restore-blob",
-        "file": args.sd.display().to_string(),
-        "sha256": run.loaded.sha256(),
-        "holders": run.holders,
-        "exchange_x5t_256": tp.to_base64url(),
-        "warnings": warnings.json(),
-    });
-    let rec = match run.recovery {
+    run.warnings.print();
+    let mut view = RestoreView {
+        args,
+        run: &run,
+        exchange: tp,
+        sealed: None,
+    };
+    let rec = match &run.outcome.recovery {
         Ok(r) => r,
         Err(e) => {
-            return Err(recover_error(&args.sd, &e, &run.holder_problems).with_report(report, text));
+            let problems = run.holders().problems();
+            return Err(recover_error(&args.sd, e, &problems).with(&view));
         }
     };
     super::require_authentic(
@@ -106,7 +104,7 @@ pub fn run_restore(args: &RestoreBlobArgs, out: Output) -> Result<Exit, CliError
         "no blob was written",
         "the file was altered or damaged: download the security domain again",
     )
-    .map_err(|e| e.with_report(report.clone(), text.clone()))?;
+    .map_err(|e| e.with(&view))?;
     let blob = RestoreBlob::seal_recovered(&rec.items, &public, tp, &mut SysRng)
         .map_err(|e| CliError::new(Exit::Crypto, format!("cannot build the restore blob: {e}")))?;
     let json_text = blob.to_json();
@@ -118,48 +116,91 @@ pub fn run_restore(args: &RestoreBlobArgs, out: Output) -> Result<Exit, CliError
         }],
         args.force,
     )?;
-    let skipped = run.openings.iter().filter(|o| !holder_ok(o)).count();
-    let out_sha256 = sha256_hex(json_text.as_bytes());
-    let _ = writeln!(
-        text,
-        "Restore blob written to {} ({} items, for exchange key {tp}).",
-        args.out.display(),
-        blob.items().len(),
-    );
-    let _ = writeln!(text, "  SHA-256 {out_sha256} ({})", words_hex(&out_sha256));
+    let skipped = view.run.holders().skipped();
     if skipped > 0 {
-        let _ = writeln!(
-            text,
-            "Note: {skipped} key(s) were skipped (see above); the others reached the quorum."
-        );
         crate::render::eprint_wrapped(&format!(
             "warning: {skipped} key(s) did not give a usable share; the others reached the quorum"
         ));
     }
-    let upload = upload_command(&args.out);
-    let _ = writeln!(text, "Upload it (online machine) with:\n  {upload}");
-    let _ = writeln!(
-        text,
-        "then wait for the restore with:\n  az keyvault security-domain wait --hsm-name <HSM>"
-    );
-    let mut report = report;
-    if let Some(r) = report.as_object_mut() {
-        r.insert("out".into(), json!(args.out.display().to_string()));
-        r.insert("out_sha256".into(), json!(out_sha256));
-        r.insert(
-            "items".into(),
-            json!(
-                blob.items()
-                    .iter()
-                    .map(|i| i.tag.clone())
-                    .collect::<Vec<_>>()
-            ),
-        );
-        r.insert("upload_command".into(), json!(upload));
-        r.insert("ok".into(), json!(true));
-    }
-    out.emit(&report, &text);
+    view.sealed = Some(Sealed {
+        sha256: sha256_hex(json_text.as_bytes()),
+        tags: blob.items().iter().map(|i| i.tag.clone()).collect(),
+    });
+    out.report(&view);
     Ok(Exit::Ok)
+}
+
+/// The blob `restore-blob` wrote.
+struct Sealed {
+    sha256: String,
+    tags: Vec<String>,
+}
+
+/// What `restore-blob` did: the keys, and the blob (none when it failed).
+struct RestoreView<'a> {
+    args: &'a RestoreBlobArgs,
+    run: &'a QuorumRun,
+    exchange: Thumbprint,
+    sealed: Option<Sealed>,
+}
+
+impl Report for RestoreView<'_> {
+    fn text(&self) -> String {
+        let holders = self.run.holders();
+        let mut text = heading(&self.args.sd, &self.run.loaded.sd, &self.run.loaded.sha256());
+        text.push_str(&holders.text());
+        let Some(sealed) = &self.sealed else {
+            return text;
+        };
+        let _ = writeln!(
+            text,
+            "Restore blob written to {} ({} items, for exchange key {}).",
+            self.args.out.display(),
+            sealed.tags.len(),
+            self.exchange
+        );
+        let _ = writeln!(
+            text,
+            "  SHA-256 {} ({})",
+            sealed.sha256,
+            words_hex(&sealed.sha256)
+        );
+        if holders.skipped() > 0 {
+            let _ = writeln!(
+                text,
+                "Note: {} key(s) were skipped (see above); the others reached the quorum.",
+                holders.skipped()
+            );
+        }
+        let _ = writeln!(
+            text,
+            "Upload it (online machine) with:\n  {}",
+            upload_command(&self.args.out)
+        );
+        let _ = writeln!(
+            text,
+            "then wait for the restore with:\n  az keyvault security-domain wait --hsm-name <HSM>"
+        );
+        text
+    }
+
+    fn json(&self) -> Value {
+        let mut report = json!({
+            "command": "restore-blob",
+            "file": self.args.sd.display().to_string(),
+            "sha256": self.run.loaded.sha256(),
+            "holders": self.run.holders().json(),
+            "exchange_x5t_256": self.exchange.to_base64url(),
+            "warnings": self.run.warnings.json(),
+        });
+        if let (Some(sealed), Some(r)) = (&self.sealed, report.as_object_mut()) {
+            r.insert("out".into(), json!(self.args.out.display().to_string()));
+            r.insert("out_sha256".into(), json!(sealed.sha256));
+            r.insert("items".into(), json!(sealed.tags));
+            r.insert("upload_command".into(), json!(upload_command(&self.args.out)));
+        }
+        report
+    }
 }
 
 /// The `az` command that uploads a restore blob: in `az`, `--restore-blob` is a flag that
@@ -237,34 +278,56 @@ pub fn run_open(args: &OpenBlobArgs, out: Output) -> Result<Exit, CliError> {
             blob.exchange_thumbprint()
         ))
     })?;
-    let mut text = format!(
-        "Restore blob {} (for exchange key {})\nItems:\n",
-        args.blob.display(),
-        blob.exchange_thumbprint()
-    );
-    let items_json = super::describe_items(&items, &mut text);
+    let mut view = OpenView {
+        blob_path: &args.blob,
+        exchange: blob.exchange_thumbprint(),
+        items: items.iter().map(ItemResult::from).collect(),
+        written: Written::default(),
+    };
     super::require_authentic(
         &items,
         &args.blob,
         "nothing was written",
         "the blob was altered or damaged",
     )
-    .map_err(|e| e.with_report(json!({ "command": "open-blob", "file": args.blob.display().to_string(), "items": items_json }), text.clone()))?;
-    let mut written = Vec::new();
+    .map_err(|e| e.with(&view))?;
     if let Some(dir) = &args.out_dir {
-        written = super::write_plaintexts(dir, &items, args.force, &mut text)?;
+        view.written = super::write_plaintexts(dir, &items, args.force)?;
     }
-    let _ = writeln!(text, "OK: the blob opens and every item authenticated.");
-    out.emit(
-        &json!({
-            "command": "open-blob",
-            "file": args.blob.display().to_string(),
-            "exchange_x5t_256": blob.exchange_thumbprint().to_base64url(),
-            "items": items_json,
-            "written": written,
-            "ok": true,
-        }),
-        &text,
-    );
+    out.report(&view);
     Ok(Exit::Ok)
+}
+
+/// What `open-blob` found: each item, and the files written.
+struct OpenView<'a> {
+    blob_path: &'a Path,
+    exchange: Thumbprint,
+    items: Vec<ItemResult>,
+    written: Written,
+}
+
+impl Report for OpenView<'_> {
+    fn text(&self) -> String {
+        let mut text = format!(
+            "Restore blob {} (for exchange key {})\nItems:\n",
+            self.blob_path.display(),
+            self.exchange
+        );
+        text.push_str(&super::items_text(&self.items));
+        text.push_str(&self.written.text());
+        if self.items.iter().all(|i| i.bytes.is_ok()) {
+            text.push_str("OK: the blob opens and every item authenticated.\n");
+        }
+        text
+    }
+
+    fn json(&self) -> Value {
+        json!({
+            "command": "open-blob",
+            "file": self.blob_path.display().to_string(),
+            "exchange_x5t_256": self.exchange.to_base64url(),
+            "items": super::items_json(&self.items),
+            "written": self.written.json(),
+        })
+    }
 }

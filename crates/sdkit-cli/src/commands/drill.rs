@@ -2,113 +2,84 @@
 //! authenticates every item, and proves that every quorum of the opened shares gives the same
 //! master key, by checking that every share lies on the polynomial a quorum fixes (which is
 //! equivalent, and costs N·M operations instead of one recombination per subset).
+//!
+//! The path from argv to the master key is one pass down: read the SD, load the keys, then
+//! [`sdkit_core::recover::run`] opens the shares and recombines. The verdict is core's
+//! [`DrillReport`]; this file renders it.
 
+use super::holders::{Holders, heading};
 use super::ledger::{ShareEntry, append_drill};
-use super::{LoadedSd, describe_holder, holder_ok, load_sd};
+use super::{LoadedSd, load_sd};
 use crate::cli::DrillArgs;
 use crate::error::{CliError, Exit};
-use crate::hygiene;
-use crate::keys::{KeysOpened, LoadedKey, load_keys_and_open};
-use crate::render::{Output, words_hex};
+use crate::hygiene::{self, Warnings};
+use crate::keys::{LoadedKey, certificates_beside, load_keys};
+use crate::render::{Output, Report, words_hex};
+use sdkit_core::drill::{DrillFinding, DrillReport, ItemResult, Verdict};
 use sdkit_core::evidence::share_commitment;
-use sdkit_core::recover::{self, HolderOpening, HolderStatus, RecoverError, Recovery};
+use sdkit_core::recover::{self, HolderKey, HolderStatus, QuorumOutcome, RecoverError};
 use serde_json::{Value, json};
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
-/// Everything a quorum command learned, ready to render.
+/// A quorum command's inputs and what core made of them. Shared by `drill`, `recover` and
+/// `restore-blob`.
 pub struct QuorumRun {
     /// The SD.
     pub loaded: LoadedSd,
     /// The keys, in the order given.
     pub keys: Vec<LoadedKey>,
-    /// What each key did.
-    pub openings: Vec<HolderOpening>,
-    /// Recombination result.
-    pub recovery: Result<Recovery, RecoverError>,
-    /// Text so far (holders).
-    pub text: String,
-    /// JSON holders.
-    pub holders: Vec<Value>,
-    /// One line per key that did not open a usable share, naming the key and why.
-    pub holder_problems: Vec<String>,
+    /// What each key did, and the recombination.
+    pub outcome: QuorumOutcome,
     /// Hygiene warnings about the keys (and their certificates) and the quorum.
-    pub warnings: hygiene::Warnings,
+    pub warnings: Warnings,
 }
 
-/// Loads the SD and keys, opens shares, recombines. Shared by `drill` and `restore-blob`.
-pub fn run_quorum(
-    sd_path: &Path,
-    key_paths: &[PathBuf],
-    passphrase_files: &[PathBuf],
-) -> Result<QuorumRun, CliError> {
-    run_quorum_with(|| load_sd(sd_path), sd_path, key_paths, passphrase_files)
+impl QuorumRun {
+    /// The keys' part of the report.
+    pub fn holders(&self) -> Holders<'_> {
+        Holders {
+            sd: &self.loaded.sd,
+            keys: &self.keys,
+            results: self.outcome.openings.iter().map(Into::into).collect(),
+        }
+    }
 }
 
-/// [`run_quorum`] with the caller's own way to load (and check) the SD. `load` runs while the
-/// keys start loading on the other cores; its error, or too few keys for the SD's quorum, is
-/// reported before any key's error and before anybody is asked for a passphrase.
+/// Reads the SD with `load` (which may also check it, before any key is read), checks there
+/// are enough keys for its quorum, loads the keys, and runs core's recovery once.
 pub fn run_quorum_with(
     load: impl FnOnce() -> Result<LoadedSd, CliError>,
     sd_path: &Path,
     key_paths: &[PathBuf],
     passphrase_files: &[PathBuf],
 ) -> Result<QuorumRun, CliError> {
-    let load_and_count = || {
-        let loaded = load()?;
-        let need = loaded.sd.quorum().required();
-        if key_paths.len() < need {
-            return Err(CliError::new(
-                Exit::Crypto,
-                format!(
-                    "{} needs {need} of its {} custodians' keys; {} given",
-                    sd_path.display(),
-                    loaded.sd.quorum().total(),
-                    key_paths.len()
-                ),
-            )
-            .hint(format!(
-                "give at least {need} --key options, each a different custodian's key"
-            )));
-        }
-        Ok(loaded)
-    };
-    let KeysOpened {
-        sd: loaded,
-        keys,
-        openings,
-        early,
-    } = load_keys_and_open(load_and_count, key_paths, passphrase_files)?;
-    let need = loaded.sd.quorum().required();
-    let paths: Vec<&Path> = key_paths.iter().map(PathBuf::as_path).collect();
-    let mut text = format!(
-        "Security domain {} (quorum {} of {}, SHA-256 {})\nKeys:\n",
-        sd_path.display(),
-        need,
-        loaded.sd.quorum().total(),
-        loaded.sha256()
-    );
-    let mut holders = Vec::new();
-    let mut holder_problems = Vec::new();
-    for (k, o) in keys.iter().zip(&openings) {
-        let (line, j) = describe_holder(&loaded.sd, k, o, &paths);
-        if !holder_ok(o) {
-            holder_problems.extend(line.lines().next().map(|l| l.trim().to_owned()));
-        }
-        text.push_str(&line);
-        holders.push(j);
+    let loaded = load()?;
+    let quorum = loaded.sd.quorum();
+    let need = quorum.required();
+    if key_paths.len() < need {
+        return Err(CliError::new(
+            Exit::Crypto,
+            format!(
+                "{} needs {need} of its {} custodians' keys; {} given",
+                sd_path.display(),
+                quorum.total(),
+                key_paths.len()
+            ),
+        )
+        .hint(format!(
+            "give at least {need} --key options, each a different custodian's key"
+        )));
     }
-    let recovery = recover::combine_after(&loaded.sd, &openings, early);
+    let keys = load_keys(key_paths, passphrase_files)?;
+    let holder_keys: Vec<HolderKey<'_>> = keys.iter().map(LoadedKey::holder_key).collect();
+    let outcome = recover::run(&loaded.sd, &holder_keys);
     let mut warnings = hygiene::keys(&keys);
-    warnings.extend(hygiene::quorum(loaded.sd.quorum()));
+    warnings.extend(hygiene::quorum(quorum));
     Ok(QuorumRun {
         loaded,
         keys,
-        openings,
-        recovery,
-        text,
-        holders,
-        holder_problems,
+        outcome,
         warnings,
     })
 }
@@ -124,45 +95,230 @@ pub fn recover_error(sd_path: &Path, e: &RecoverError, holder_problems: &[String
     CliError::new(Exit::Crypto, message)
 }
 
-/// The every-quorum line, for people: `opened` shares lie on one polynomial of degree
-/// `need - 1`.
-fn every_quorum_line(opened: usize, need: usize) -> String {
-    if opened == need {
-        format!("Every quorum: the {opened} keys given agree (they are one quorum).")
-    } else {
-        format!(
-            "Every quorum: any {need} of the {opened} keys given recover the same master key ({} combinations; their shares lie on one polynomial).",
-            recover::binomial(opened, need)
-        )
+/// What `--ledger` recorded.
+struct LedgerRecord {
+    file: PathBuf,
+    head: String,
+    commitments: usize,
+}
+
+/// A drill's report: core's verdict and findings, with the names people know things by.
+struct DrillView<'a> {
+    sd_path: &'a Path,
+    run: &'a QuorumRun,
+    holders: Holders<'a>,
+    report: DrillReport,
+    /// For each untested share, the `.cer` beside the keys that holds it, if any.
+    untested: Vec<(usize, Option<PathBuf>)>,
+    ledger: Option<LedgerRecord>,
+}
+
+impl DrillView<'_> {
+    fn x5t(&self, share: usize) -> String {
+        self.run.loaded.sd.shares()[share].thumbprint.to_base64url()
+    }
+
+    /// A line for a finding about shares or items (holders have their own lines).
+    fn finding_line(&self, f: &DrillFinding) -> Option<String> {
+        match f {
+            DrillFinding::HolderFailed { .. } | DrillFinding::ShareNotTested { .. } => None,
+            DrillFinding::OffPolynomial { x, holder } => Some(format!(
+                "share x = {x} (opened by {}) is off the polynomial: it is corrupt or from another secret",
+                holder
+                    .and_then(|h| self.run.keys.get(h))
+                    .map(|k| k.path.display().to_string())
+                    .unwrap_or_default()
+            )),
+            DrillFinding::ItemNotAuthentic { item } => {
+                let items = self.report.recovery.as_ref().map_or(&[][..], |r| &r.items);
+                match items.get(*item) {
+                    Some(ItemResult { tag, bytes: Err(e) }) => {
+                        Some(format!("item {tag:?} did not authenticate: {e}"))
+                    }
+                    _ => None,
+                }
+            }
+            DrillFinding::SubsetDisagrees { x } => Some(format!(
+                "the subset x = {x:?} recombines to a different master key"
+            )),
+        }
+    }
+
+    /// Each finding that fails the drill, as a line naming the key, share or item.
+    fn problems(&self) -> Vec<String> {
+        let mut out = self.holders.problems();
+        out.extend(self.report.problems().filter_map(|f| self.finding_line(f)));
+        out
+    }
+
+    /// The error a failed drill ends with.
+    fn error(&self) -> Option<CliError> {
+        let err = match (&self.report.verdict, &self.report.recovery) {
+            (Verdict::Passed, _) => return None,
+            (_, Err(e)) => recover_error(self.sd_path, e, &self.holders.problems()),
+            (verdict, Ok(_)) => {
+                let mut message = format!("{}: drill failed:", self.sd_path.display());
+                for p in self.problems() {
+                    message.push_str("\n  ");
+                    message.push_str(&p);
+                }
+                let exit = if *verdict == Verdict::ItemsFailed {
+                    Exit::Crypto
+                } else {
+                    Exit::CheckFailed
+                };
+                CliError::new(exit, message).hint(if self.holders.skipped() == 0 {
+                    "download the security domain again; if it stays, the file was damaged or altered"
+                } else {
+                    "give each custodian's own key; a key that opens no share is not one of this SD's"
+                })
+            }
+        };
+        Some(err.with(self))
     }
 }
 
-/// The shares no key of this drill opened, named by their certificate where a `.cer` file
-/// beside the keys matches (`sd-key3.cer`), else by thumbprint.
-fn untested_shares(run: &QuorumRun, key_paths: &[PathBuf]) -> Vec<(usize, Option<PathBuf>)> {
-    let sd = &run.loaded.sd;
-    let tested: Vec<usize> = run
+impl Report for DrillView<'_> {
+    fn text(&self) -> String {
+        let sd = &self.run.loaded.sd;
+        let mut text = heading(self.sd_path, sd, &self.run.loaded.sha256());
+        text.push_str(&self.holders.text());
+        let Ok(rec) = &self.report.recovery else {
+            return text;
+        };
+        let _ = writeln!(
+            text,
+            "Master key recovered from shares x = {:?} (not shown).",
+            rec.basis
+        );
+        let (opened, need) = (self.report.opened(), self.report.required);
+        if self.report.every_quorum_agrees() && opened == need {
+            let _ = writeln!(
+                text,
+                "Every quorum: the {opened} keys given agree (they are one quorum)."
+            );
+        } else if self.report.every_quorum_agrees() {
+            let _ = writeln!(
+                text,
+                "Every quorum: any {need} of the {opened} keys given recover the same master key ({} combinations; their shares lie on one polynomial).",
+                recover::binomial(opened, need)
+            );
+        }
+        for f in &self.report.findings {
+            if let (DrillFinding::OffPolynomial { .. }, Some(line)) = (f, self.finding_line(f)) {
+                let _ = writeln!(text, "  BAD: {line}");
+            }
+        }
+        let _ = writeln!(text, "Items:");
+        text.push_str(&super::items_text(&rec.items));
+        if let Some(ex) = &self.report.exhaustive {
+            if ex.disagreeing.is_empty() {
+                let _ = writeln!(
+                    text,
+                    "Exhaustive: all {} subsets of {need} recombined one by one to the same master key.",
+                    ex.subsets
+                );
+            }
+            for f in &self.report.findings {
+                if let (DrillFinding::SubsetDisagrees { .. }, Some(line)) =
+                    (f, self.finding_line(f))
+                {
+                    let _ = writeln!(text, "  BAD: {line}");
+                }
+            }
+        }
+        if !self.untested.is_empty() {
+            let _ = writeln!(text, "Not tested by this drill:");
+            for (i, cert) in &self.untested {
+                let name = cert.as_ref().and_then(|p| p.file_name()).map_or_else(
+                    || format!("x5t_256 {}", sd.shares()[*i].thumbprint),
+                    |n| n.to_string_lossy().into_owned(),
+                );
+                let _ = writeln!(
+                    text,
+                    "  share {} ({name}) not tested: run a drill that includes its custodian's key",
+                    i + 1
+                );
+            }
+        }
+        if let Some(l) = &self.ledger {
+            let _ = writeln!(
+                text,
+                "Ledger: recorded this drill ({} share commitments) in {}.",
+                l.commitments,
+                l.file.display()
+            );
+            let _ = writeln!(
+                text,
+                "  new head {} ({}): write it down",
+                &l.head[..16],
+                words_hex(&l.head)
+            );
+        }
+        if self.report.verdict == Verdict::Passed {
+            let _ = writeln!(
+                text,
+                "DRILL PASSED: every key opened its share, every quorum agrees, every item authenticated."
+            );
+        }
+        text
+    }
+
+    fn json(&self) -> Value {
+        let rec = self.report.recovery.as_ref().ok();
+        json!({
+            "command": "drill",
+            "file": self.sd_path.display().to_string(),
+            "sha256": self.run.loaded.sha256(),
+            "required": self.report.required,
+            "shares_total": self.report.total,
+            "holders": self.holders.json(),
+            "basis_x": rec.map(|r| &r.basis),
+            "off_polynomial_x": rec.map(|r| &r.off_polynomial),
+            "every_quorum_agrees": self.report.every_quorum_agrees(),
+            "exhaustive": self.report.exhaustive.as_ref().map(|e| json!({ "subsets": e.subsets, "disagreeing_x": e.disagreeing })),
+            "untested_shares": self.untested.iter().map(|(i, cert)| json!({
+                "share": i + 1,
+                "x5t_256": self.x5t(*i),
+                "certificate": cert.as_ref().map(|p| p.display().to_string()),
+            })).collect::<Vec<_>>(),
+            "ledger": self.ledger.as_ref().map(|l| json!({
+                "file": l.file.display().to_string(),
+                "head": l.head,
+                "head_words": words_hex(&l.head),
+                "commitments": l.commitments,
+            })),
+            "items": rec.map_or_else(Vec::new, |r| super::items_json(&r.items)),
+            "warnings": self.run.warnings.json(),
+        })
+    }
+}
+
+/// The ledger lines for the shares this drill opened: each share's commitment (bound to
+/// the SD file's hash) and whether it lay on the polynomial.
+fn ledger_entries(run: &QuorumRun, report: &DrillReport) -> Vec<ShareEntry> {
+    let off: &[u8] = report
+        .recovery
+        .as_ref()
+        .map_or(&[], |r| &r.off_polynomial);
+    run.outcome
         .openings
         .iter()
-        .filter_map(|o| match o.status {
-            HolderStatus::Opened { share_index, .. }
-            | HolderStatus::Malformed { share_index, .. }
-            | HolderStatus::Duplicate { share_index, .. } => Some(share_index),
-            HolderStatus::NoShare => None,
-        })
-        .collect();
-    let beside = crate::keys::certificates_beside(key_paths);
-    (0..sd.shares().len())
-        .filter(|i| !tested.contains(i))
-        .map(|i| {
-            let tp = sd.shares()[i].thumbprint;
-            (
-                i,
-                beside
-                    .iter()
-                    .find(|(_, t)| *t == tp)
-                    .map(|(p, _)| p.clone()),
-            )
+        .filter_map(|o| match (&o.status, o.share()) {
+            (HolderStatus::Opened { share_index, x }, Some(share)) => Some(ShareEntry {
+                share: share_index + 1,
+                x: *x,
+                x5t_256: run.loaded.sd.shares()[*share_index]
+                    .thumbprint
+                    .to_base64url(),
+                status: if off.contains(x) {
+                    "off_polynomial"
+                } else {
+                    "ok"
+                },
+                commitment: hex::encode(share_commitment(&run.loaded.digest, share)),
+            }),
+            _ => None,
         })
         .collect()
 }
@@ -172,181 +328,62 @@ pub fn run(args: &DrillArgs, out: Output) -> Result<Exit, CliError> {
     if let Some(ledger_path) = &args.ledger {
         super::ledger::check_appendable(ledger_path)?;
     }
-    let run = run_quorum(&args.sd, &args.keys_paths, &args.keys.passphrase_files)?;
-    let warnings = &run.warnings;
-    warnings.print();
-    let mut text = run.text.clone();
-    let rec = match &run.recovery {
-        Ok(r) => r,
-        Err(e) => {
-            let err = recover_error(&args.sd, e, &run.holder_problems);
-            let report = json!({
-                "command": "drill",
-                "file": args.sd.display().to_string(),
-                "sha256": run.loaded.sha256(),
-                "holders": run.holders,
-                "warnings": warnings.json(),
-            });
-            return Err(err.with_report(report, text));
-        }
-    };
-    let sd = &run.loaded.sd;
-    let need = sd.quorum().required();
-    let opened = run.openings.iter().filter(|o| holder_ok(o)).count();
-    let holders_ok = opened == run.openings.len();
-    let consistent = rec.off_polynomial.is_empty();
-    let mut problems = run.holder_problems.clone();
-    let _ = writeln!(
-        text,
-        "Master key recovered from shares x = {:?} (not shown).",
-        rec.basis
-    );
-    if consistent {
-        let _ = writeln!(text, "{}", every_quorum_line(opened, need));
+    let run = run_quorum_with(
+        || load_sd(&args.sd),
+        &args.sd,
+        &args.keys_paths,
+        &args.keys.passphrase_files,
+    )?;
+    run.warnings.print();
+    let report = DrillReport::new(&run.loaded.sd, &run.outcome, args.exhaustive).map_err(|e| {
+        CliError::usage(format!("--exhaustive refused: {e}"))
+            .hint("run the drill without --exhaustive")
+    })?;
+    let untested: Vec<usize> = report.untested_shares().collect();
+    let beside = if untested.is_empty() {
+        Vec::new()
     } else {
-        for x in &rec.off_polynomial {
-            let who = run
-                .openings
-                .iter()
-                .zip(&run.keys)
-                .find(|(o, _)| o.share().is_some_and(|s| s.x() == *x))
-                .map(|(_, k)| k.path.display().to_string())
-                .unwrap_or_default();
-            let line = format!(
-                "share x = {x} (opened by {who}) is off the polynomial: it is corrupt or from another secret"
-            );
-            let _ = writeln!(text, "  BAD: {line}");
-            problems.push(line);
-        }
-    }
-    let _ = writeln!(text, "Items:");
-    let items = super::describe_items(&rec.items, &mut text);
-    for it in &rec.items {
-        if let Err(e) = &it.plaintext {
-            problems.push(format!("item {:?} did not authenticate: {e}", it.tag));
-        }
-    }
-    let items_ok = rec.all_items_authentic();
-    let mut exhaustive_json = Value::Null;
-    if args.exhaustive {
-        let report = recover::every_subset(sd, &run.openings, rec).map_err(|e| {
-            CliError::usage(format!("--exhaustive refused: {e}"))
-                .hint("run the drill without --exhaustive")
-        })?;
-        if report.disagreeing.is_empty() {
-            let _ = writeln!(
-                text,
-                "Exhaustive: all {} subsets of {need} recombined one by one to the same master key.",
-                report.subsets
-            );
-        } else {
-            for xs in &report.disagreeing {
-                let line = format!("the subset x = {xs:?} recombines to a different master key");
-                let _ = writeln!(text, "  BAD: {line}");
-                problems.push(line);
-            }
-        }
-        exhaustive_json = json!({ "subsets": report.subsets, "disagreeing_x": report.disagreeing });
-    }
-    let untested = untested_shares(&run, &args.keys_paths);
-    if !untested.is_empty() {
-        let _ = writeln!(text, "Not tested by this drill:");
-        for (i, cert) in &untested {
-            let name = cert.as_ref().and_then(|p| p.file_name()).map_or_else(
-                || format!("x5t_256 {}", sd.shares()[*i].thumbprint),
-                |n| n.to_string_lossy().into_owned(),
-            );
-            let _ = writeln!(
-                text,
-                "  share {} ({name}) not tested: run a drill that includes its custodian's key",
-                i + 1
-            );
-        }
-    }
-    let ok = problems.is_empty();
-    let mut ledger_json = Value::Null;
-    if let Some(ledger_path) = &args.ledger {
-        let entries: Vec<ShareEntry> = run
-            .openings
-            .iter()
-            .filter_map(|o| match (&o.status, o.share()) {
-                (HolderStatus::Opened { share_index, x }, Some(share)) => Some(ShareEntry {
-                    share: share_index + 1,
-                    x: *x,
-                    x5t_256: sd.shares()[*share_index].thumbprint.to_base64url(),
-                    status: if rec.off_polynomial.contains(x) {
-                        "off_polynomial"
-                    } else {
-                        "ok"
-                    },
-                    commitment: hex::encode(share_commitment(&run.loaded.digest, share)),
-                }),
-                _ => None,
+        certificates_beside(&args.keys_paths)
+    };
+    let untested = untested
+        .into_iter()
+        .map(|i| {
+            let tp = run.loaded.sd.shares()[i].thumbprint;
+            (i, beside.iter().find(|(_, t)| *t == tp).map(|(p, _)| p.clone()))
+        })
+        .collect();
+    // A drill that recovered a master key is recorded, passed or failed.
+    let ledger = match (&args.ledger, &report.recovery) {
+        (Some(path), Ok(_)) => {
+            let entries = ledger_entries(&run, &report);
+            let head = append_drill(
+                path,
+                &args.sd,
+                &run.loaded.sha256(),
+                report.required,
+                report.total,
+                report.verdict == Verdict::Passed,
+                &entries,
+            )?;
+            Some(LedgerRecord {
+                file: path.clone(),
+                head,
+                commitments: entries.len(),
             })
-            .collect();
-        let head = append_drill(
-            ledger_path,
-            &args.sd,
-            &run.loaded.sha256(),
-            need,
-            sd.quorum().total(),
-            ok,
-            &entries,
-        )?;
-        let _ = writeln!(
-            text,
-            "Ledger: recorded this drill ({} share commitments) in {}.",
-            entries.len(),
-            ledger_path.display()
-        );
-        let _ = writeln!(
-            text,
-            "  new head {} ({}): write it down",
-            &head[..16],
-            words_hex(&head)
-        );
-        ledger_json = json!({ "file": ledger_path.display().to_string(), "head": head, "head_words": words_hex(&head), "commitments": entries.len() });
-    }
-    let report = json!({
-        "command": "drill",
-        "file": args.sd.display().to_string(),
-        "sha256": run.loaded.sha256(),
-        "required": need,
-        "shares_total": sd.quorum().total(),
-        "holders": run.holders,
-        "basis_x": rec.basis,
-        "off_polynomial_x": rec.off_polynomial,
-        "every_quorum_agrees": consistent,
-        "exhaustive": exhaustive_json,
-        "untested_shares": untested.iter().map(|(i, cert)| json!({ "share": i + 1, "x5t_256": sd.shares()[*i].thumbprint.to_base64url(), "certificate": cert.as_ref().map(|p| p.display().to_string()) })).collect::<Vec<_>>(),
-        "ledger": ledger_json,
-        "items": items,
-        "warnings": warnings.json(),
-        "ok": ok,
-    });
-    if !ok {
-        let mut message = format!("{}: drill failed:", args.sd.display());
-        for p in &problems {
-            message.push_str("\n  ");
-            message.push_str(p);
         }
-        let exit = if items_ok {
-            Exit::CheckFailed
-        } else {
-            Exit::Crypto
-        };
-        return Err(CliError::new(exit, message)
-            .hint(if holders_ok {
-                "download the security domain again; if it stays, the file was damaged or altered"
-            } else {
-                "give each custodian's own key; a key that opens no share is not one of this SD's"
-            })
-            .with_report(report, text));
+        _ => None,
+    };
+    let view = DrillView {
+        sd_path: &args.sd,
+        holders: run.holders(),
+        run: &run,
+        report,
+        untested,
+        ledger,
+    };
+    if let Some(e) = view.error() {
+        return Err(e);
     }
-    let _ = writeln!(
-        text,
-        "DRILL PASSED: every key opened its share, every quorum agrees, every item authenticated."
-    );
-    out.emit(&report, &text);
+    out.report(&view);
     Ok(Exit::Ok)
 }

@@ -5,6 +5,7 @@ pub mod blob;
 pub mod check;
 pub mod demo;
 pub mod drill;
+pub mod holders;
 pub mod inspect;
 pub mod keygen;
 pub mod ledger;
@@ -16,13 +17,12 @@ pub mod transcript;
 
 use crate::error::CliError;
 use crate::io;
-use crate::keys::LoadedKey;
 use sdkit_core::SecurityDomain;
 use sdkit_core::domain::MAX_SD_BYTES;
-use sdkit_core::recover::{CertificateMatch, HolderOpening, HolderStatus};
+use sdkit_core::drill::ItemResult;
 use serde_json::{Value, json};
 use sha2::Digest;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// A parsed SD and the facts about its file.
 pub struct LoadedSd {
@@ -90,97 +90,38 @@ fn what_else(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
     }
 }
 
-/// Whether a holder's outcome is fully good.
-pub fn holder_ok(o: &HolderOpening) -> bool {
-    matches!(o.status, HolderStatus::Opened { .. })
-}
+/// Files written by a command: each path and its size.
+#[derive(Default)]
+pub struct Written(pub Vec<(PathBuf, usize)>);
 
-/// One line of text and one JSON object per holder.
-pub fn describe_holder(
-    sd: &SecurityDomain,
-    key: &LoadedKey,
-    o: &HolderOpening,
-    paths: &[&Path],
-) -> (String, Value) {
-    let cert_note = match o.certificate {
-        CertificateMatch::NotGiven => "",
-        CertificateMatch::Matched => " (matched by its certificate)",
-        CertificateMatch::NotInDomain => " (its certificate is not one of this SD's)",
-        CertificateMatch::KeyDidNotOpenItsShare => {
-            " (its certificate names a share the key did not open)"
+impl Written {
+    /// The "Wrote" list for the text report (nothing when nothing was written).
+    pub fn text(&self) -> String {
+        if self.0.is_empty() {
+            return String::new();
         }
-    };
-    let (text, status, extra) = match &o.status {
-        HolderStatus::Opened { share_index, x } => (
-            format!(
-                "opens share {} (x = {x}, x5t_256 {}){cert_note}",
-                share_index + 1,
-                sd.shares()[*share_index].thumbprint
-            ),
-            "opened",
-            json!({ "share": share_index + 1, "x": x, "x5t_256": sd.shares()[*share_index].thumbprint.to_base64url() }),
-        ),
-        HolderStatus::Malformed { share_index, error } => (
-            format!(
-                "share {} decrypts but is malformed: {error}",
-                share_index + 1
-            ),
-            "malformed",
-            json!({ "share": share_index + 1, "x5t_256": sd.shares()[*share_index].thumbprint.to_base64url(), "error": error.to_string() }),
-        ),
-        HolderStatus::Duplicate {
-            share_index,
-            first_holder,
-        } => (
-            format!(
-                "opens share {}, which {} already opened: the same key was given twice",
-                share_index + 1,
-                paths
-                    .get(*first_holder)
-                    .map(|p| p.display().to_string())
-                    .unwrap_or_default()
-            ),
-            "duplicate",
-            json!({ "share": share_index + 1, "same_as": paths.get(*first_holder).map(|p| p.display().to_string()) }),
-        ),
-        HolderStatus::NoShare => (
-            format!(
-                "opens no share of this security domain: it is not one of its custodians' keys{cert_note}"
-            ),
-            "no_share",
-            json!({}),
-        ),
-    };
-    let mut obj = json!({
-        "key": key.path.display().to_string(),
-        "status": status,
-        "certificate": key.cert.as_ref().map(|c| c.path.display().to_string()),
-        "certificate_match": match o.certificate {
-            CertificateMatch::NotGiven => "not_given",
-            CertificateMatch::Matched => "matched",
-            CertificateMatch::NotInDomain => "not_in_domain",
-            CertificateMatch::KeyDidNotOpenItsShare => "key_did_not_open_its_share",
-        },
-        "key_bits": key.key.bits(),
-        "key_encrypted": key.key.was_encrypted(),
-        "certificate_problem": key.cert_problem.as_ref().map(|c| c.code()),
-    });
-    if let (Some(o), Value::Object(e)) = (obj.as_object_mut(), extra) {
-        o.extend(e);
+        let mut text = String::from("Wrote (mode 0600):\n");
+        for (path, bytes) in &self.0 {
+            text.push_str(&format!("  {} ({bytes} bytes)\n", path.display()));
+        }
+        text
     }
-    let line = format!("  {}: {text}\n", key.path.display());
-    (line, obj)
+
+    /// `written[]` for JSON: `{ file, bytes }`.
+    pub fn json(&self) -> Vec<Value> {
+        self.0
+            .iter()
+            .map(|(path, bytes)| json!({ "file": path.display().to_string(), "bytes": bytes }))
+            .collect()
+    }
 }
 
-/// Writes every authenticated item as `<dir>/<tag>.bin` (mode 0600, all or nothing), adds a
-/// "Wrote" list to the report text, and returns the JSON list of files written.
+/// Writes every authenticated item as `<dir>/<tag>.bin` (mode 0600, all or nothing).
 pub fn write_plaintexts(
     dir: &Path,
     items: &[sdkit_core::recover::RecoveredItem],
     force: bool,
-    text: &mut String,
-) -> Result<Vec<Value>, CliError> {
-    use std::fmt::Write;
+) -> Result<Written, CliError> {
     io::ensure_dir(dir)?;
     let files: Vec<io::OutFile<'_>> = items
         .iter()
@@ -193,34 +134,29 @@ pub fn write_plaintexts(
         })
         .collect();
     io::write_all_atomic(&files, force)?;
-    let _ = writeln!(text, "Wrote (mode 0600):");
-    Ok(files
-        .iter()
-        .map(|f| {
-            let _ = writeln!(text, "  {} ({} bytes)", f.path.display(), f.bytes.len());
-            json!({ "file": f.path.display().to_string(), "bytes": f.bytes.len() })
-        })
-        .collect())
+    Ok(Written(
+        files.into_iter().map(|f| (f.path, f.bytes.len())).collect(),
+    ))
 }
 
-/// One line of text and one JSON object per recovered item: authentic (with its size) or
-/// why not.
-pub fn describe_items(
-    items: &[sdkit_core::recover::RecoveredItem],
-    text: &mut String,
-) -> Vec<Value> {
-    use std::fmt::Write;
+/// One line per item: authentic (with its size) or why not.
+pub fn items_text(items: &[ItemResult]) -> String {
     items
         .iter()
-        .map(|it| match &it.plaintext {
-            Ok(p) => {
-                let _ = writeln!(text, "  {:<28} authentic, {} bytes", it.tag, p.len());
-                json!({ "tag": it.tag, "authentic": true, "bytes": p.len() })
-            }
-            Err(e) => {
-                let _ = writeln!(text, "  {:<28} FAILED: {e}", it.tag);
-                json!({ "tag": it.tag, "authentic": false, "error": e.to_string() })
-            }
+        .map(|it| match &it.bytes {
+            Ok(n) => format!("  {:<28} authentic, {n} bytes\n", it.tag),
+            Err(e) => format!("  {:<28} FAILED: {e}\n", it.tag),
+        })
+        .collect()
+}
+
+/// One JSON object per item (docs/JSON.md: `tag`, `authentic`, `bytes` or `error`).
+pub fn items_json(items: &[ItemResult]) -> Vec<Value> {
+    items
+        .iter()
+        .map(|it| match &it.bytes {
+            Ok(n) => json!({ "tag": it.tag, "authentic": true, "bytes": n }),
+            Err(e) => json!({ "tag": it.tag, "authentic": false, "error": e.to_string() }),
         })
         .collect()
 }

@@ -1,15 +1,57 @@
 //! `sdkit recover`: writes each item's plaintext as `<DIR>/<tag>.bin`, only after every item
 //! authenticated, atomically, mode 0600, never overwriting without `--force`.
 
-use super::drill::{recover_error, run_quorum_with};
-use super::load_sd;
+use super::drill::{QuorumRun, recover_error, run_quorum_with};
+use super::holders::heading;
+use super::{Written, load_sd};
 use crate::cli::RecoverArgs;
 use crate::error::{CliError, Exit};
 use crate::io::{probe_output_dir, refuse_existing};
-use crate::render::Output;
+use crate::render::{Output, Report};
 use sdkit_core::domain::is_safe_file_name;
-use serde_json::json;
-use std::fmt::Write;
+use serde_json::{Value, json};
+use std::path::Path;
+
+/// What `recover` did: the keys, and the files it wrote (none when it failed).
+struct RecoverView<'a> {
+    sd_path: &'a Path,
+    run: &'a QuorumRun,
+    written: Written,
+}
+
+impl Report for RecoverView<'_> {
+    fn text(&self) -> String {
+        let holders = self.run.holders();
+        let mut text = heading(self.sd_path, &self.run.loaded.sd, &self.run.loaded.sha256());
+        text.push_str(&holders.text());
+        text.push_str(&self.written.text());
+        let off = self
+            .run
+            .outcome
+            .recovery
+            .as_ref()
+            .map_or(0, |r| r.off_polynomial.len());
+        if !self.written.0.is_empty() && (holders.skipped() > 0 || off > 0) {
+            text.push_str(&format!(
+                "Recovered, but {} key(s) were skipped and {off} share(s) are off the polynomial: see above.\n",
+                holders.skipped()
+            ));
+        }
+        text
+    }
+
+    fn json(&self) -> Value {
+        json!({
+            "command": "recover",
+            "file": self.sd_path.display().to_string(),
+            "sha256": self.run.loaded.sha256(),
+            "holders": self.run.holders().json(),
+            "warnings": self.run.warnings.json(),
+            "off_polynomial_x": self.run.outcome.recovery.as_ref().ok().map(|r| &r.off_polynomial),
+            "written": self.written.json(),
+        })
+    }
+}
 
 /// Runs `recover`.
 pub fn run(args: &RecoverArgs, out: Output) -> Result<Exit, CliError> {
@@ -41,20 +83,17 @@ pub fn run(args: &RecoverArgs, out: Output) -> Result<Exit, CliError> {
         &args.keys_paths,
         &args.keys.passphrase_files,
     )?;
-    let warnings = &run.warnings;
-    warnings.print();
-    let mut text = run.text;
-    let report = json!({
-        "command": "recover",
-        "file": args.sd.display().to_string(),
-        "sha256": run.loaded.sha256(),
-        "holders": run.holders,
-        "warnings": warnings.json(),
-    });
-    let rec = match run.recovery {
+    run.warnings.print();
+    let mut view = RecoverView {
+        sd_path: &args.sd,
+        run: &run,
+        written: Written::default(),
+    };
+    let rec = match &run.outcome.recovery {
         Ok(r) => r,
         Err(e) => {
-            return Err(recover_error(&args.sd, &e, &run.holder_problems).with_report(report, text));
+            let problems = run.holders().problems();
+            return Err(recover_error(&args.sd, e, &problems).with(&view));
         }
     };
     super::require_authentic(
@@ -63,22 +102,8 @@ pub fn run(args: &RecoverArgs, out: Output) -> Result<Exit, CliError> {
         "nothing was written",
         "the file was altered or damaged: download the security domain again",
     )
-    .map_err(|e| e.with_report(report.clone(), text.clone()))?;
-    let written = super::write_plaintexts(&args.out_dir, &rec.items, args.force, &mut text)?;
-    let skipped = run.openings.iter().filter(|o| !super::holder_ok(o)).count();
-    if skipped > 0 || !rec.off_polynomial.is_empty() {
-        let _ = writeln!(
-            text,
-            "Recovered, but {skipped} key(s) were skipped and {} share(s) are off the polynomial: see above.",
-            rec.off_polynomial.len()
-        );
-    }
-    let mut report = report;
-    if let Some(r) = report.as_object_mut() {
-        r.insert("off_polynomial_x".into(), json!(rec.off_polynomial));
-        r.insert("written".into(), json!(written));
-        r.insert("ok".into(), json!(true));
-    }
-    out.emit(&report, &text);
+    .map_err(|e| e.with(&view))?;
+    view.written = super::write_plaintexts(&args.out_dir, &rec.items, args.force)?;
+    out.report(&view);
     Ok(Exit::Ok)
 }

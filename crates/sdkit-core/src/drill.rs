@@ -1,0 +1,271 @@
+//! What a restore drill proved, judged: each finding with its severity, and the verdict.
+//!
+//! The judgement lives here, beside the cryptography that produced the facts, so every
+//! caller (the CLI's text and JSON, a future GUI, the ceremony record) reports the same
+//! verdict for the same drill. The report holds no secret: shares and plaintexts stay in
+//! [`QuorumOutcome`]; here are only their positions, x coordinates, sizes and errors.
+
+use crate::domain::SecurityDomain;
+use crate::jwe::JweDecryptError;
+use crate::recover::{
+    CertificateMatch, ExhaustiveReport, HolderOpening, HolderStatus, QuorumOutcome, RecoverError, RecoveredItem,
+    TooManySubsets, every_subset,
+};
+
+/// How much a finding matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    /// The drill did not prove what it is for: it fails.
+    Problem,
+    /// Worth knowing; the drill still passes.
+    Note,
+}
+
+/// One thing a drill found. Holders, shares and items are positions in the keys given, in
+/// the SD's `enc_shares` and in its items.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DrillFinding {
+    /// The key did not open a usable share (see its [`HolderStatus`]).
+    HolderFailed {
+        /// Position of the key.
+        holder: usize,
+    },
+    /// An opened share does not lie on the polynomial the others fix: corrupt or foreign.
+    OffPolynomial {
+        /// Its x coordinate.
+        x: u8,
+        /// The key that opened it.
+        holder: Option<usize>,
+    },
+    /// An item did not authenticate under the recovered master key.
+    ItemNotAuthentic {
+        /// Position of the item.
+        item: usize,
+    },
+    /// The exhaustive check found an `M`-subset that recombines to another key.
+    SubsetDisagrees {
+        /// The x coordinates of the subset.
+        x: Vec<u8>,
+    },
+    /// No key of this drill opened the share: its custodian's key is untested.
+    ShareNotTested {
+        /// Position of the share.
+        share: usize,
+    },
+}
+
+impl DrillFinding {
+    /// Whether the finding fails the drill.
+    pub fn severity(&self) -> Severity {
+        match self {
+            DrillFinding::ShareNotTested { .. } => Severity::Note,
+            _ => Severity::Problem,
+        }
+    }
+}
+
+/// How a drill ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Every key opened its share, every quorum agrees, every item authenticated.
+    Passed,
+    /// A master key authenticated every item, but a key or a share failed a check.
+    ChecksFailed,
+    /// A master key was recovered, but an item did not authenticate.
+    ItemsFailed,
+    /// No master key could be recovered (see [`DrillReport::recovery`]).
+    NoMasterKey,
+}
+
+/// One key's part in the drill.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HolderResult {
+    /// What the key did.
+    pub status: HolderStatus,
+    /// How its certificate related to the SD.
+    pub certificate: CertificateMatch,
+    /// The opened share's secret length in bytes, when it opened one.
+    pub secret_bytes: Option<usize>,
+}
+
+impl From<&HolderOpening> for HolderResult {
+    fn from(o: &HolderOpening) -> Self {
+        HolderResult {
+            status: o.status.clone(),
+            certificate: o.certificate,
+            secret_bytes: o.share().map(|s| s.len()),
+        }
+    }
+}
+
+impl HolderResult {
+    /// Whether the key opened a usable share of its own.
+    pub fn ok(&self) -> bool {
+        matches!(self.status, HolderStatus::Opened { .. })
+    }
+}
+
+/// One item after recovery: its size when authentic, else why not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemResult {
+    /// The item's tag (from the file: untrusted text).
+    pub tag: String,
+    /// Plaintext length, or the authentication failure.
+    pub bytes: Result<usize, JweDecryptError>,
+}
+
+impl From<&RecoveredItem> for ItemResult {
+    fn from(it: &RecoveredItem) -> Self {
+        ItemResult {
+            tag: it.tag.clone(),
+            bytes: it.plaintext.as_ref().map(|p| p.len()).map_err(Clone::clone),
+        }
+    }
+}
+
+/// What the recombination gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recombined {
+    /// x of the shares the master key was interpolated from.
+    pub basis: Vec<u8>,
+    /// x of opened shares off the polynomial.
+    pub off_polynomial: Vec<u8>,
+    /// Every item, in SD order.
+    pub items: Vec<ItemResult>,
+}
+
+/// Everything a drill proved, and its verdict.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DrillReport {
+    /// Shares needed (M).
+    pub required: usize,
+    /// Shares in the SD (N).
+    pub total: usize,
+    /// Each key's result, in the order given.
+    pub holders: Vec<HolderResult>,
+    /// The recombination, or why there was none.
+    pub recovery: Result<Recombined, RecoverError>,
+    /// The exhaustive check, when asked for and a master key was recovered.
+    pub exhaustive: Option<ExhaustiveReport>,
+    /// What was found, problems and notes, in the order: holders, shares off the polynomial,
+    /// items, disagreeing subsets, untested shares.
+    pub findings: Vec<DrillFinding>,
+    /// How it ended.
+    pub verdict: Verdict,
+}
+
+impl DrillReport {
+    /// Judges what `outcome` (the keys' run on `sd`) proved; with `exhaustive`, every
+    /// `M`-subset of the opened shares is recombined one by one as well.
+    ///
+    /// # Errors
+    /// [`TooManySubsets`] when `exhaustive` would recombine too many subsets.
+    pub fn new(
+        sd: &SecurityDomain,
+        outcome: &QuorumOutcome,
+        exhaustive: bool,
+    ) -> Result<Self, TooManySubsets> {
+        let holders: Vec<HolderResult> = outcome.openings.iter().map(HolderResult::from).collect();
+        let mut findings: Vec<DrillFinding> = holders
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| !h.ok())
+            .map(|(holder, _)| DrillFinding::HolderFailed { holder })
+            .collect();
+        let mut exhaustive_report = None;
+        let recovery = match &outcome.recovery {
+            Err(e) => Err(e.clone()),
+            Ok(rec) => {
+                for &x in &rec.off_polynomial {
+                    let holder = outcome
+                        .openings
+                        .iter()
+                        .position(|o| o.share().is_some_and(|s| s.x() == x));
+                    findings.push(DrillFinding::OffPolynomial { x, holder });
+                }
+                let items: Vec<ItemResult> = rec.items.iter().map(ItemResult::from).collect();
+                findings.extend(
+                    items
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, it)| it.bytes.is_err())
+                        .map(|(item, _)| DrillFinding::ItemNotAuthentic { item }),
+                );
+                if exhaustive {
+                    let report = every_subset(sd, &outcome.openings, rec)?;
+                    findings.extend(
+                        report
+                            .disagreeing
+                            .iter()
+                            .map(|x| DrillFinding::SubsetDisagrees { x: x.clone() }),
+                    );
+                    exhaustive_report = Some(report);
+                }
+                Ok(Recombined {
+                    basis: rec.basis.clone(),
+                    off_polynomial: rec.off_polynomial.clone(),
+                    items,
+                })
+            }
+        };
+        findings.extend(
+            untested_shares(outcome, sd.shares().len())
+                .map(|share| DrillFinding::ShareNotTested { share }),
+        );
+        let problems = findings.iter().any(|f| f.severity() == Severity::Problem);
+        let verdict = match &recovery {
+            Err(_) => Verdict::NoMasterKey,
+            Ok(r) if r.items.iter().any(|i| i.bytes.is_err()) => Verdict::ItemsFailed,
+            Ok(_) if problems => Verdict::ChecksFailed,
+            Ok(_) => Verdict::Passed,
+        };
+        Ok(DrillReport {
+            required: sd.quorum().required(),
+            total: sd.quorum().total(),
+            holders,
+            recovery,
+            exhaustive: exhaustive_report,
+            findings,
+            verdict,
+        })
+    }
+
+    /// How many keys opened a usable share.
+    pub fn opened(&self) -> usize {
+        self.holders.iter().filter(|h| h.ok()).count()
+    }
+
+    /// Whether every opened share lies on one polynomial (so every quorum of them agrees).
+    pub fn every_quorum_agrees(&self) -> bool {
+        self.recovery
+            .as_ref()
+            .is_ok_and(|r| r.off_polynomial.is_empty())
+    }
+
+    /// The shares no key of this drill reached, in file order.
+    pub fn untested_shares(&self) -> impl Iterator<Item = usize> + '_ {
+        self.findings.iter().filter_map(|f| match f {
+            DrillFinding::ShareNotTested { share } => Some(*share),
+            _ => None,
+        })
+    }
+
+    /// The findings that fail the drill.
+    pub fn problems(&self) -> impl Iterator<Item = &DrillFinding> + '_ {
+        self.findings
+            .iter()
+            .filter(|f| f.severity() == Severity::Problem)
+    }
+}
+
+/// Shares that no key opened, found malformed or found twice.
+fn untested_shares(outcome: &QuorumOutcome, shares: usize) -> impl Iterator<Item = usize> + '_ {
+    (0..shares).filter(move |i| {
+        !outcome.openings.iter().any(|o| match o.status {
+            HolderStatus::Opened { share_index, .. }
+            | HolderStatus::Malformed { share_index, .. }
+            | HolderStatus::Duplicate { share_index, .. } => share_index == *i,
+            HolderStatus::NoShare => false,
+        })
+    })
+}

@@ -1,0 +1,197 @@
+//! Step one of recovery: each custodian's key finds and opens its share.
+
+use crate::domain::SecurityDomain;
+use crate::oaep_key::OaepDecryptKey;
+use crate::parallel;
+use crate::secret::Plaintext;
+use crate::shamir::Share;
+use crate::share::{self, ShareDecodeError};
+use crate::thumbprint::Thumbprint;
+use core::sync::atomic::{AtomicBool, Ordering};
+
+/// One custodian's key, and their certificate's thumbprint when it is at hand.
+#[derive(Clone, Copy)]
+pub struct HolderKey<'a> {
+    /// The RSA private key, on whichever backend loaded it.
+    pub key: &'a dyn OaepDecryptKey,
+    /// SHA-256 thumbprint of the holder's certificate, if known.
+    pub certificate: Option<Thumbprint>,
+}
+
+/// How the holder's certificate related to the SD.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CertificateMatch {
+    /// No certificate was given; shares were tried one by one.
+    NotGiven,
+    /// The certificate's thumbprint names a share, and the key opened it.
+    Matched,
+    /// The certificate's thumbprint is not in this SD.
+    NotInDomain,
+    /// The certificate names a share, but the key did not open it (the key does not belong to
+    /// this certificate, or the share is damaged).
+    KeyDidNotOpenItsShare,
+}
+
+/// What one key did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HolderStatus {
+    /// Opened share `share_index` (0-based position in `enc_shares`), which has x = `x`.
+    Opened {
+        /// Position in `SharedKeys.enc_shares`.
+        share_index: usize,
+        /// The share's x coordinate.
+        x: u8,
+    },
+    /// The share decrypted and authenticated but its payload is not a valid share.
+    Malformed {
+        /// Position in `SharedKeys.enc_shares`.
+        share_index: usize,
+        /// What is wrong with it.
+        error: ShareDecodeError,
+    },
+    /// The key opened a share that an earlier key had already opened: the same key twice.
+    Duplicate {
+        /// Position in `SharedKeys.enc_shares`.
+        share_index: usize,
+        /// Index (in the caller's list) of the earlier key.
+        first_holder: usize,
+    },
+    /// The key opened no share of this SD.
+    NoShare,
+}
+
+/// One key's outcome.
+#[derive(Debug, Clone)]
+pub struct HolderOpening {
+    /// What happened.
+    pub status: HolderStatus,
+    /// How its certificate related to the SD.
+    pub certificate: CertificateMatch,
+    share: Option<Share>,
+}
+
+impl HolderOpening {
+    /// The decoded share when [`HolderStatus::Opened`].
+    pub fn share(&self) -> Option<&Share> {
+        self.share.as_ref()
+    }
+}
+
+/// Tries `key` on share `index`: `Ok(payload)` when it decrypts and authenticates.
+fn try_share(sd: &SecurityDomain, key: &dyn OaepDecryptKey, index: usize) -> Option<Plaintext> {
+    let jwe = &sd.shares()[index].jwe;
+    if jwe.encrypted_key().len() != key.modulus_len() {
+        return None;
+    }
+    jwe.decrypt_rsa_oaep_256(key).ok()
+}
+
+/// What one key's search found, before duplicates are resolved.
+struct Found {
+    certificate: CertificateMatch,
+    share: Option<(usize, Plaintext)>,
+}
+
+/// Finds the share `hk` opens: its certificate's share first; then the shares no other key
+/// has claimed yet, then the claimed ones (only a duplicate key gets that far). Claiming
+/// keeps a drill of N keys without certificates at about N RSA operations instead of N²/2.
+fn find_share(sd: &SecurityDomain, hk: &HolderKey<'_>, claimed: &[AtomicBool]) -> Found {
+    let by_cert = hk.certificate.map(|t| sd.share_for(&t));
+    let mut certificate = match by_cert {
+        None => CertificateMatch::NotGiven,
+        Some(None) => CertificateMatch::NotInDomain,
+        Some(Some(_)) => CertificateMatch::Matched,
+    };
+    let claim = |i: usize| {
+        if let Some(c) = claimed.get(i) {
+            c.store(true, Ordering::Relaxed);
+        }
+    };
+    if let Some(Some(i)) = by_cert {
+        match try_share(sd, hk.key, i) {
+            Some(p) => {
+                claim(i);
+                return Found {
+                    certificate,
+                    share: Some((i, p)),
+                };
+            }
+            None => certificate = CertificateMatch::KeyDidNotOpenItsShare,
+        }
+    }
+    let skip = by_cert.flatten();
+    let is_claimed = |i: usize| claimed.get(i).is_some_and(|c| c.load(Ordering::Relaxed));
+    let mut order: Vec<usize> = (0..sd.shares().len())
+        .filter(|&i| Some(i) != skip)
+        .collect();
+    // Stable sort: unclaimed shares first, each group in file order.
+    order.sort_by_key(|&i| is_claimed(i));
+    let share = order
+        .into_iter()
+        .find_map(|i| try_share(sd, hk.key, i).map(|p| (i, p)));
+    if let Some((i, _)) = &share {
+        claim(*i);
+    }
+    Found { certificate, share }
+}
+
+/// Finds and decodes each key's share. Never fails as a whole: every key gets a status, in
+/// the order the keys were given.
+///
+/// Keys are searched in parallel. Each key tries each share at most once: the share its
+/// certificate names first (one RSA operation, as `az` matches shares), then the shares no
+/// other key has claimed, then the claimed ones (only a duplicate key gets that far). Keys
+/// with a certificate are started first, so their shares are claimed before the keys without
+/// one start trying; a drill of N keys without certificates costs about N RSA operations
+/// instead of N²/2. Claims only order the tries, never what is found.
+pub fn open_shares(sd: &SecurityDomain, keys: &[HolderKey<'_>]) -> Vec<HolderOpening> {
+    let claimed: Vec<AtomicBool> = sd.shares().iter().map(|_| AtomicBool::new(false)).collect();
+    let mut queue: Vec<usize> = (0..keys.len()).collect();
+    queue.sort_by_key(|&i| keys[i].certificate.is_none());
+    let found = parallel::map_in_order(&queue, |&i| find_share(sd, &keys[i], &claimed));
+    let mut by_key: Vec<(usize, Found)> = queue.into_iter().zip(found).collect();
+    by_key.sort_by_key(|(i, _)| *i);
+    decode_all(by_key.into_iter().map(|(_, f)| f))
+}
+
+/// Turns each key's search result (in key order) into its status and decoded share.
+fn decode_all(found: impl Iterator<Item = Found>) -> Vec<HolderOpening> {
+    let mut out: Vec<HolderOpening> = Vec::new();
+    for found in found {
+        let (status, share) = match found.share {
+            None => (HolderStatus::NoShare, None),
+            Some((share_index, payload)) => {
+                let earlier = out.iter().position(|o| match o.status {
+                    HolderStatus::Opened { share_index: s, .. }
+                    | HolderStatus::Malformed { share_index: s, .. }
+                    | HolderStatus::Duplicate { share_index: s, .. } => s == share_index,
+                    HolderStatus::NoShare => false,
+                });
+                match (earlier, share::decode(payload.expose())) {
+                    (Some(first_holder), _) => (
+                        HolderStatus::Duplicate {
+                            share_index,
+                            first_holder,
+                        },
+                        None,
+                    ),
+                    (None, Ok(s)) => (
+                        HolderStatus::Opened {
+                            share_index,
+                            x: s.x(),
+                        },
+                        Some(s),
+                    ),
+                    (None, Err(error)) => (HolderStatus::Malformed { share_index, error }, None),
+                }
+            }
+        };
+        out.push(HolderOpening {
+            status,
+            certificate: found.certificate,
+            share,
+        });
+    }
+    out
+}
+
