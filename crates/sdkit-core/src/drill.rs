@@ -6,20 +6,12 @@
 //! [`QuorumOutcome`]; here are only their positions, x coordinates, sizes and errors.
 
 use crate::domain::SecurityDomain;
+pub use crate::severity::Severity;
 use crate::jwe::JweDecryptError;
 use crate::recover::{
     CertificateMatch, ExhaustiveReport, HolderOpening, HolderStatus, QuorumOutcome, RecoverError, RecoveredItem,
     TooManySubsets, every_subset,
 };
-
-/// How much a finding matters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Severity {
-    /// The drill did not prove what it is for: it fails.
-    Problem,
-    /// Worth knowing; the drill still passes.
-    Note,
-}
 
 /// One thing a drill found. Holders, shares and items are positions in the keys given, in
 /// the SD's `enc_shares` and in its items.

@@ -18,6 +18,8 @@
 //! - [`jwe`]: compact JWE parse/serialize, A256CBC-HS512, `dir` and `RSA-OAEP-256`;
 //! - [`oaep_key`]: the RSA-OAEP-256 private-key operation, as a trait any backend implements;
 //! - [`domain`]: the SD file model (bare or `{"value": …}` wrapped);
+//! - [`inspect`]: what an SD shows without keys, judged against the team's certificates;
+//! - [`severity`]: problem or note, decided where a finding is made;
 //! - [`drill`]: what a restore drill proved, judged: findings, severities, verdict;
 //! - [`recover`]: keys → shares → master key → authenticated items, with a per-holder report
 //!   (the keys' RSA work runs on a plain parallel map, `parallel`);
@@ -34,6 +36,7 @@ pub mod domain;
 pub mod drill;
 pub mod evidence;
 pub mod gf257;
+pub mod inspect;
 pub mod jwe;
 pub mod kdf;
 pub mod oaep_key;
@@ -41,6 +44,7 @@ mod parallel;
 mod pyjson;
 pub mod recover;
 pub mod secret;
+pub mod severity;
 pub mod shamir;
 pub mod share;
 mod strict_json;
