@@ -261,3 +261,90 @@ fn untested_shares(outcome: &QuorumOutcome, shares: usize) -> impl Iterator<Item
         })
     })
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use crate::recover::HolderKey;
+    use rsa::pkcs8::DecodePrivateKey;
+
+    fn sd() -> SecurityDomain {
+        SecurityDomain::parse(include_bytes!(
+            "../../../test-vectors/azure-sd/sd-2023-11-07_15e0e830.json"
+        ))
+        .unwrap()
+    }
+
+    fn keys() -> Vec<rsa::PrivateKey> {
+        [
+            include_str!("../../../test-vectors/azure-sd/sd1.pem"),
+            include_str!("../../../test-vectors/azure-sd/sd2.pem"),
+            include_str!("../../../test-vectors/azure-sd/sd3.pem"),
+        ]
+        .iter()
+        .map(|p| rsa::PrivateKey::from_pkcs8_pem(p).unwrap())
+        .collect()
+    }
+
+    fn drill(sd: &SecurityDomain, keys: &[&rsa::PrivateKey], exhaustive: bool) -> DrillReport {
+        let hk: Vec<HolderKey<'_>> = keys
+            .iter()
+            .map(|&k| HolderKey {
+                key: k,
+                certificate: None,
+            })
+            .collect();
+        DrillReport::new(sd, &crate::recover::run(sd, &hk), exhaustive).unwrap()
+    }
+
+    #[test]
+    fn every_key_of_the_real_sd_passes_with_nothing_untested() {
+        let (sd, keys) = (sd(), keys());
+        let r = drill(&sd, &[&keys[0], &keys[1], &keys[2]], true);
+        assert_eq!(r.verdict, Verdict::Passed);
+        assert!(r.findings.is_empty(), "{:?}", r.findings);
+        assert_eq!(r.opened(), 3);
+        assert!(r.every_quorum_agrees());
+        assert_eq!(r.exhaustive.as_ref().map(|e| e.subsets), Some(3));
+        let rec = r.recovery.as_ref().unwrap();
+        assert_eq!(rec.basis, vec![1, 2]);
+        assert!(rec.items.iter().all(|i| i.bytes.is_ok()));
+    }
+
+    #[test]
+    fn an_untested_share_is_a_note_and_a_repeated_key_a_problem() {
+        let (sd, keys) = (sd(), keys());
+        let r = drill(&sd, &[&keys[0], &keys[2]], false);
+        assert_eq!(r.verdict, Verdict::Passed);
+        assert_eq!(r.findings, vec![DrillFinding::ShareNotTested { share: 1 }]);
+        assert_eq!(r.findings[0].severity(), Severity::Note);
+        assert_eq!(r.untested_shares().collect::<Vec<_>>(), vec![1]);
+
+        let r = drill(&sd, &[&keys[0], &keys[1], &keys[0]], false);
+        assert_eq!(r.verdict, Verdict::ChecksFailed);
+        assert_eq!(
+            r.problems().collect::<Vec<_>>(),
+            vec![&DrillFinding::HolderFailed { holder: 2 }]
+        );
+        assert!(matches!(
+            r.holders[2].status,
+            HolderStatus::Duplicate {
+                share_index: 0,
+                first_holder: 0
+            }
+        ));
+    }
+
+    #[test]
+    fn too_few_shares_is_no_master_key() {
+        let (sd, keys) = (sd(), keys());
+        let r = drill(&sd, &[&keys[1], &keys[1]], false);
+        assert_eq!(r.verdict, Verdict::NoMasterKey);
+        assert_eq!(
+            r.recovery,
+            Err(RecoverError::NotEnoughShares { have: 1, need: 2 })
+        );
+        assert!(!r.every_quorum_agrees());
+    }
+}

@@ -110,3 +110,61 @@ impl InspectReport {
             .any(|f| matches!(f, InspectFinding::RogueShare { .. }))
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use base64ct::Encoding;
+
+    fn sd() -> SecurityDomain {
+        SecurityDomain::parse(include_bytes!(
+            "../../../test-vectors/azure-sd/sd-2023-11-07_15e0e830.json"
+        ))
+        .unwrap()
+    }
+
+    fn cert(pem: &str) -> Thumbprint {
+        let b64: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        let der = base64ct::Base64::decode_vec(&b64).unwrap();
+        Thumbprint::of_certificate_der(&der)
+    }
+
+    #[test]
+    fn the_whole_team_matches_every_share() {
+        let sd = sd();
+        let team = [
+            cert(include_str!("../../../test-vectors/azure-sd/sd1.cer")),
+            cert(include_str!("../../../test-vectors/azure-sd/sd2.cer")),
+            cert(include_str!("../../../test-vectors/azure-sd/sd3.cer")),
+        ];
+        let r = InspectReport::new(&sd, &team);
+        assert_eq!(r.share_certificate, vec![Some(0), Some(1), Some(2)]);
+        assert_eq!(r.problems().count(), 0);
+        // Without certificates, nothing is judged against a team.
+        let alone = InspectReport::new(&sd, &[]);
+        assert_eq!(alone.share_certificate, vec![None, None, None]);
+        assert_eq!(alone.problems().count(), 0);
+    }
+
+    #[test]
+    fn shares_outside_the_team_and_certificates_without_a_share_are_problems() {
+        let sd = sd();
+        let stranger = Thumbprint::of_certificate_der(b"somebody else's certificate");
+        let team = [
+            cert(include_str!("../../../test-vectors/azure-sd/sd2.cer")),
+            stranger,
+        ];
+        let r = InspectReport::new(&sd, &team);
+        assert_eq!(r.share_certificate, vec![None, Some(0), None]);
+        assert!(r.has_rogue_shares());
+        assert_eq!(
+            r.problems().collect::<Vec<_>>(),
+            vec![
+                &InspectFinding::RogueShare { share: 0 },
+                &InspectFinding::RogueShare { share: 2 },
+                &InspectFinding::CertificateWithoutShare { certificate: 1 },
+            ]
+        );
+    }
+}
