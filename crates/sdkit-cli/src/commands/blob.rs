@@ -1,7 +1,7 @@
 //! `sdkit restore-blob` (the custodians' half of a real recovery) and `sdkit open-blob` (the
 //! HSM's half, for drills with a throw-away exchange key).
 
-use super::drill::{QuorumRun, recover_error, run_quorum_with};
+use super::quorum::{QuorumRun, recover_error, run_quorum_with};
 use super::holders::heading;
 use super::{Written, load_sd};
 use crate::cli::{OpenBlobArgs, RestoreBlobArgs};

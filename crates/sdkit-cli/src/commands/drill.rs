@@ -3,97 +3,23 @@
 //! master key, by checking that every share lies on the polynomial a quorum fixes (which is
 //! equivalent, and costs N·M operations instead of one recombination per subset).
 //!
-//! The path from argv to the master key is one pass down: read the SD, load the keys, then
-//! [`sdkit_core::recover::run`] opens the shares and recombines. The verdict is core's
+//! The keys' trip to the master key is [`super::quorum`]'s; the verdict is core's
 //! [`DrillReport`]; this file renders it.
 
 use super::holders::{Holders, heading};
 use super::ledger::{ShareEntry, append_drill};
-use super::{LoadedSd, load_sd};
+use super::load_sd;
+use super::quorum::{QuorumRun, recover_error, run_quorum_with};
 use crate::cli::DrillArgs;
 use crate::error::{CliError, Exit};
-use crate::hygiene::{self, Warnings};
-use crate::keys::{LoadedKey, certificates_beside, load_keys};
+use crate::keys::certificates_beside;
 use crate::render::{Output, Report, words_hex};
 use sdkit_core::drill::{DrillFinding, DrillReport, ItemResult, Verdict};
 use sdkit_core::evidence::share_commitment;
-use sdkit_core::recover::{self, HolderKey, HolderStatus, QuorumOutcome, RecoverError};
+use sdkit_core::recover::{self, HolderStatus};
 use serde_json::{Value, json};
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
-
-/// A quorum command's inputs and what core made of them. Shared by `drill`, `recover` and
-/// `restore-blob`.
-pub struct QuorumRun {
-    /// The SD.
-    pub loaded: LoadedSd,
-    /// The keys, in the order given.
-    pub keys: Vec<LoadedKey>,
-    /// What each key did, and the recombination.
-    pub outcome: QuorumOutcome,
-    /// Hygiene warnings about the keys (and their certificates) and the quorum.
-    pub warnings: Warnings,
-}
-
-impl QuorumRun {
-    /// The keys' part of the report.
-    pub fn holders(&self) -> Holders<'_> {
-        Holders {
-            sd: &self.loaded.sd,
-            keys: &self.keys,
-            results: self.outcome.openings.iter().map(Into::into).collect(),
-        }
-    }
-}
-
-/// Reads the SD with `load` (which may also check it, before any key is read), checks there
-/// are enough keys for its quorum, loads the keys, and runs core's recovery once.
-pub fn run_quorum_with(
-    load: impl FnOnce() -> Result<LoadedSd, CliError>,
-    sd_path: &Path,
-    key_paths: &[PathBuf],
-    passphrase_files: &[PathBuf],
-) -> Result<QuorumRun, CliError> {
-    let loaded = load()?;
-    let quorum = loaded.sd.quorum();
-    let need = quorum.required();
-    if key_paths.len() < need {
-        return Err(CliError::new(
-            Exit::Crypto,
-            format!(
-                "{} needs {need} of its {} custodians' keys; {} given",
-                sd_path.display(),
-                quorum.total(),
-                key_paths.len()
-            ),
-        )
-        .hint(format!(
-            "give at least {need} --key options, each a different custodian's key"
-        )));
-    }
-    let keys = load_keys(key_paths, passphrase_files)?;
-    let holder_keys: Vec<HolderKey<'_>> = keys.iter().map(LoadedKey::holder_key).collect();
-    let outcome = recover::run(&loaded.sd, &holder_keys);
-    let mut warnings = hygiene::keys(&keys);
-    warnings.extend(hygiene::quorum(quorum));
-    Ok(QuorumRun {
-        loaded,
-        keys,
-        outcome,
-        warnings,
-    })
-}
-
-/// Turns a failed recombination into the error the user sees, with the keys that gave no
-/// usable share (the reason there is no quorum).
-pub fn recover_error(sd_path: &Path, e: &RecoverError, holder_problems: &[String]) -> CliError {
-    let mut message = format!("{}: {e}", sd_path.display());
-    for p in holder_problems {
-        message.push_str("\n  ");
-        message.push_str(p);
-    }
-    CliError::new(Exit::Crypto, message)
-}
 
 /// What `--ledger` recorded.
 struct LedgerRecord {

@@ -10,6 +10,7 @@ pub mod inspect;
 pub mod keygen;
 pub mod ledger;
 pub mod log_verify;
+pub mod quorum;
 pub mod recover;
 pub mod shell;
 pub mod split;

@@ -1,7 +1,7 @@
 //! `sdkit recover`: writes each item's plaintext as `<DIR>/<tag>.bin`, only after every item
 //! authenticated, atomically, mode 0600, never overwriting without `--force`.
 
-use super::drill::{QuorumRun, recover_error, run_quorum_with};
+use super::quorum::{QuorumRun, recover_error, run_quorum_with};
 use super::holders::heading;
 use super::{Written, load_sd};
 use crate::cli::RecoverArgs;

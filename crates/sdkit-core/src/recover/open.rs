@@ -195,3 +195,107 @@ fn decode_all(found: impl Iterator<Item = Found>) -> Vec<HolderOpening> {
     out
 }
 
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::aead::DecryptError;
+    use core::sync::atomic::AtomicUsize;
+    use rsa::pkcs8::DecodePrivateKey;
+    use zeroize::Zeroizing;
+
+    /// A key that counts its RSA operations and which ciphertexts it saw.
+    struct Counting {
+        key: rsa::PrivateKey,
+        operations: AtomicUsize,
+        seen: std::sync::Mutex<Vec<Vec<u8>>>,
+    }
+
+    impl OaepDecryptKey for Counting {
+        fn modulus_len(&self) -> usize {
+            self.key.modulus_len()
+        }
+        fn decrypt_oaep_sha256(
+            &self,
+            ciphertext: &[u8],
+        ) -> Result<Zeroizing<Vec<u8>>, DecryptError> {
+            self.operations.fetch_add(1, Ordering::Relaxed);
+            self.seen.lock().unwrap().push(ciphertext.to_vec());
+            self.key.decrypt_oaep_sha256(ciphertext)
+        }
+    }
+
+    fn setup() -> (SecurityDomain, Vec<Counting>, Vec<Thumbprint>) {
+        let sd = SecurityDomain::parse(include_bytes!(
+            "../../../../test-vectors/azure-sd/sd-2023-11-07_15e0e830.json"
+        ))
+        .unwrap();
+        let keys = [
+            include_str!("../../../../test-vectors/azure-sd/sd1.pem"),
+            include_str!("../../../../test-vectors/azure-sd/sd2.pem"),
+            include_str!("../../../../test-vectors/azure-sd/sd3.pem"),
+        ]
+        .iter()
+        .map(|p| Counting {
+            key: rsa::PrivateKey::from_pkcs8_pem(p).unwrap(),
+            operations: AtomicUsize::new(0),
+            seen: std::sync::Mutex::new(Vec::new()),
+        })
+        .collect();
+        let thumbprints = sd.shares().iter().map(|s| s.thumbprint).collect();
+        (sd, keys, thumbprints)
+    }
+
+    #[test]
+    fn a_key_with_its_certificate_costs_one_rsa_operation() {
+        let (sd, keys, tps) = setup();
+        // Given in reverse, each with its own certificate.
+        let hk: Vec<HolderKey<'_>> = (0..3)
+            .rev()
+            .map(|i| HolderKey {
+                key: &keys[i],
+                certificate: Some(tps[i]),
+            })
+            .collect();
+        let openings = open_shares(&sd, &hk);
+        for (o, want) in openings.iter().zip([2usize, 1, 0]) {
+            assert_eq!(
+                o.status,
+                HolderStatus::Opened {
+                    share_index: want,
+                    x: want as u8 + 1
+                }
+            );
+            assert_eq!(o.certificate, CertificateMatch::Matched);
+        }
+        assert!(keys.iter().all(|k| k.operations.load(Ordering::Relaxed) == 1));
+    }
+
+    #[test]
+    fn without_certificates_each_key_tries_each_share_at_most_once() {
+        let (sd, keys, _) = setup();
+        // Two copies of the first key too: a duplicate searches every share.
+        let order = [0usize, 1, 2, 0];
+        let hk: Vec<HolderKey<'_>> = order
+            .iter()
+            .map(|&i| HolderKey {
+                key: &keys[i],
+                certificate: None,
+            })
+            .collect();
+        let openings = open_shares(&sd, &hk);
+        assert!(matches!(openings[3].status, HolderStatus::Duplicate { first_holder: 0, .. }));
+        for k in &keys {
+            let seen = k.seen.lock().unwrap();
+            let distinct: std::collections::HashSet<&Vec<u8>> = seen.iter().collect();
+            // The first key appears twice in the list: each copy tries a share at most once.
+            let copies = if core::ptr::eq(k, &keys[0]) { 2 } else { 1 };
+            assert!(seen.len() <= 3 * copies, "{} tries", seen.len());
+            assert!(distinct.len() <= 3);
+            if copies == 1 {
+                assert_eq!(seen.len(), distinct.len(), "a share tried twice");
+            }
+        }
+    }
+}
