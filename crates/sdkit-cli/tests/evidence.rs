@@ -179,6 +179,28 @@ fn transcript_records_every_step_and_detects_a_removed_line() {
         sha256_hex(&fs::read(SD2023.path()).unwrap())
     );
     assert_eq!(first["binary_sha256"].as_str().unwrap().len(), 64);
+    // Inputs are listed in the order the command reads them, the same every run: the
+    // transcript itself (checked before the work), the SD, then each key in the order given,
+    // then the certificates found beside them.
+    let second: Value = serde_json::from_str(&l[1]).unwrap();
+    let inputs: Vec<String> = second["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap().to_owned())
+        .collect();
+    let shown = |p: PathBuf| p.display().to_string();
+    assert_eq!(
+        inputs,
+        [
+            shown(t.clone()),
+            shown(SD2023.path()),
+            shown(key(1)),
+            shown(key(2)),
+            shown(cert(1)),
+            shown(cert(2)),
+        ]
+    );
     // Recovered plaintexts and private keys are recorded without hashes.
     let third: Value = serde_json::from_str(&l[2]).unwrap();
     for f in third["outputs"].as_array().unwrap() {
