@@ -1,10 +1,8 @@
 //! Every way the inputs can be wrong: the right exit code, a message on stderr that names
 //! the file or key holder and the problem, no panic, and nothing written.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
-
-use common::*;
+use crate::common::*;
+use crate::fixtures::*;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::fs;

@@ -1,12 +1,9 @@
 //! `load_private_key` and `private_key_is_encrypted` over every fixture in
 //! `test-vectors/keys/` (see its README for how each was made) and the real
 //! Azure sample keys.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
-
+use crate::fixtures::{PASSPHRASE, azure_sd, keys, to_crlf};
 use base64ct::{Base64, Encoding};
-use common::{PASSPHRASE, azure, keys, to_crlf};
 use der::Decode;
 use sdkit_certs::{
     InputKind, KeyFormat, KeyLoadError, PrivateKey, load_certificate, load_private_key,
@@ -23,7 +20,7 @@ fn load_pw(bytes: &[u8]) -> Result<PrivateKey, KeyLoadError> {
 
 /// SubjectPublicKeyInfo of the sd1 key, the reference for every re-encoding.
 fn sd1_spki() -> Vec<u8> {
-    load(&azure("sd1.pem")).unwrap().public_key_der()
+    load(&azure_sd("sd1.pem")).unwrap().public_key_der()
 }
 
 fn pem(label: &str, der: &[u8]) -> Vec<u8> {
@@ -37,12 +34,12 @@ fn pem(label: &str, der: &[u8]) -> Vec<u8> {
 #[test]
 fn azure_sample_keys_load_and_match_their_certificates() {
     for i in 1..=3 {
-        let key = load(&azure(&format!("sd{i}.pem"))).unwrap();
+        let key = load(&azure_sd(&format!("sd{i}.pem"))).unwrap();
         assert_eq!(key.format(), KeyFormat::Pkcs8Pem);
         assert!(!key.was_encrypted());
         assert_eq!(key.bits(), 2048);
         for j in 1..=3 {
-            let cert = load_certificate(&azure(&format!("sd{j}.cer"))).unwrap();
+            let cert = load_certificate(&azure_sd(&format!("sd{j}.cer"))).unwrap();
             assert_eq!(
                 cert.matches_private_key(&key),
                 i == j,
@@ -51,8 +48,8 @@ fn azure_sample_keys_load_and_match_their_certificates() {
             assert_eq!(cert.public_key_der() == key.public_key_der(), i == j);
         }
     }
-    let oracle = load(&azure("cli-oracle/oracle-exchange-key.pem")).unwrap();
-    let oracle_cert = load_certificate(&azure("cli-oracle/oracle-exchange.pem")).unwrap();
+    let oracle = load(&azure_sd("cli-oracle/oracle-exchange-key.pem")).unwrap();
+    let oracle_cert = load_certificate(&azure_sd("cli-oracle/oracle-exchange.pem")).unwrap();
     assert!(oracle_cert.matches_private_key(&oracle));
 }
 
@@ -107,7 +104,7 @@ fn every_encrypted_encoding_of_sd1_decrypts() {
 
 #[test]
 fn encrypted_pem_next_to_a_certificate_is_found() {
-    let mut bytes = azure("sd1.cer");
+    let mut bytes = azure_sd("sd1.cer");
     bytes.extend_from_slice(b"\nsome notes\n");
     bytes.extend_from_slice(&keys("sd1.pbkdf2-aes256.pem"));
     assert!(private_key_is_encrypted(&bytes));
@@ -179,7 +176,7 @@ fn small_rsa_keys_are_refused() {
 #[test]
 fn wrong_kinds_of_file_say_what_they_are() {
     let cases: [(&str, Vec<u8>, InputKind); 8] = [
-        ("sd1.cer (PEM)", azure("sd1.cer"), InputKind::Certificate),
+        ("sd1.cer (PEM)", azure_sd("sd1.cer"), InputKind::Certificate),
         ("sd1.cer.der", keys("sd1.cer.der"), InputKind::Certificate),
         (
             "sd1.cer.text.pem",
@@ -196,7 +193,7 @@ fn wrong_kinds_of_file_say_what_they_are() {
         ("garbage.txt", keys("garbage.txt"), InputKind::Unrecognized),
         (
             "transfer-key response",
-            azure("transfer-key-response-2023-11-07_15e0e830.json"),
+            azure_sd("transfer-key-response-2023-11-07_15e0e830.json"),
             InputKind::Json,
         ),
     ];
@@ -210,7 +207,7 @@ fn wrong_kinds_of_file_say_what_they_are() {
         );
         assert!(!private_key_is_encrypted(&bytes), "{name}");
     }
-    let cert_msg = load(&azure("sd1.cer")).unwrap_err().to_string();
+    let cert_msg = load(&azure_sd("sd1.cer")).unwrap_err().to_string();
     assert!(
         cert_msg.contains("certificate, not a private key"),
         "{cert_msg}"
@@ -300,7 +297,7 @@ fn inconsistent_rsa_numbers_are_invalid() {
 
 #[test]
 fn pem_quirks_around_keys() {
-    let sd1 = azure("sd1.pem");
+    let sd1 = azure_sd("sd1.pem");
     let spki = sd1_spki();
     // Junk before and after (e.g. pasted from a terminal), CRLF, no final
     // newline, BOM.

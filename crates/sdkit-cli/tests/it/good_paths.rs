@@ -1,10 +1,8 @@
 //! The real security domains open as documented: inspect, check, drill (and the key formats
 //! and passphrase handling that lead there). `recover` is in `outputs.rs`.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
-
-use common::*;
+use crate::common::*;
+use crate::fixtures::*;
 use serde_json::Value;
 use std::path::PathBuf;
 

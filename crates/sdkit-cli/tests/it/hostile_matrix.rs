@@ -1,4 +1,3 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! The bad-input matrix: systematic hostile variants of the real 2023 SD (every base64url
 //! field flipped, truncated, extended and emptied; fields removed, duplicated, retyped, given
 //! huge numbers; deep nesting; non-UTF-8; a multi-gigabyte file; directories, FIFOs and
@@ -6,9 +5,8 @@
 //! naming the file, must not panic, must finish within the harness timeout, and must leave
 //! the output directory empty.
 
-mod common;
-
-use common::*;
+use crate::common::*;
+use crate::fixtures::*;
 use serde_json::Value;
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -4,11 +4,9 @@
 //!
 //! Only one RSA-4096 exchange key is generated in this file (`drill_with_a_generated_exchange_key`);
 //! the other tests use the RSA-2048 oracle exchange key from `test-vectors/azure-sd/cli-oracle/`.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
-
-use common::*;
+use crate::common::*;
+use crate::fixtures::*;
 use sdkit_certs::{load_certificate, load_private_key};
 use serde_json::Value;
 use std::collections::BTreeSet;

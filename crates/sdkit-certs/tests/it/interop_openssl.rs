@@ -14,7 +14,6 @@
 //! tampered copy. Our certificates lack `keyCertSign` (they are not CAs),
 //! which OpenSSL accepts for a self-signed trust anchor, even with
 //! `-x509_strict`.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use sdkit_core::OaepDecryptKey;
 use std::io::ErrorKind;

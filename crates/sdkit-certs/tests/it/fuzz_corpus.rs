@@ -3,7 +3,6 @@
 //! fuzzing found without the main workspace depending on libfuzzer. The oracle is not a copy:
 //! it is `fuzz/oracles/pem_der_keys.rs`, included both here and by the fuzz target, and returns
 //! what it saw so the test below can check what known seeds must give.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use pem_der_keys::Outcome;
 use sdkit_certs::KeyLoadError;

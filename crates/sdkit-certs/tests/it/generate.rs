@@ -3,14 +3,11 @@
 //!
 //! RSA key generation is slow, so the whole file generates one RSA-2048 key
 //! (shared) and one RSA-4096 key (the exchange-key test).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
 
 use std::sync::OnceLock;
 use std::time::{Duration, SystemTime};
 
-use common::azure;
+use crate::fixtures::azure_sd;
 use der::{Decode, Encode};
 use pkcs8::EncryptedPrivateKeyInfoRef;
 use pkcs8::pkcs5::{EncryptionScheme, pbes2};
@@ -300,7 +297,7 @@ fn empty_passphrase_is_refused() {
 #[test]
 fn az_style_pem_reproduces_real_init_recovery_files() {
     for file in ["sdex.pem", "exchange-key-2023-11-07_15e0e830.pem"] {
-        let original = azure(file);
+        let original = azure_sd(file);
         let cert = load_certificate(&original).unwrap();
         assert_eq!(
             certificate_pem_az_style(&cert).as_bytes(),
@@ -317,7 +314,7 @@ fn exchange_key_looks_like_the_hsm_transfer_key() {
     assert_eq!(cert.subject(), "CN=transfer-key");
     assert_eq!(cert.issuer(), "CN=transfer-key");
     assert_eq!(cert.key_bits(), Some(4096));
-    let real = load_certificate(&azure("sdex.pem")).unwrap();
+    let real = load_certificate(&azure_sd("sdex.pem")).unwrap();
     assert_eq!(cert.subject(), real.subject());
     assert_eq!(
         cert.x509().signature_algorithm(),

@@ -1,11 +1,9 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! Nothing leaked: every output of every command (stdout, stderr, JSON, transcript, ledger,
 //! rendered record) is searched for known secret bytes in hex, base64 and base64url.
 
-mod common;
-
+use crate::common::*;
+use crate::fixtures::*;
 use base64ct::{Base64, Base64UrlUnpadded, Encoding};
-use common::*;
 use sdkit_core::kdf::derive_item_key;
 use sdkit_core::recover::{self, HolderKey};
 use sdkit_core::{MasterKey, SecurityDomain};

@@ -13,7 +13,6 @@
 //! cryptography 42.0.8, 48.0.0 and 50.0.2). Should some release not, [`pyca_reads_our_encrypted_keys`]
 //! still requires that our DEFAULT key-derivation choice is readable, which
 //! is what users get unless they ask otherwise.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -1,10 +1,7 @@
 //! No `Debug` or `Display` output of keys, PEM blocks or errors may contain
 //! the passphrase or any private-key material, whatever the input.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
-
-use common::{PASSPHRASE, azure, keys};
+use crate::fixtures::{PASSPHRASE, azure_sd, keys};
 use der::Decode;
 use sdkit_certs::{decode_pem_lenient, load_certificate, load_private_key};
 
@@ -31,7 +28,7 @@ fn forbidden() -> Vec<String> {
         out.push(format!("{}, {}, {}", piece[0], piece[1], piece[2]));
     }
     for file in [
-        azure("sd1.pem"),
+        azure_sd("sd1.pem"),
         keys("sd1.pbkdf2-aes256.pem"),
         keys("sd1.legacy-aes256.pem"),
     ] {
@@ -58,7 +55,7 @@ fn assert_clean(context: &str, output: &str, forbidden: &[String]) {
 fn loading_outputs_never_contain_secrets() {
     let forbidden = forbidden();
     let inputs = [
-        azure("sd1.pem"),
+        azure_sd("sd1.pem"),
         keys("sd1.pkcs1.pem"),
         keys("sd1.pkcs1.der"),
         keys("sd1.pkcs8.der"),
@@ -74,10 +71,10 @@ fn loading_outputs_never_contain_secrets() {
         keys("sd1.pkcs1.der")[..700].to_vec(),
         [
             b"-----BEGIN CERTIFICATE-----\n".as_slice(),
-            &azure("sd1.pem")[28..],
+            &azure_sd("sd1.pem")[28..],
         ]
         .concat(),
-        azure("sd1.pem")
+        azure_sd("sd1.pem")
             .iter()
             .enumerate()
             .map(|(i, b)| if i == 300 { b'*' } else { *b })
@@ -107,7 +104,7 @@ fn forbidden_list_is_meaningful() {
     // key's own encodings.
     let forbidden = forbidden();
     assert!(forbidden.len() > 20);
-    let pem = String::from_utf8(azure("sd1.pem")).unwrap();
+    let pem = String::from_utf8(azure_sd("sd1.pem")).unwrap();
     assert!(forbidden.iter().any(|f| pem.contains(f.as_str())));
     let der_hex = hex::encode(keys("sd1.pkcs1.der"));
     assert!(forbidden.iter().any(|f| der_hex.contains(f.as_str())));

@@ -4,11 +4,8 @@
 //!
 //! RSA key generation is the slow part: every run here makes 2048-bit keys except the one
 //! that checks the 3072-bit default, and bad inputs are refused before any key is made.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use sdkit_certs::{Certificate, KeyLoadError, PrivateKey, load_certificate, load_private_key};
 use std::fs;
 use std::path::{Path, PathBuf};

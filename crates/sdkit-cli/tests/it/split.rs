@@ -1,10 +1,8 @@
 //! `sdkit split`: a new SD for the user's own secrets, which `inspect`, `check`, `drill` and
 //! `recover` then treat like Azure's, and the inputs it refuses before writing anything.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
-
-use common::*;
+use crate::common::*;
+use crate::fixtures::*;
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -1,10 +1,8 @@
 //! `recover`: what it writes (names, sizes, hashes, modes), where, and what it refuses to
 //! overwrite; and that no secret reaches stdout or stderr.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
-
-use common::*;
+use crate::common::*;
+use crate::fixtures::*;
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -6,19 +6,14 @@
 //!
 //! The one place the backends differ: RFC 8017 §7.1.2 step 3g says to reject a leading
 //! octet `Y != 0` ("First byte is 1"). AWS-LC rejects it; rsa 0.10 deliberately ignores it
-//! (see sdkit-core/tests/wycheproof_rsa_oaep.rs). Either way the share's A256CBC-HS512 tag
+//! (see sdkit-core/tests/it/wycheproof_rsa_oaep.rs). Either way the share's A256CBC-HS512 tag
 //! still has to verify, so the difference cannot let a forged share through.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use crate::fixtures::wycheproof;
 use sdkit_certs::{RSA_BACKEND, load_private_key};
 use sdkit_core::OaepDecryptKey;
 use sdkit_core::jwe::rsa_oaep_256_decrypt;
 use serde_json::Value;
-
-const DIR: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../test-vectors/wycheproof/"
-);
 
 /// What one file exercised.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -39,8 +34,7 @@ fn strict_backend() -> bool {
 
 fn run_file(bits: usize) -> Counts {
     let name = format!("rsa_oaep_{bits}_sha256_mgf1sha256_test.json");
-    let doc: Value =
-        serde_json::from_str(&std::fs::read_to_string(format!("{DIR}{name}")).unwrap()).unwrap();
+    let doc = wycheproof(&name);
     let mut counts = Counts::default();
     for group in doc["testGroups"].as_array().unwrap() {
         let key = load_private_key(&hex_field(group, "privateKeyPkcs8"), None)

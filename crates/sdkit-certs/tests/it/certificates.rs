@@ -1,13 +1,10 @@
 //! `load_certificate` and `Certificate` accessors, checked against values
 //! printed by `openssl x509` for the same files.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use crate::fixtures::{azure_sd, keys, to_crlf};
 use base64ct::{Base64, Encoding};
-use common::{azure, keys, to_crlf};
 use rsa::traits::PublicKeyParts;
 use sdkit_certs::{
     CertLoadError, Certificate, InputKind, Thumbprint, load_certificate, load_private_key,
@@ -22,7 +19,7 @@ fn at(unix: u64) -> SystemTime {
 
 #[test]
 fn sd1_certificate_matches_openssl() {
-    let cert = load_certificate(&azure("sd1.cer")).unwrap();
+    let cert = load_certificate(&azure_sd("sd1.cer")).unwrap();
     assert_eq!(cert.thumbprint().to_base64url(), SD1_X5T_S256);
     assert_eq!(
         cert.thumbprint().to_hex_fingerprint(),
@@ -59,12 +56,12 @@ fn der_pem_crlf_and_text_dump_give_the_same_certificate() {
     let der = keys("sd1.cer.der");
     let variants = [
         ("DER", der.clone()),
-        ("PEM", azure("sd1.cer")),
-        ("CRLF PEM", to_crlf(&azure("sd1.cer"))),
+        ("PEM", azure_sd("sd1.cer")),
+        ("CRLF PEM", to_crlf(&azure_sd("sd1.cer"))),
         ("openssl x509 -text output", keys("sd1.cer.text.pem")),
         (
             "PEM with junk after, no final newline",
-            [azure("sd1.cer").trim_ascii_end(), b"\ntrailing words"].concat(),
+            [azure_sd("sd1.cer").trim_ascii_end(), b"\ntrailing words"].concat(),
         ),
         (
             "X509 CERTIFICATE label",
@@ -92,11 +89,11 @@ fn der_pem_crlf_and_text_dump_give_the_same_certificate() {
 
 #[test]
 fn first_certificate_block_wins() {
-    let both = [azure("sd2.cer"), azure("sd1.cer")].concat();
+    let both = [azure_sd("sd2.cer"), azure_sd("sd1.cer")].concat();
     let cert = load_certificate(&both).unwrap();
     assert_eq!(
         cert.der(),
-        load_certificate(&azure("sd2.cer")).unwrap().der()
+        load_certificate(&azure_sd("sd2.cer")).unwrap().der()
     );
 }
 
@@ -104,7 +101,7 @@ fn first_certificate_block_wins() {
 fn init_recovery_style_pem_loads() {
     // 65-column lines and no final newline: strict RFC 7468 readers fail.
     for name in ["sdex.pem", "exchange-key-2023-11-07_15e0e830.pem"] {
-        let bytes = azure(name);
+        let bytes = azure_sd(name);
         assert_ne!(bytes.last(), Some(&b'\n'), "{name} fixture changed");
         assert!(
             bytes.split(|b| *b == b'\n').nth(1).unwrap().len() == 65,
@@ -119,7 +116,7 @@ fn init_recovery_style_pem_loads() {
         let crlf = load_certificate(&to_crlf(&bytes)).unwrap();
         assert_eq!(crlf.der(), cert.der(), "{name}");
     }
-    let sdex = load_certificate(&azure("sdex.pem")).unwrap();
+    let sdex = load_certificate(&azure_sd("sdex.pem")).unwrap();
     assert_eq!(sdex.subject(), "CN=transfer-key");
     assert_eq!(sdex.serial_hex(), "01");
     assert_eq!(
@@ -127,7 +124,7 @@ fn init_recovery_style_pem_loads() {
         "DgKyj72PBn91O7ObV4YqFth4JGVKEdUpTEDn3qrkGT8"
     );
 
-    let exchange = load_certificate(&azure("exchange-key-2023-11-07_15e0e830.pem")).unwrap();
+    let exchange = load_certificate(&azure_sd("exchange-key-2023-11-07_15e0e830.pem")).unwrap();
     assert_eq!(exchange.thumbprint().to_base64url(), EXCHANGE_2023_X5T_S256);
     assert_eq!(
         exchange.sha1_thumbprint_b64url(),
@@ -147,23 +144,23 @@ fn init_recovery_style_pem_loads() {
 
 #[test]
 fn oracle_exchange_certificate_and_key() {
-    let cert = load_certificate(&azure("cli-oracle/oracle-exchange.pem")).unwrap();
+    let cert = load_certificate(&azure_sd("cli-oracle/oracle-exchange.pem")).unwrap();
     assert_eq!(cert.subject(), "CN=test-exchange");
     assert_eq!(
         cert.thumbprint().to_base64url(),
         "fuNASErSvkfOTEMDJrPpuOHppxahHLWWoRauo5ZdZ1g"
     );
-    let key = load_private_key(&azure("cli-oracle/oracle-exchange-key.pem"), None).unwrap();
+    let key = load_private_key(&azure_sd("cli-oracle/oracle-exchange-key.pem"), None).unwrap();
     assert!(cert.matches_private_key(&key));
     assert_eq!(cert.public_key_der(), key.public_key_der());
-    let sd1 = load_private_key(&azure("sd1.pem"), None).unwrap();
+    let sd1 = load_private_key(&azure_sd("sd1.pem"), None).unwrap();
     assert!(!cert.matches_private_key(&sd1));
 }
 
 #[test]
 fn rsa_public_key_is_the_keys_public_half() {
-    let cert = load_certificate(&azure("sd1.cer")).unwrap();
-    let key = load_private_key(&azure("sd1.pem"), None).unwrap();
+    let cert = load_certificate(&azure_sd("sd1.cer")).unwrap();
+    let key = load_private_key(&azure_sd("sd1.pem"), None).unwrap();
     let public = cert.rsa_public_key().unwrap();
     assert_eq!(public.n_bytes().as_ref(), key.modulus());
     assert_eq!(public.e_bytes().as_ref(), key.public_exponent());
@@ -180,14 +177,14 @@ fn ec_certificate_is_not_rsa() {
         }
     );
     assert_eq!(cert.key_bits(), None);
-    let rsa_key = load_private_key(&azure("sd1.pem"), None).unwrap();
+    let rsa_key = load_private_key(&azure_sd("sd1.pem"), None).unwrap();
     assert!(!cert.matches_private_key(&rsa_key));
 }
 
 #[test]
 fn wrong_kinds_of_file_say_what_they_are() {
     let cases: [(&str, Vec<u8>, InputKind); 8] = [
-        ("PKCS#8 PEM key", azure("sd1.pem"), InputKind::PrivateKey),
+        ("PKCS#8 PEM key", azure_sd("sd1.pem"), InputKind::PrivateKey),
         (
             "PKCS#8 DER key",
             keys("sd1.pkcs8.der"),
@@ -208,7 +205,7 @@ fn wrong_kinds_of_file_say_what_they_are() {
         ("garbage", keys("garbage.txt"), InputKind::Unrecognized),
         (
             "JSON",
-            azure("transfer-key-response-2020-09-15_df516d79.json"),
+            azure_sd("transfer-key-response-2020-09-15_df516d79.json"),
             InputKind::Json,
         ),
     ];
@@ -219,7 +216,9 @@ fn wrong_kinds_of_file_say_what_they_are() {
             "{name}"
         );
     }
-    let msg = load_certificate(&azure("sd1.pem")).unwrap_err().to_string();
+    let msg = load_certificate(&azure_sd("sd1.pem"))
+        .unwrap_err()
+        .to_string();
     assert!(msg.contains("private key, not a certificate"), "{msg}");
 }
 

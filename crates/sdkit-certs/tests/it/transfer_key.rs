@@ -1,10 +1,7 @@
 //! `load_certificate_from_jwk_json` on the real `GET /securitydomain/upload`
 //! responses, and its consistency checks.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
-
-use common::azure;
+use crate::fixtures::azure_sd;
 use sdkit_certs::{CertLoadError, load_certificate, load_certificate_from_jwk_json};
 use serde_json::{Value, json};
 
@@ -13,7 +10,7 @@ const RESPONSE_2020: &str = "transfer-key-response-2020-09-15_df516d79.json";
 
 /// The JWK object inside a response's `transfer_key` string.
 fn inner_jwk(response: &str) -> Value {
-    let outer: Value = serde_json::from_slice(&azure(response)).unwrap();
+    let outer: Value = serde_json::from_slice(&azure_sd(response)).unwrap();
     serde_json::from_str(outer["transfer_key"].as_str().unwrap()).unwrap()
 }
 
@@ -26,8 +23,8 @@ fn malformed_reason(bytes: &[u8]) -> String {
 
 #[test]
 fn response_2023_matches_the_init_recovery_pem() {
-    let from_json = load_certificate_from_jwk_json(&azure(RESPONSE_2023)).unwrap();
-    let from_pem = load_certificate(&azure("exchange-key-2023-11-07_15e0e830.pem")).unwrap();
+    let from_json = load_certificate_from_jwk_json(&azure_sd(RESPONSE_2023)).unwrap();
+    let from_pem = load_certificate(&azure_sd("exchange-key-2023-11-07_15e0e830.pem")).unwrap();
     assert_eq!(from_json.der(), from_pem.der());
     let jwk = inner_jwk(RESPONSE_2023);
     assert_eq!(
@@ -39,7 +36,7 @@ fn response_2023_matches_the_init_recovery_pem() {
 
 #[test]
 fn response_2020_loads_with_its_thumbprint() {
-    let cert = load_certificate_from_jwk_json(&azure(RESPONSE_2020)).unwrap();
+    let cert = load_certificate_from_jwk_json(&azure_sd(RESPONSE_2020)).unwrap();
     assert_eq!(
         cert.thumbprint().to_base64url(),
         "mrS6NHes89-vGY0tQpZKPkF2AfVjvLiwWFOwmX5B_-Q"
@@ -49,7 +46,7 @@ fn response_2020_loads_with_its_thumbprint() {
 
 #[test]
 fn bare_jwk_and_object_transfer_key_are_accepted() {
-    let expected = load_certificate_from_jwk_json(&azure(RESPONSE_2023)).unwrap();
+    let expected = load_certificate_from_jwk_json(&azure_sd(RESPONSE_2023)).unwrap();
     let jwk = inner_jwk(RESPONSE_2023);
     let bare = serde_json::to_vec(&jwk).unwrap();
     assert_eq!(

@@ -2,11 +2,9 @@
 //! commands sdkit prints, rogue shares, ledger outcomes, heads that show an edited record,
 //! records that are checked before any work, exchange keys that are not an HSM's,
 //! passphrases from pipes, warnings everywhere, drills that fail as the real day would.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
-
-use common::*;
+use crate::common::*;
+use crate::fixtures::*;
 use serde_json::Value;
 use std::fs;
 use std::path::PathBuf;

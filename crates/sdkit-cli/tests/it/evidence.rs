@@ -1,10 +1,8 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! The verification ladder and ceremony evidence: ledger, transcript, every-quorum proof with
 //! a bad share named, exhaustive mode, demo, completions, man pages, --quiet.
 
-mod common;
-
-use common::*;
+use crate::common::*;
+use crate::fixtures::*;
 use serde_json::Value;
 use std::fs;
 use std::path::{Path, PathBuf};

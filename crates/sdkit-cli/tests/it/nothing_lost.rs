@@ -1,11 +1,9 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! Nothing lost: a write that fails half-way, or a process killed or interrupted mid-command,
 //! leaves the old files intact and no temporary file behind.
 
-mod common;
-
+use crate::common::*;
+use crate::fixtures::*;
 use assert_cmd::cargo::CommandCargoExt;
-use common::*;
 use std::fs;
 use std::path::Path;
 use std::process::{Command, Stdio};
