@@ -184,14 +184,21 @@ fn open_refused(blob: &Path, key: &Path, out: &Path, code: i32, needles: &[&str]
     r
 }
 
-#[test]
-fn drill_with_a_generated_exchange_key() {
-    let t = tempdir();
-    let e = t.path().join("drill");
+/// What `exchange-key` wrote.
+struct ExchangeKey {
+    cert_file: PathBuf,
+    key_file: PathBuf,
+    cert_text: String,
+    key_text: String,
+    /// The certificate's `x5t#S256`.
+    x5t: String,
+}
 
-    // exchange-key: two files, az's layout, RSA-4096.
+/// Runs `exchange-key --out-dir dir` and checks what it wrote: two files in az's layout, an
+/// RSA-4096 pair, a private key only its owner can read, and the JSON report.
+fn generate_exchange_key(e: &Path) -> ExchangeKey {
     let r = sdkit(["exchange-key", "--out-dir"])
-        .arg(&e)
+        .arg(e)
         .json()
         .slow()
         .run();
@@ -199,7 +206,7 @@ fn drill_with_a_generated_exchange_key() {
     let cert_file = e.join("exchange.cer");
     let key_file = e.join("exchange-key.pem");
     assert_eq!(
-        tree(&e),
+        tree(e),
         ["exchange-key.pem", "exchange.cer"]
             .into_iter()
             .map(PathBuf::from)
@@ -242,111 +249,138 @@ fn drill_with_a_generated_exchange_key() {
     assert_eq!(j["subject"], cert.subject());
     assert_eq!(j["certificate"], cert_file.display().to_string());
     assert_eq!(j["key"], key_file.display().to_string());
+    ExchangeKey {
+        cert_file,
+        key_file,
+        cert_text,
+        key_text,
+        x5t,
+    }
+}
+
+/// restore-blob with custodian keys `pair`, then open-blob, gives the SD's plaintexts, the
+/// same `recover` writes; opening again into the same directory needs `--force`. Returns the
+/// blob (`dir/<SD's date>-blob.json`).
+fn blob_round_trip(dir: &Path, sd: &SdCase, pair: [usize; 2], ex: &ExchangeKey) -> PathBuf {
+    let name = &sd.file[..13];
+    let keys = [key(pair[0]), key(pair[1])];
+    let blob = dir.join(format!("{name}-blob.json"));
+    let r = restore_blob(&sd.path(), &keys, &ex.cert_file, &blob)
+        .json()
+        .run();
+    r.code(OK);
+    assert_blob_format(&blob, &ex.x5t);
+    let j = r.json();
+    assert_eq!(j["command"], "restore-blob");
+    assert_eq!(j["exchange_x5t_256"], ex.x5t);
+    assert_eq!(j["out_sha256"], sha256_hex(&fs::read(&blob).unwrap()));
+    assert_eq!(j["items"], serde_json::json!(TAGS));
+    assert_eq!(j["ok"], true);
+
+    let opened = dir.join(format!("{name}-opened"));
+    let r = open_blob(&blob, &ex.key_file)
+        .arg("--out-dir")
+        .arg(&opened)
+        .run();
+    r.code(OK).out_has(&["every item authenticated"]);
+    assert_plaintexts(&opened, sd, &r);
+
+    let recovered = dir.join(format!("{name}-recovered"));
+    sdkit(["recover"])
+        .arg(sd.path())
+        .keys(&keys)
+        .arg("--out-dir")
+        .arg(&recovered)
+        .run()
+        .code(OK);
+    assert_same_files(&opened, &recovered);
+
+    // Opening again into the same directory needs --force.
+    let r = open_blob(&blob, &ex.key_file)
+        .arg("--out-dir")
+        .arg(&opened)
+        .run();
+    r.code(OUTPUT).err_has(&["already exists"]);
+    let r = open_blob(&blob, &ex.key_file)
+        .arg("--out-dir")
+        .arg(&opened)
+        .arg("--force")
+        .run();
+    r.code(OK);
+    assert_same_files(&opened, &recovered);
+    blob
+}
+
+/// A blob `open-blob` must refuse.
+struct Refusal {
+    /// Names the case, and its output directory `refused-<case>` (shown in a failure).
+    case: &'static str,
+    blob: PathBuf,
+    key: PathBuf,
+    code: i32,
+    /// What stderr must say (file paths included).
+    says: Vec<String>,
+}
+
+#[test]
+fn drill_with_a_generated_exchange_key() {
+    let t = tempdir();
+    let ex = generate_exchange_key(&t.path().join("drill"));
 
     // It refuses to overwrite, and leaves both files as they were.
-    let r = sdkit(["exchange-key", "--out-dir"]).arg(&e).run();
+    let r = sdkit(["exchange-key", "--out-dir"])
+        .arg(t.path().join("drill"))
+        .run();
     r.code(OUTPUT).err_has(&["already exists", "--force"]);
-    assert_eq!(fs::read_to_string(&cert_file).unwrap(), cert_text);
-    assert_eq!(fs::read_to_string(&key_file).unwrap(), key_text);
+    assert_eq!(fs::read_to_string(&ex.cert_file).unwrap(), ex.cert_text);
+    assert_eq!(fs::read_to_string(&ex.key_file).unwrap(), ex.key_text);
 
-    // restore-blob then open-blob gives the SD's plaintexts, the same `recover` writes.
-    for (sd, pair) in [(&SD2023, [1, 2]), (&SD2020, [2, 3])] {
-        let name = &sd.file[..13];
-        let keys = [key(pair[0]), key(pair[1])];
-        let blob = t.path().join(format!("{name}-blob.json"));
-        let r = restore_blob(&sd.path(), &keys, &cert_file, &blob)
-            .json()
-            .run();
-        r.code(OK);
-        assert_blob_format(&blob, &x5t);
-        let j = r.json();
-        assert_eq!(j["command"], "restore-blob");
-        assert_eq!(j["exchange_x5t_256"], x5t);
-        assert_eq!(j["out_sha256"], sha256_hex(&fs::read(&blob).unwrap()));
-        assert_eq!(j["items"], serde_json::json!(TAGS));
-        assert_eq!(j["ok"], true);
+    let blob = blob_round_trip(t.path(), &SD2023, [1, 2], &ex);
+    blob_round_trip(t.path(), &SD2020, [2, 3], &ex);
 
-        let opened = t.path().join(format!("{name}-opened"));
-        let r = open_blob(&blob, &key_file)
-            .arg("--out-dir")
-            .arg(&opened)
-            .run();
-        r.code(OK).out_has(&["every item authenticated"]);
-        assert_plaintexts(&opened, sd, &r);
-
-        let recovered = t.path().join(format!("{name}-recovered"));
-        sdkit(["recover"])
-            .arg(sd.path())
-            .keys(&keys)
-            .arg("--out-dir")
-            .arg(&recovered)
-            .run()
-            .code(OK);
-        assert_same_files(&opened, &recovered);
-
-        // Opening again into the same directory needs --force.
-        let r = open_blob(&blob, &key_file)
-            .arg("--out-dir")
-            .arg(&opened)
-            .run();
-        r.code(OUTPUT).err_has(&["already exists"]);
-        let r = open_blob(&blob, &key_file)
-            .arg("--out-dir")
-            .arg(&opened)
-            .arg("--force")
-            .run();
-        r.code(OK);
-        assert_same_files(&opened, &recovered);
-    }
-
-    let blob = t.path().join("sd-2023-11-07-blob.json");
-
-    // A blob for E does not open with another exchange key.
-    let r = open_refused(
-        &blob,
-        &oracle_key(),
-        &t.path().join("o-wrong"),
-        CRYPTO,
-        &["another exchange key"],
-    );
-    r.err_names(&blob);
-
-    // Tampered: one item's ciphertext.
-    let bad = edit_blob(&blob, t.path(), "bad-item.json", |v| {
-        let it = &mut v["EncData"]["data"][1]["compact_jwe"];
-        *it = flip_jwe_part(it.as_str().unwrap(), 3).into();
-    });
-    open_refused(
-        &bad,
-        &key_file,
-        &t.path().join("o-item"),
-        CRYPTO,
-        &["base_enclave_backup", "did not authenticate"],
-    );
-
-    // Tampered: the wrapped key.
-    let bad = edit_blob(&blob, t.path(), "bad-wrapped.json", |v| {
-        let it = &mut v["WrappedKey"]["enc_key"];
-        *it = flip_jwe_part(it.as_str().unwrap(), 1).into();
-    });
-    open_refused(
-        &bad,
-        &key_file,
-        &t.path().join("o-wk"),
-        CRYPTO,
-        &["bad-wrapped.json"],
-    );
-
-    // Truncated.
     let text = fs::read(&blob).unwrap();
-    let cut = write_file(t.path(), "cut.json", &text[..text.len() / 2]);
-    open_refused(
-        &cut,
-        &key_file,
-        &t.path().join("o-cut"),
-        INPUT,
-        &["cut.json"],
-    );
+    let refusals = [
+        // A blob for E does not open with another exchange key.
+        Refusal {
+            case: "another-exchange-key",
+            blob: blob.clone(),
+            key: oracle_key(),
+            code: CRYPTO,
+            says: vec!["another exchange key".into(), blob.display().to_string()],
+        },
+        Refusal {
+            case: "tampered-item",
+            blob: edit_blob(&blob, t.path(), "bad-item.json", |v| {
+                let it = &mut v["EncData"]["data"][1]["compact_jwe"];
+                *it = flip_jwe_part(it.as_str().unwrap(), 3).into();
+            }),
+            key: ex.key_file.clone(),
+            code: CRYPTO,
+            says: vec!["base_enclave_backup".into(), "did not authenticate".into()],
+        },
+        Refusal {
+            case: "tampered-wrapped-key",
+            blob: edit_blob(&blob, t.path(), "bad-wrapped.json", |v| {
+                let it = &mut v["WrappedKey"]["enc_key"];
+                *it = flip_jwe_part(it.as_str().unwrap(), 1).into();
+            }),
+            key: ex.key_file.clone(),
+            code: CRYPTO,
+            says: vec!["bad-wrapped.json".into()],
+        },
+        Refusal {
+            case: "truncated",
+            blob: write_file(t.path(), "cut.json", &text[..text.len() / 2]),
+            key: ex.key_file.clone(),
+            code: INPUT,
+            says: vec!["cut.json".into()],
+        },
+    ];
+    for c in &refusals {
+        let out = t.path().join(format!("refused-{}", c.case));
+        let says: Vec<&str> = c.says.iter().map(String::as_str).collect();
+        open_refused(&c.blob, &c.key, &out, c.code, &says);
+    }
 }
 
 #[test]

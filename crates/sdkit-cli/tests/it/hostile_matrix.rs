@@ -162,66 +162,38 @@ fn cases(dir: &Path) -> Vec<Case> {
     }
     // Duplicated keys, deep nesting, not JSON, not UTF-8, empty, truncated, wrong container.
     let text = serde_json::to_string(&base).unwrap();
-    add(
-        "duplicate required".into(),
-        text.replacen("\"required\":2", "\"required\":2,\"required\":3", 1)
-            .into_bytes(),
-        &[INPUT],
-        &mut out,
-    );
-    add(
-        "duplicate EncData".into(),
-        text.replacen("{\"EncData\":", "{\"EncData\":{},\"EncData\":", 1)
-            .into_bytes(),
-        &[INPUT],
-        &mut out,
-    );
-    add(
-        "deep nesting".into(),
-        format!("{}{}", "[".repeat(200_000), "]".repeat(200_000)).into_bytes(),
-        &[INPUT],
-        &mut out,
-    );
-    add(
-        "deep nesting in value".into(),
-        serde_json::to_vec(&serde_json::json!({"value": "[".repeat(100_000)})).unwrap(),
-        &[INPUT],
-        &mut out,
-    );
-    add(
-        "non-UTF-8".into(),
-        [b"{\"EncData\":\"\xff\xfe\"}".as_slice()].concat(),
-        &[INPUT],
-        &mut out,
-    );
-    add(
-        "UTF-16 BOM".into(),
-        [b"\xff\xfe{".as_slice()].concat(),
-        &[INPUT],
-        &mut out,
-    );
-    add("empty".into(), Vec::new(), &[INPUT], &mut out);
-    add(
-        "truncated half".into(),
-        text.as_bytes()[..text.len() / 2].to_vec(),
-        &[INPUT],
-        &mut out,
-    );
-    add("array".into(), b"[]".to_vec(), &[INPUT], &mut out);
-    add("string".into(), b"\"sd\"".to_vec(), &[INPUT], &mut out);
-    add(
-        "wrapped number".into(),
-        b"{\"value\": 5}".to_vec(),
-        &[INPUT],
-        &mut out,
-    );
-    add(
-        "wrapped garbage".into(),
-        b"{\"value\": \"not json\"}".to_vec(),
-        &[INPUT],
-        &mut out,
-    );
-    add("NUL bytes".into(), vec![0u8; 4096], &[INPUT], &mut out);
+    let whole_files: [(&str, Vec<u8>); 13] = [
+        (
+            "duplicate required",
+            text.replacen("\"required\":2", "\"required\":2,\"required\":3", 1)
+                .into_bytes(),
+        ),
+        (
+            "duplicate EncData",
+            text.replacen("{\"EncData\":", "{\"EncData\":{},\"EncData\":", 1)
+                .into_bytes(),
+        ),
+        (
+            "deep nesting",
+            format!("{}{}", "[".repeat(200_000), "]".repeat(200_000)).into_bytes(),
+        ),
+        (
+            "deep nesting in value",
+            serde_json::to_vec(&serde_json::json!({"value": "[".repeat(100_000)})).unwrap(),
+        ),
+        ("non-UTF-8", b"{\"EncData\":\"\xff\xfe\"}".to_vec()),
+        ("UTF-16 BOM", b"\xff\xfe{".to_vec()),
+        ("empty", Vec::new()),
+        ("truncated half", text.as_bytes()[..text.len() / 2].to_vec()),
+        ("array", b"[]".to_vec()),
+        ("string", b"\"sd\"".to_vec()),
+        ("wrapped number", b"{\"value\": 5}".to_vec()),
+        ("wrapped garbage", b"{\"value\": \"not json\"}".to_vec()),
+        ("NUL bytes", vec![0u8; 4096]),
+    ];
+    for (name, bytes) in whole_files {
+        add(name.into(), bytes, &[INPUT], &mut out);
+    }
     out
 }
 

@@ -7,7 +7,9 @@ use base64ct::{Base64, Base64UrlUnpadded, Encoding};
 use sdkit_core::kdf::derive_item_key;
 use sdkit_core::recover::{self, HolderKey};
 use sdkit_core::{MasterKey, SecurityDomain};
+use std::ffi::OsString;
 use std::fs;
+use std::path::Path;
 
 /// Every textual form of a secret worth searching for (long enough to be unambiguous).
 fn forms(secret: &[u8]) -> Vec<String> {
@@ -74,6 +76,25 @@ fn known_secrets() -> Vec<(String, Vec<String>)> {
     out
 }
 
+/// `sdkit` with the command line `template`: words split at spaces, each `{name}` word
+/// replaced by the path `paths` give that name (so a path may hold spaces).
+fn command_line(template: &str, paths: &[(&str, &Path)]) -> Sdkit {
+    let mut s = sdkit(Vec::<OsString>::new());
+    for word in template.split(' ') {
+        match word.strip_prefix('{').and_then(|w| w.strip_suffix('}')) {
+            Some(name) => {
+                let (_, path) = paths
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .unwrap_or_else(|| panic!("{template}: no path for {word}"));
+                s = s.arg(path);
+            }
+            None => s = s.arg(word),
+        }
+    }
+    s
+}
+
 #[test]
 fn no_command_output_contains_secret_bytes() {
     let dir = tempdir();
@@ -81,89 +102,57 @@ fn no_command_output_contains_secret_bytes() {
     let t = d.join("transcript.jsonl");
     let ledger = d.join("ledger.jsonl");
     let pass = write_file(d, "pass.txt", format!("{FIXTURE_PASSPHRASE}\n"));
-    let sd = SD2023.path();
+    let wrong = write_file(d, "wrong.txt", "not it\n");
+    let (sd, encrypted) = (SD2023.path(), fixture("sd1.pbkdf2-aes256.pem"));
+    let (k1, k2, k3) = (key(1), key(2), key(3));
+    let (c1, c2, c3) = (cert(1), cert(2), cert(3));
+    let (ex, ex_key) = (oracle_cert(), oracle_key());
+    // Every command, each also logged to the transcript (which is searched too).
+    let logged = [
+        "inspect {sd} --cert {c1} --cert {c2} --cert {c3}",
+        "check {sd} --key {k1}",
+        "check {sd} --key {k2}",
+        "check {sd} --key {k3}",
+        "drill --exhaustive {sd} --key {k1} --key {k2} --key {k3} --ledger {ledger}",
+        "check {sd} --key {k2} --ledger {ledger}",
+        "recover {sd} --key {k1} --key {k3} --out-dir {rec}",
+        "check {sd} --key {encrypted} --passphrase-file {pass}",
+        "restore-blob {sd} --key {k1} --key {k2} --exchange-key {ex} --out {blob}",
+        "open-blob {blob} --exchange-private-key {ex_key} --out-dir {opened}",
+    ];
+    // Failures print messages too: a wrong passphrase.
+    let unlogged = ["check {sd} --key {encrypted} --passphrase-file {wrong}"];
     let mut runs = Vec::new();
     for json in [false, true] {
-        let j = |s: Sdkit| if json { s.json() } else { s };
-        let tr = |args: &[&str]| {
-            sdkit(["--transcript"])
-                .arg(&t)
-                .arg(args[0])
-                .args_more(&args[1..])
-        };
-        runs.push(
-            j(tr(&["inspect"])
-                .arg(&sd)
-                .certs(&[cert(1), cert(2), cert(3)]))
-            .run(),
+        let (rec, blob, opened) = (
+            d.join(format!("rec{json}")),
+            d.join(format!("blob{json}.json")),
+            d.join(format!("opened{json}")),
         );
-        for i in 1..=3 {
-            runs.push(j(tr(&["check"]).arg(&sd).arg("--key").arg(key(i))).run());
+        let paths: [(&str, &Path); 17] = [
+            ("t", &t),
+            ("ledger", &ledger),
+            ("pass", &pass),
+            ("wrong", &wrong),
+            ("sd", &sd),
+            ("encrypted", &encrypted),
+            ("k1", &k1),
+            ("k2", &k2),
+            ("k3", &k3),
+            ("c1", &c1),
+            ("c2", &c2),
+            ("c3", &c3),
+            ("ex", &ex),
+            ("ex_key", &ex_key),
+            ("rec", &rec),
+            ("blob", &blob),
+            ("opened", &opened),
+        ];
+        let logged = logged.map(|c| format!("--transcript {{t}} {c}"));
+        for template in logged.iter().map(String::as_str).chain(unlogged) {
+            let s = command_line(template, &paths);
+            runs.push(if json { s.json() } else { s }.run());
         }
-        runs.push(
-            j(tr(&["drill", "--exhaustive"])
-                .arg(&sd)
-                .keys(&[key(1), key(2), key(3)])
-                .arg("--ledger")
-                .arg(&ledger))
-            .run(),
-        );
-        runs.push(
-            j(tr(&["check"])
-                .arg(&sd)
-                .arg("--key")
-                .arg(key(2))
-                .arg("--ledger")
-                .arg(&ledger))
-            .run(),
-        );
-        runs.push(
-            j(tr(&["recover"])
-                .arg(&sd)
-                .keys(&[key(1), key(3)])
-                .arg("--out-dir")
-                .arg(d.join(format!("rec{json}"))))
-            .run(),
-        );
-        runs.push(
-            j(tr(&["check"])
-                .arg(&sd)
-                .arg("--key")
-                .arg(fixture("sd1.pbkdf2-aes256.pem"))
-                .arg("--passphrase-file")
-                .arg(&pass))
-            .run(),
-        );
-        runs.push(
-            j(tr(&["restore-blob"])
-                .arg(&sd)
-                .keys(&[key(1), key(2)])
-                .arg("--exchange-key")
-                .arg(oracle_cert())
-                .arg("--out")
-                .arg(d.join(format!("blob{json}.json"))))
-            .run(),
-        );
-        runs.push(
-            j(tr(&["open-blob"])
-                .arg(d.join(format!("blob{json}.json")))
-                .arg("--exchange-private-key")
-                .arg(oracle_key())
-                .arg("--out-dir")
-                .arg(d.join(format!("opened{json}"))))
-            .run(),
-        );
-        // Failures print messages too: a wrong passphrase and a tampered item.
-        let wrong = write_file(d, "wrong.txt", "not it\n");
-        runs.push(
-            j(sdkit(["check"])
-                .arg(&sd)
-                .arg("--key")
-                .arg(fixture("sd1.pbkdf2-aes256.pem"))
-                .arg("--passphrase-file")
-                .arg(&wrong))
-            .run(),
-        );
     }
     let mut haystacks: Vec<(String, String)> = runs
         .iter()
@@ -195,17 +184,4 @@ fn no_command_output_contains_secret_bytes() {
         }
     }
     assert!(checked > 1000, "checked {checked}");
-}
-
-trait ArgsMore {
-    fn args_more(self, a: &[&str]) -> Self;
-}
-
-impl ArgsMore for Sdkit {
-    fn args_more(mut self, a: &[&str]) -> Self {
-        for x in a {
-            self = self.arg(x);
-        }
-        self
-    }
 }

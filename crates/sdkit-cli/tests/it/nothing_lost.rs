@@ -5,9 +5,9 @@ use crate::common::*;
 use crate::fixtures::*;
 use assert_cmd::cargo::CommandCargoExt;
 use std::fs;
+use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::Duration;
 
 fn temps(dir: &Path) -> Vec<String> {
     tree(dir)
@@ -79,7 +79,7 @@ fn killed_or_interrupted_keygen_leaves_nothing() {
             .args([
                 "keygen",
                 "--holders",
-                "8",
+                "32",
                 "--bits",
                 "4096",
                 "--no-passphrase",
@@ -90,15 +90,26 @@ fn killed_or_interrupted_keygen_leaves_nothing() {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        std::thread::sleep(Duration::from_millis(600));
-        let still_running = child.try_wait().unwrap().is_none();
+        // Signal it mid-run without guessing how long it takes to get there: keygen's first
+        // words on stderr (the --no-passphrase warning) come after its Ctrl-C handler is in
+        // place and its output directory checked, right before the 32 RSA-4096 keys are
+        // generated, which takes far longer than sending a signal.
+        let mut first = String::new();
+        BufReader::new(child.stderr.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        assert!(!first.is_empty(), "keygen said nothing before generating");
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "keygen finished before the signal"
+        );
         Command::new("kill")
             .arg(format!("-{signal}"))
             .arg(child.id().to_string())
             .status()
             .unwrap();
         let status = child.wait().unwrap();
-        if still_running && signal == "INT" {
+        if signal == "INT" {
             assert_eq!(status.code(), Some(130), "Ctrl-C exits 130");
         }
         let left: Vec<_> = tree(dir.path())
