@@ -2,7 +2,6 @@
 //! statistical check of the coefficient rule with the real OS generator.
 //!
 //! Every runner counts the cases it ran and asserts the count, so none can pass vacuously.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use core::cell::Cell;
 use core::convert::Infallible;

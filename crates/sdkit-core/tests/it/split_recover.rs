@@ -1,41 +1,17 @@
 //! A security domain built from parts (fresh master key, Shamir split, shares wrapped to the
 //! sample custodians' certificates, items under KDF-derived keys) survives serialization and
 //! opens with every quorum; one wrong share among three is routed around and named.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use crate::common;
+use crate::fixtures::{cert_thumbprint, key};
 use rand_core::TryRng;
 use rsa::PrivateKey;
-use rsa::pkcs8::DecodePrivateKey;
 use sdkit_core::domain::{DataItem, EncShare};
 use sdkit_core::jwe::CompactJwe;
 use sdkit_core::recover::{self, CertificateMatch, HolderKey, HolderStatus, RecoverError};
 use sdkit_core::shamir::{self, Quorum, Share};
-use sdkit_core::{MasterKey, SecurityDomain, SysRng, Thumbprint, kdf, share};
+use sdkit_core::{MasterKey, SecurityDomain, SysRng, kdf, share};
 use zeroize::Zeroizing;
-
-mod common;
-
-const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../test-vectors/azure-sd/");
-
-fn read(name: &str) -> Vec<u8> {
-    std::fs::read(format!("{DIR}{name}")).unwrap_or_else(|e| panic!("{name}: {e}"))
-}
-
-fn key(i: usize) -> PrivateKey {
-    PrivateKey::from_pkcs8_pem(&String::from_utf8(read(&format!("sd{i}.pem"))).unwrap()).unwrap()
-}
-
-/// SHA-256 of the DER inside `sd{i}.cer` (PEM).
-fn cert_thumbprint(i: usize) -> Thumbprint {
-    let pem = String::from_utf8(read(&format!("sd{i}.cer"))).unwrap();
-    let b64: String = pem
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.starts_with("-----"))
-        .collect();
-    let der = <base64ct::Base64 as base64ct::Encoding>::decode_vec(&b64).unwrap();
-    Thumbprint::of_certificate_der(&der)
-}
 
 const TAGS: [&str; 4] = [
     "hsm_backup",

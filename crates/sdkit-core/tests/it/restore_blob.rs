@@ -1,36 +1,18 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! Restore blobs: the real CLI's output parses, re-serializes byte for byte and opens with
 //! the oracle exchange key to the SD's plaintexts; sealed blobs round-trip; wrong keys and
 //! tampering are refused.
 
-use rsa::PrivateKey;
-use rsa::pkcs8::DecodePrivateKey;
+use crate::fixtures::{azure_sd, cert_der, key, rsa_key};
 use sdkit_core::blob::{OpenError, RestoreBlob, SealError};
 use sdkit_core::recover::{self, HolderKey};
 use sdkit_core::{SecurityDomain, SysRng, Thumbprint};
 use sha2::{Digest, Sha256};
 
-const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../test-vectors/azure-sd/");
-
-fn read(name: &str) -> Vec<u8> {
-    std::fs::read(format!("{DIR}{name}")).unwrap()
-}
-
-fn key(name: &str) -> PrivateKey {
-    PrivateKey::from_pkcs8_pem(&String::from_utf8(read(name)).unwrap()).unwrap()
-}
-
-fn cert_der(name: &str) -> Vec<u8> {
-    let pem = String::from_utf8(read(name)).unwrap();
-    let b64: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
-    <base64ct::Base64 as base64ct::Encoding>::decode_vec(&b64).unwrap()
-}
-
 const HASHES_2023: [&str; 3] = ["09d796b3924b73bf", "57d6d2754ab561ff", "a5ccbe18d22cca88"];
 
 #[test]
 fn real_cli_blob_reserializes_and_opens_to_the_sd_plaintexts() {
-    let bytes = read("cli-oracle/restore-blob_sd-2023-11-07_sd1-sd2.json");
+    let bytes = azure_sd("cli-oracle/restore-blob_sd-2023-11-07_sd1-sd2.json");
     let blob = RestoreBlob::parse(&bytes).unwrap();
     assert!(blob.findings().is_empty());
     assert_eq!(
@@ -43,7 +25,7 @@ fn real_cli_blob_reserializes_and_opens_to_the_sd_plaintexts() {
         Thumbprint::of_certificate_der(&cert_der("cli-oracle/oracle-exchange.pem"))
     );
     let items = blob
-        .open(&key("cli-oracle/oracle-exchange-key.pem"))
+        .open(&rsa_key("cli-oracle/oracle-exchange-key.pem"))
         .unwrap();
     let tags: Vec<&str> = items.iter().map(|i| i.tag.as_str()).collect();
     assert_eq!(
@@ -60,7 +42,7 @@ fn real_cli_blob_reserializes_and_opens_to_the_sd_plaintexts() {
     }
     // A custodian key is not the exchange key.
     assert_eq!(
-        blob.open(&key("sd1.pem")).unwrap_err(),
+        blob.open(&key(1)).unwrap_err(),
         OpenError::WrongKeyOrAltered
     );
 }
@@ -71,9 +53,9 @@ fn recorded_upload_bodies_parse_and_reserialize_exactly() {
         "upload-request-2020-09-15_df516d79.json",
         "upload-request-2023-11-07_15e0e830.json",
     ] {
-        let body: serde_json::Value = serde_json::from_slice(&read(name)).unwrap();
+        let body: serde_json::Value = serde_json::from_slice(&azure_sd(name)).unwrap();
         let inner = body["value"].as_str().unwrap();
-        let blob = RestoreBlob::parse(&read(name)).unwrap();
+        let blob = RestoreBlob::parse(&azure_sd(name)).unwrap();
         assert_eq!(blob.findings(), &[sdkit_core::domain::Finding::Wrapped]);
         assert_eq!(blob.to_json(), inner, "{name}");
         assert_eq!(
@@ -86,8 +68,8 @@ fn recorded_upload_bodies_parse_and_reserialize_exactly() {
 
 #[test]
 fn sd_to_blob_to_plaintexts_round_trip() {
-    let sd = SecurityDomain::parse(&read("sd-2023-11-07_15e0e830.json")).unwrap();
-    let (k1, k3) = (key("sd1.pem"), key("sd3.pem"));
+    let sd = SecurityDomain::parse(&azure_sd("sd-2023-11-07_15e0e830.json")).unwrap();
+    let (k1, k3) = (key(1), key(3));
     let openings = recover::open_shares(
         &sd,
         &[
@@ -102,7 +84,7 @@ fn sd_to_blob_to_plaintexts_round_trip() {
         ],
     );
     let rec = recover::combine(&sd, &openings).unwrap();
-    let exchange = key("cli-oracle/oracle-exchange-key.pem");
+    let exchange = rsa_key("cli-oracle/oracle-exchange-key.pem");
     let tp = Thumbprint::of_certificate_der(&cert_der("cli-oracle/oracle-exchange.pem"));
     let blob = RestoreBlob::seal_recovered(&rec.items, &exchange.to_public_key(), tp, &mut SysRng)
         .unwrap();

@@ -1,20 +1,14 @@
 //! Wycheproof HMAC-SHA-512 vectors, including the 256-bit truncation that A256CBC-HS512 uses
 //! for its tag, and a cross-check that `sdkit_core::aead::encrypt` computes exactly that tag.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use crate::fixtures::wycheproof;
 use hmac::{Hmac, KeyInit, Mac};
 use rand_core::TryRng;
 use sdkit_core::Cek;
-use serde_json::Value;
 use sha2::Sha512;
 use subtle::ConstantTimeEq;
 
 type HmacSha512 = Hmac<Sha512>;
-
-const FILE: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../test-vectors/wycheproof/hmac_sha512_test.json"
-);
 
 fn hmac_sha512(key: &[u8], parts: &[&[u8]]) -> [u8; 64] {
     let mut mac = <HmacSha512 as KeyInit>::new_from_slice(key).unwrap();
@@ -26,7 +20,7 @@ fn hmac_sha512(key: &[u8], parts: &[&[u8]]) -> [u8; 64] {
 
 #[test]
 fn wycheproof_hmac_sha512_all_cases() {
-    let doc: Value = serde_json::from_str(&std::fs::read_to_string(FILE).unwrap()).unwrap();
+    let doc = wycheproof("hmac_sha512_test.json");
     assert_eq!(doc["algorithm"], "HMACSHA512");
     let (mut valid, mut invalid, mut truncated_256) = (0usize, 0usize, 0usize);
     for group in doc["testGroups"].as_array().unwrap() {

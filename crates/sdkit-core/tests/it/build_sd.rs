@@ -1,26 +1,14 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! `build_security_domain` writes SDs that every quorum opens, in Azure's format.
 
-use rsa::PrivateKey;
-use rsa::pkcs8::DecodePrivateKey;
+use crate::fixtures::{cert_thumbprint, key};
 use sdkit_core::build::{BuildError, Recipient, build_security_domain};
 use sdkit_core::recover::{self, HolderKey};
-use sdkit_core::{SecurityDomain, SysRng, Thumbprint};
-
-const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../test-vectors/azure-sd/");
-
-fn key(i: usize) -> PrivateKey {
-    PrivateKey::from_pkcs8_pem(&std::fs::read_to_string(format!("{DIR}sd{i}.pem")).unwrap())
-        .unwrap()
-}
+use sdkit_core::{SecurityDomain, SysRng};
 
 fn recipient(i: usize) -> Recipient {
-    let pem = std::fs::read_to_string(format!("{DIR}sd{i}.cer")).unwrap();
-    let b64: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
-    let der = <base64ct::Base64 as base64ct::Encoding>::decode_vec(&b64).unwrap();
     Recipient {
         key: key(i).to_public_key(),
-        thumbprint: Thumbprint::of_certificate_der(&der),
+        thumbprint: cert_thumbprint(i),
     }
 }
 

@@ -8,19 +8,14 @@
 //! draft-irtf-cfrg-rsa-guidance §7, and its own Wycheproof test rewrites the
 //! "First byte is 1" case to valid. That case is pinned here as *accepted with the right
 //! message*, so a change in rsa's behaviour shows up as a test failure, not silently.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use crate::fixtures::wycheproof;
 use rsa::pkcs8::DecodePrivateKey;
 use rsa::traits::PublicKeyParts;
 use rsa::{Oaep, PrivateKey};
 use sdkit_core::jwe::rsa_oaep_256_decrypt;
 use serde_json::Value;
 use sha2::Sha256;
-
-const DIR: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../test-vectors/wycheproof/"
-);
 
 /// What one file exercised.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -37,8 +32,7 @@ fn hex_field(t: &Value, name: &str) -> Vec<u8> {
 
 fn run_file(bits: usize) -> Counts {
     let name = format!("rsa_oaep_{bits}_sha256_mgf1sha256_test.json");
-    let text = std::fs::read_to_string(format!("{DIR}{name}")).unwrap();
-    let doc: Value = serde_json::from_str(&text).unwrap();
+    let doc = wycheproof(&name);
     assert_eq!(doc["schema"], "rsaes_oaep_decrypt_schema_v1.json", "{name}");
     let mut counts = Counts::default();
     for group in doc["testGroups"].as_array().unwrap() {

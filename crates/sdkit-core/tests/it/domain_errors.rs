@@ -1,11 +1,11 @@
 //! Every `DomainError` and `Finding` comes from the mutation that should cause it, starting
 //! from a real Azure-made security domain; damage that only keys can detect (an empty or
 //! altered JWE tag, a flipped ciphertext byte) is reported by recovery for the right item.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use crate::common;
+use crate::fixtures::{azure_sd, key};
 use base64ct::{Base64UrlUnpadded, Encoding};
 use rsa::PrivateKey;
-use rsa::pkcs8::DecodePrivateKey;
 use sdkit_core::SecurityDomain;
 use sdkit_core::domain::{DomainError, Finding, MAX_SD_BYTES};
 use sdkit_core::jwe::{JweDecryptError, JweParseError, PART_NAMES};
@@ -13,25 +13,14 @@ use sdkit_core::recover::{self, HolderKey, HolderStatus, RecoverError};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 
-mod common;
-
-const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../test-vectors/azure-sd/");
 const SAMPLE: &str = "sd-2023-11-07_15e0e830.json";
 
-fn read(name: &str) -> Vec<u8> {
-    std::fs::read(format!("{DIR}{name}")).unwrap_or_else(|e| panic!("{name}: {e}"))
-}
-
 fn sample_bytes() -> Vec<u8> {
-    read(SAMPLE)
+    azure_sd(SAMPLE)
 }
 
 fn sample() -> Value {
     serde_json::from_slice(&sample_bytes()).unwrap()
-}
-
-fn key(i: usize) -> PrivateKey {
-    PrivateKey::from_pkcs8_pem(&String::from_utf8(read(&format!("sd{i}.pem"))).unwrap()).unwrap()
 }
 
 /// The sample with `f` applied to its JSON.

@@ -1,15 +1,11 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! Both real Azure-made security domains open with every pair of the three keys and with all
 //! three, giving the published master keys and payload hashes.
 
+use crate::fixtures::{azure_sd, cert_thumbprint, key, rsa_key};
 use rsa::PrivateKey;
-use rsa::pkcs8::DecodePrivateKey;
 use sdkit_core::SecurityDomain;
 use sdkit_core::recover::{self, CertificateMatch, HolderKey, HolderStatus};
-use sdkit_core::thumbprint::Thumbprint;
 use sha2::{Digest, Sha256};
-
-const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../test-vectors/azure-sd/");
 
 struct Expected {
     file: &'static str,
@@ -32,21 +28,6 @@ const SAMPLES: [Expected; 2] = [
         hash16: ["09d796b3924b73bf", "57d6d2754ab561ff", "a5ccbe18d22cca88"],
     },
 ];
-
-fn read(name: &str) -> Vec<u8> {
-    std::fs::read(format!("{DIR}{name}")).unwrap_or_else(|e| panic!("{name}: {e}"))
-}
-
-fn key(i: usize) -> PrivateKey {
-    PrivateKey::from_pkcs8_pem(&String::from_utf8(read(&format!("sd{i}.pem"))).unwrap()).unwrap()
-}
-
-fn cert_thumbprint(i: usize) -> Thumbprint {
-    let pem = String::from_utf8(read(&format!("sd{i}.cer"))).unwrap();
-    let b64: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
-    let der = <base64ct::Base64 as base64ct::Encoding>::decode_vec(&b64).unwrap();
-    Thumbprint::of_certificate_der(&der)
-}
 
 fn check(sample: &Expected, sd: &SecurityDomain, holders: &[usize], with_certs: bool) {
     let keys: Vec<PrivateKey> = holders.iter().map(|&i| key(i)).collect();
@@ -97,7 +78,7 @@ fn check(sample: &Expected, sd: &SecurityDomain, holders: &[usize], with_certs: 
 #[test]
 fn every_pair_and_all_three_open_both_samples() {
     for sample in &SAMPLES {
-        let sd = SecurityDomain::parse(&read(sample.file)).unwrap();
+        let sd = SecurityDomain::parse(&azure_sd(sample.file)).unwrap();
         assert_eq!(sd.quorum().required(), 2);
         assert_eq!(sd.quorum().total(), 3);
         assert!(sd.findings().is_empty(), "{:?}", sd.findings());
@@ -118,7 +99,7 @@ fn every_pair_and_all_three_open_both_samples() {
 #[test]
 fn real_files_reserialize_byte_for_byte() {
     for sample in &SAMPLES {
-        let bytes = read(sample.file);
+        let bytes = azure_sd(sample.file);
         let sd = SecurityDomain::parse(&bytes).unwrap();
         assert_eq!(sd.to_json().as_bytes(), &bytes[..], "{}", sample.file);
     }
@@ -126,7 +107,7 @@ fn real_files_reserialize_byte_for_byte() {
 
 #[test]
 fn wrapped_form_is_accepted_and_reported() {
-    let bytes = read(SAMPLES[0].file);
+    let bytes = azure_sd(SAMPLES[0].file);
     let wrapped =
         serde_json::json!({ "value": String::from_utf8(bytes.clone()).unwrap() }).to_string();
     let sd = SecurityDomain::parse(wrapped.as_bytes()).unwrap();
@@ -136,7 +117,7 @@ fn wrapped_form_is_accepted_and_reported() {
 
 #[test]
 fn one_key_is_not_a_quorum_and_wrong_key_opens_nothing() {
-    let sd = SecurityDomain::parse(&read(SAMPLES[1].file)).unwrap();
+    let sd = SecurityDomain::parse(&azure_sd(SAMPLES[1].file)).unwrap();
     let k1 = key(1);
     let openings = recover::open_shares(
         &sd,
@@ -175,10 +156,7 @@ fn one_key_is_not_a_quorum_and_wrong_key_opens_nothing() {
         }
     );
     // A key from elsewhere opens nothing.
-    let other = PrivateKey::from_pkcs8_pem(
-        &String::from_utf8(read("cli-oracle/oracle-exchange-key.pem")).unwrap(),
-    )
-    .unwrap();
+    let other = rsa_key("cli-oracle/oracle-exchange-key.pem");
     let openings = recover::open_shares(
         &sd,
         &[HolderKey {

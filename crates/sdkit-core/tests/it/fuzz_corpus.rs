@@ -2,14 +2,13 @@
 //! through the oracle of `fuzz/fuzz_targets/<target>.rs`, for the sdkit-core targets
 //! `sd_parse`, `blob_parse`, `jwe`, `share_combine` and `chain_logs`, so `cargo test` guards
 //! what fuzzing found without the main workspace depending on libfuzzer. (`pem_der_keys` is
-//! replayed by `crates/sdkit-certs/tests/fuzz_corpus.rs`.) The oracles are not copies: each is
+//! replayed by `crates/sdkit-certs/tests/it/fuzz_corpus.rs`.) The oracles are not copies: each is
 //! `fuzz/oracles/<target>.rs`, included both here and by its fuzz target, and returns what it
 //! saw so the tests below can check what known seeds must give.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use crate::fixtures::rsa_key;
 use blob_parse::BlobOutcome;
 use jwe::JweOutcome;
-use rsa::pkcs8::DecodePrivateKey;
 use share_combine::ShareOutcome;
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
@@ -52,12 +51,7 @@ const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fuzz/corpus");
 /// The fixed RSA key of the `blob_parse` and `jwe` targets (the cli-oracle exchange key).
 fn key() -> &'static rsa::PrivateKey {
     static KEY: OnceLock<rsa::PrivateKey> = OnceLock::new();
-    KEY.get_or_init(|| {
-        rsa::PrivateKey::from_pkcs8_pem(include_str!(
-            "../../../test-vectors/azure-sd/cli-oracle/oracle-exchange-key.pem"
-        ))
-        .unwrap()
-    })
+    KEY.get_or_init(|| rsa_key("cli-oracle/oracle-exchange-key.pem"))
 }
 
 // ---------------------------------------------------------------------------------------------

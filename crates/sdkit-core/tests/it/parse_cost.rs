@@ -1,21 +1,20 @@
-//! Parsing cost grows linearly with the number of items: a file near the size limit holding
-//! hundreds of thousands of tiny items must not stall `inspect` or `recover`.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+//! Parsing cost grows linearly with the number of items: a file holding hundreds of
+//! thousands of tiny items must not stall `inspect` or `recover`.
+//!
+//! No wall-clock bound is asserted (no test may depend on timing): the duplicate-tag check
+//! is a set, not a scan (`domain.rs`), and with the quadratic scan it replaced this test ran
+//! for minutes (40 000 items already took ~5 s; it now takes about a second), so a
+//! regression shows as a test run that takes minutes rather than as a flaky failure.
 
+use crate::fixtures::azure_sd;
 use sdkit_core::SecurityDomain;
 use sdkit_core::domain::DomainError;
-use std::time::{Duration, Instant};
-
-const SAMPLE: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../test-vectors/azure-sd/sd-2023-11-07_15e0e830.json"
-);
 
 /// The real sample's `SharedKeys` with `n` minimal data items (`dir` header, empty parts),
 /// each tagged `t<i>`; when `dup` the last item repeats the first tag.
 fn many_items(n: usize, dup: bool) -> Vec<u8> {
     let sample: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(SAMPLE).unwrap()).unwrap();
+        serde_json::from_slice(&azure_sd("sd-2023-11-07_15e0e830.json")).unwrap();
     let shared = sample["SharedKeys"].to_string();
     let header = sdkit_core::b64::encode(br#"{"alg":"dir","enc":"A256CBC-HS512"}"#);
     let mut out = String::with_capacity(n * 80 + shared.len() + 100);
@@ -36,25 +35,16 @@ fn many_items(n: usize, dup: bool) -> Vec<u8> {
 }
 
 #[test]
-fn many_items_parse_in_linear_time() {
-    // 200 000 items (~16 MB). With a quadratic duplicate-tag scan this took minutes
-    // (40 000 items already took ~5 s); linearly it takes about a second.
+fn many_items_parse() {
+    // 200 000 items (~16 MB), every one kept; the one duplicate tag, the last item's, found.
     const N: usize = 200_000;
     let bytes = many_items(N, false);
-    let start = Instant::now();
     let sd = SecurityDomain::parse(&bytes).unwrap();
-    let took = start.elapsed();
     assert_eq!(sd.items().len(), N);
-    assert!(
-        took < Duration::from_secs(20),
-        "{N} items took {took:?}: parsing is not linear"
-    );
 
     let bytes = many_items(N, true);
-    let start = Instant::now();
     assert_eq!(
         SecurityDomain::parse(&bytes).unwrap_err(),
         DomainError::DuplicateTag { tag: "t0".into() }
     );
-    assert!(start.elapsed() < Duration::from_secs(20));
 }
