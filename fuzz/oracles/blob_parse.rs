@@ -1,5 +1,5 @@
 // The `blob_parse` oracle, shared by `fuzz/fuzz_targets/blob_parse.rs` and the corpus replay
-// in `crates/sdkit-core/tests/fuzz_corpus.rs` (both `include!` this file; keep it free of
+// in `crates/sdkit-core/tests/it/fuzz_corpus.rs` (both `include!` this file; keep it free of
 // inner attributes and `//!` comments).
 //
 // `RestoreBlob::parse` on arbitrary bytes must not panic; what it accepts must survive its own

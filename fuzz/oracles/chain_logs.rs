@@ -1,5 +1,5 @@
 // The `chain_logs` oracle, shared by `fuzz/fuzz_targets/chain_logs.rs` and the corpus replay
-// in `crates/sdkit-core/tests/fuzz_corpus.rs` (both `include!` this file; keep it free of
+// in `crates/sdkit-core/tests/it/fuzz_corpus.rs` (both `include!` this file; keep it free of
 // inner attributes and `//!` comments).
 //
 // `chain::verify` on arbitrary bytes, for both log kinds, must not panic; a log that verifies

@@ -1,5 +1,5 @@
 // The `jwe` oracle, shared by `fuzz/fuzz_targets/jwe.rs` and the corpus replay in
-// `crates/sdkit-core/tests/fuzz_corpus.rs` (both `include!` this file; keep it free of inner
+// `crates/sdkit-core/tests/it/fuzz_corpus.rs` (both `include!` this file; keep it free of inner
 // attributes and `//!` comments).
 //
 // `CompactJwe::parse` on arbitrary text must not panic; what it accepts must give back the

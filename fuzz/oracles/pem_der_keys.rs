@@ -1,5 +1,5 @@
 // The `pem_der_keys` oracle, shared by `fuzz/fuzz_targets/pem_der_keys.rs` and the corpus
-// replay in `crates/sdkit-certs/tests/fuzz_corpus.rs` (both `include!` this file; keep it free
+// replay in `crates/sdkit-certs/tests/it/fuzz_corpus.rs` (both `include!` this file; keep it free
 // of inner attributes and `//!` comments).
 //
 // Key and certificate loading on arbitrary bytes must not panic. Oracles:

@@ -1,5 +1,5 @@
 // The `sd_parse` oracle, shared by `fuzz/fuzz_targets/sd_parse.rs` and the corpus replay in
-// `crates/sdkit-core/tests/fuzz_corpus.rs` (both `include!` this file; keep it free of inner
+// `crates/sdkit-core/tests/it/fuzz_corpus.rs` (both `include!` this file; keep it free of inner
 // attributes and `//!` comments).
 //
 // `SecurityDomain::parse` on arbitrary bytes must not panic, and whatever it accepts must

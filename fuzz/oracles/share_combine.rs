@@ -1,5 +1,5 @@
 // The `share_combine` oracle, shared by `fuzz/fuzz_targets/share_combine.rs` and the corpus
-// replay in `crates/sdkit-core/tests/fuzz_corpus.rs` (both `include!` this file; keep it free
+// replay in `crates/sdkit-core/tests/it/fuzz_corpus.rs` (both `include!` this file; keep it free
 // of inner attributes and `//!` comments).
 //
 // Share payloads and Shamir recombination on arbitrary bytes: never panic.

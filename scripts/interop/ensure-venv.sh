@@ -1,6 +1,6 @@
 #!/bin/sh
 # Ensures a Python virtual environment with pyca `cryptography` exists for
-# the interoperability tests (crates/sdkit-certs/tests/interop_python.rs).
+# the interoperability tests (crates/sdkit-certs/tests/it/interop_python.rs).
 #
 #   scripts/interop/ensure-venv.sh        # creates/repairs target/interop-venv
 #

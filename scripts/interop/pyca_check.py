@@ -1,7 +1,7 @@
 """Reads sdkit's output with pyca `cryptography`, the library `az keyvault
 security-domain` itself uses, and reports what it saw as one JSON object.
 
-Used by crates/sdkit-certs/tests/interop_python.rs; run it with the venv
+Used by crates/sdkit-certs/tests/it/interop_python.rs; run it with the venv
 that scripts/interop/ensure-venv.sh prepares.
 
     pyca_check.py version

@@ -1,0 +1,19 @@
+//! sdkit-cli's integration tests, as one test binary (one link instead of one per file). They
+//! run the real `sdkit` binary. Each module was once its own `tests/*.rs` file; run one with
+//! a name filter, e.g. `cargo test -p sdkit-cli --test it bad_inputs::`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+mod fixtures;
+
+mod bad_inputs;
+mod evidence;
+mod exchange_and_blob;
+mod good_paths;
+mod hostile_matrix;
+mod keygen;
+mod no_leaks;
+mod nothing_lost;
+mod outage_and_audit;
+mod outputs;
+mod split;
