@@ -20,14 +20,15 @@
 //! - [`par`]: a slice mapped on every core (the RSA work of drills and key loading);
 //! - [`domain`]: the SD file model (bare or `{"value": …}` wrapped);
 //! - [`recover`]: keys → shares → master key → authenticated items, with a per-holder report;
+//! - [`assemble`]: a new SD for a user's own secrets (`sdkit split`);
 //! - [`secret`]: zeroizing, redacted secret types.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 pub mod aead;
+pub mod assemble;
 pub mod b64;
 pub mod blob;
-pub mod build;
 pub mod chain;
 pub mod domain;
 pub mod evidence;

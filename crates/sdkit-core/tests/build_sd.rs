@@ -3,7 +3,7 @@
 
 use rsa::PrivateKey;
 use rsa::pkcs8::DecodePrivateKey;
-use sdkit_core::build::{BuildError, Recipient, build_security_domain};
+use sdkit_core::assemble::{BuildError, Recipient, build_security_domain};
 use sdkit_core::recover::{self, HolderKey};
 use sdkit_core::{SecurityDomain, SysRng, Thumbprint};
 

@@ -6,7 +6,7 @@ use crate::hygiene;
 use crate::io::{self, OutFile, refuse_existing, write_all_atomic};
 use crate::keys::load_cert;
 use crate::render::{Output, sha256_hex};
-use sdkit_core::build::{BuildError, Recipient, build_security_domain};
+use sdkit_core::assemble::{BuildError, Recipient, build_security_domain};
 use sdkit_core::{SysRng, Thumbprint};
 use serde_json::json;
 use std::fmt::Write;
