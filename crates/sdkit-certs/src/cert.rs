@@ -102,7 +102,7 @@ impl Certificate {
 
     /// SHA-256 thumbprint (`x5t#S256`), as used in security-domain files.
     pub fn thumbprint(&self) -> Thumbprint {
-        Thumbprint::from_cert_der(&self.der)
+        Thumbprint::of_certificate_der(&self.der)
     }
 
     /// SHA-1 thumbprint as unpadded base64url (JOSE `x5t`), which Azure

@@ -13,7 +13,7 @@
 //!   [`load_certificate_from_jwk_json`] for the HSM's transfer-key (exchange
 //!   key) response.
 //! * [`Thumbprint`]: the SHA-256 certificate thumbprint (`x5t#S256`) that the
-//!   security-domain format uses to name keys.
+//!   security-domain format uses to name keys (sdkit-core's type, re-exported).
 //! * [`decode_pem_lenient`]: the PEM reader underneath, tolerant of the
 //!   formatting quirks of Azure CLI and OpenSSL output.
 //!
@@ -48,7 +48,6 @@ mod key_error;
 mod oid_names;
 mod pem;
 mod selfsigned;
-mod thumbprint;
 mod write;
 
 pub use backend::RSA_BACKEND;
@@ -65,11 +64,12 @@ pub use key::{
 };
 pub use key_error::KeyLoadError;
 pub use pem::{PemBlock, PemError, decode_pem_lenient};
+/// The one thumbprint type of the workspace, defined in sdkit-core (which names shares by it).
+pub use sdkit_core::thumbprint::{Thumbprint, ThumbprintError};
 pub use selfsigned::{
     CertificateParams, MAX_VALIDITY_DAYS, NOT_BEFORE_BACKDATE, self_signed_certificate,
     validate_certificate_params,
 };
-pub use thumbprint::{Thumbprint, ThumbprintError};
 pub use write::{
     PBKDF2_ITERATIONS, PbeKdf, SCRYPT_LOG_N, certificate_der, certificate_pem,
     certificate_pem_az_style, private_key_pem_encrypted, private_key_pem_unencrypted,

@@ -14,7 +14,7 @@ fn der_certificate_with_embedded_pem_is_the_outer_certificate() {
     let bytes = std::fs::read(format!("{KEYS}der-cert-embedding-pem.cer")).unwrap();
     let cert = load_certificate(&bytes).unwrap();
     assert_eq!(cert.der(), &bytes[..]);
-    assert_eq!(cert.thumbprint(), Thumbprint::from_cert_der(&bytes));
+    assert_eq!(cert.thumbprint(), Thumbprint::of_certificate_der(&bytes));
     assert!(
         cert.subject().contains("outer-der-cert"),
         "{}",

@@ -10,9 +10,9 @@ use crate::hygiene;
 use crate::io::{self, MAX_KEY_BYTES, OutFile, refuse_existing, write_all_atomic};
 use crate::keys::load_keys;
 use crate::render::{Output, sha256_hex, words_hex};
+use sdkit_core::SysRng;
 use sdkit_core::blob::{MIN_EXCHANGE_KEY_BITS, RestoreBlob};
 use sdkit_core::domain::{MAX_SD_BYTES, is_safe_file_name};
-use sdkit_core::{SysRng, Thumbprint};
 use serde_json::json;
 use std::fmt::Write;
 use std::path::Path;
@@ -54,7 +54,7 @@ pub fn run_restore(args: &RestoreBlobArgs, out: Output) -> Result<Exit, CliError
     let public = exchange
         .rsa_public_key()
         .map_err(|e| CliError::input(&args.exchange_key, e))?;
-    let tp = Thumbprint::from_bytes(*exchange.thumbprint().as_bytes());
+    let tp = exchange.thumbprint();
     // A custodian's certificate is never an HSM's exchange key: a blob sealed to it would
     // hand the HSM's contents to that custodian. Refused before anybody types a passphrase.
     let load_and_check_exchange = || {

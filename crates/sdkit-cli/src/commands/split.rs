@@ -6,8 +6,8 @@ use crate::hygiene;
 use crate::io::{self, OutFile, refuse_existing, write_all_atomic};
 use crate::keys::load_cert;
 use crate::render::{Output, sha256_hex};
+use sdkit_core::SysRng;
 use sdkit_core::assemble::{BuildError, Recipient, build_security_domain};
-use sdkit_core::{SysRng, Thumbprint};
 use serde_json::json;
 use std::fmt::Write;
 use std::path::PathBuf;
@@ -64,7 +64,7 @@ pub fn run(args: &SplitArgs, out: Output) -> Result<Exit, CliError> {
             .map_err(|e| CliError::input(path, e))?;
         recipients.push(Recipient {
             key,
-            thumbprint: Thumbprint::from_bytes(*c.thumbprint.as_bytes()),
+            thumbprint: c.thumbprint,
         });
     }
     let mut secrets: Vec<Zeroizing<Vec<u8>>> = Vec::with_capacity(parsed.len());
