@@ -96,7 +96,14 @@ impl fmt::Display for BuildError {
     }
 }
 
-impl std::error::Error for BuildError {}
+impl std::error::Error for BuildError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            BuildError::Quorum(e) => Some(e),
+            _ => None,
+        }
+    }
+}
 
 /// A random GUID-shaped `kid`, as current HSMs write on share JWEs (the value is opaque).
 fn random_kid<R: rand_core::TryCryptoRng + ?Sized>(rng: &mut R) -> Result<String, BuildError> {
