@@ -12,7 +12,8 @@ use rsa::traits::PublicKeyParts;
 use serde_json::{Map, Value};
 
 use crate::Thumbprint;
-use crate::cert::{CertLoadError, Certificate, strip_zeros};
+use crate::cert::{CertLoadError, Certificate};
+use crate::rsa_numbers::strip_zeros;
 
 /// Loads the exchange certificate from a transfer-key response, or from a
 /// bare JWK object carrying `x5c`.

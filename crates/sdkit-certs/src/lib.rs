@@ -45,8 +45,10 @@ mod generate_error;
 mod jwk;
 mod key;
 mod key_error;
+mod limits;
 mod oid_names;
 mod pem;
+mod rsa_numbers;
 mod selfsigned;
 mod write;
 
@@ -54,21 +56,18 @@ pub use backend::RSA_BACKEND;
 pub use cert::{CertLoadError, Certificate, load_certificate};
 pub use detect::InputKind;
 pub use generate::{
-    EXCHANGE_KEY_SUBJECT, EXCHANGE_KEY_VALIDITY_DAYS, KeySize, generate_exchange_key,
-    generate_rsa_key,
+    EXCHANGE_KEY_SUBJECT, EXCHANGE_KEY_VALIDITY_DAYS, generate_exchange_key, generate_rsa_key,
 };
 pub use generate_error::GenerateError;
 pub use jwk::load_certificate_from_jwk_json;
-pub use key::{
-    KeyFormat, MAX_RSA_BITS, MIN_RSA_BITS, PrivateKey, load_private_key, private_key_is_encrypted,
-};
+pub use key::{KeyFormat, PrivateKey, load_private_key, private_key_is_encrypted};
 pub use key_error::KeyLoadError;
+pub use limits::{KeySize, MAX_RSA_BITS, MAX_VALIDITY_DAYS, MIN_RSA_BITS};
 pub use pem::{PemBlock, PemError, decode_pem_lenient};
 /// The one thumbprint type of the workspace, defined in sdkit-core (which names shares by it).
 pub use sdkit_core::thumbprint::{Thumbprint, ThumbprintError};
 pub use selfsigned::{
-    CertificateParams, MAX_VALIDITY_DAYS, NOT_BEFORE_BACKDATE, self_signed_certificate,
-    validate_certificate_params,
+    CertificateParams, NOT_BEFORE_BACKDATE, self_signed_certificate, validate_certificate_params,
 };
 pub use write::{
     PBKDF2_ITERATIONS, PbeKdf, SCRYPT_LOG_N, certificate_der, certificate_pem,

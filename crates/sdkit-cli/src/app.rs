@@ -57,7 +57,7 @@ fn dispatch(cmd: &Command, out: Output) -> Result<Exit, CliError> {
         Command::Split(a) => commands::split::run(a, out),
         Command::Ledger(c) => commands::ledger::run(c, out),
         Command::Transcript(c) => commands::transcript::run(c, out),
-        Command::Demo(a) => commands::demo::run(a, out),
+        Command::Demo(a) => commands::demo::run(a, out, run),
         Command::Completions(a) => commands::shell::completions(a),
         Command::Man(a) => commands::shell::man(a, out),
     }
