@@ -19,7 +19,7 @@
 //!
 //! And it makes new ones (the library half of `sdkit keygen`):
 //!
-//! * [`generate_rsa_key`] and [`self_signed_certificate`]: a custodian's
+//! * [`generate_rsa_key`] (a [`GeneratedKey`]) and [`self_signed_certificate`]: a custodian's
 //!   wrapping key and the certificate Azure is given for it;
 //! * [`generate_exchange_key`]: a stand-in for the HSM's `init-recovery`
 //!   exchange key, for offline restore rehearsals;
@@ -56,7 +56,8 @@ pub use backend::RSA_BACKEND;
 pub use cert::{CertLoadError, Certificate, load_certificate};
 pub use detect::InputKind;
 pub use generate::{
-    EXCHANGE_KEY_SUBJECT, EXCHANGE_KEY_VALIDITY_DAYS, generate_exchange_key, generate_rsa_key,
+    EXCHANGE_KEY_SUBJECT, EXCHANGE_KEY_VALIDITY_DAYS, GeneratedKey, generate_exchange_key,
+    generate_rsa_key,
 };
 pub use generate_error::GenerateError;
 pub use jwk::load_certificate_from_jwk_json;

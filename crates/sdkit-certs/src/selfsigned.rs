@@ -39,7 +39,7 @@ use x509_cert::serial_number::SerialNumber;
 use x509_cert::time::{Time, Validity};
 
 use crate::limits::{MAX_VALIDITY_DAYS, MIN_RSA_BITS};
-use crate::{Certificate, GenerateError};
+use crate::{Certificate, GenerateError, GeneratedKey};
 
 /// How far `notBefore` is set before the current time. A certificate made
 /// on a machine whose clock runs a little fast would otherwise be "not yet
@@ -81,9 +81,10 @@ pub struct CertificateParams {
 /// [`GenerateError::Random`] if no serial number can be drawn, and
 /// [`GenerateError::Certificate`] if encoding or signing fails.
 pub fn self_signed_certificate(
-    key: &rsa::PrivateKey,
+    key: &GeneratedKey,
     params: &CertificateParams,
 ) -> Result<Certificate, GenerateError> {
+    let key = key.rsa();
     // A smaller key would give a certificate that `load_private_key` then
     // refuses to pair with its own key.
     let bits = key.n().bit_width_vartime() as usize;
