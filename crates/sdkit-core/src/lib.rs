@@ -21,6 +21,7 @@
 //! - [`domain`]: the SD file model (bare or `{"value": …}` wrapped);
 //! - [`recover`]: keys → shares → master key → authenticated items, with a per-holder report;
 //! - [`assemble`]: a new SD for a user's own secrets (`sdkit split`);
+//! - [`digest`]: the SHA-256 digest that names files and links log lines;
 //! - [`secret`]: zeroizing, redacted secret types.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -30,6 +31,7 @@ pub mod assemble;
 pub mod b64;
 pub mod blob;
 pub mod chain;
+pub mod digest;
 pub mod domain;
 pub mod evidence;
 pub mod gf257;

@@ -63,7 +63,12 @@ pub fn run(args: &CheckArgs, out: Output) -> Result<Exit, CliError> {
         (&args.ledger, &ledger_log, &o.status, o.share())
     {
         let mine = hex::encode(share_commitment(&loaded.digest, share));
-        let (status, line) = match lookup(log, &loaded.sha256(), *x, &mine) {
+        let (status, line) = match lookup(
+            log,
+            &sdkit_core::digest::Sha256Digest::from_bytes(loaded.digest),
+            *x,
+            &mine,
+        ) {
             LedgerMatch::Matches(t) => (
                 "matches",
                 format!("OK: this share is the one the drill of {t} recorded as good"),

@@ -287,7 +287,7 @@ pub fn run(args: &DrillArgs, out: Output) -> Result<Exit, CliError> {
         let head = append_drill(
             ledger_path,
             &args.sd,
-            &run.loaded.sha256(),
+            &sdkit_core::digest::Sha256Digest::from_bytes(run.loaded.digest),
             need,
             sd.quorum().total(),
             ok,
@@ -302,10 +302,10 @@ pub fn run(args: &DrillArgs, out: Output) -> Result<Exit, CliError> {
         let _ = writeln!(
             text,
             "  new head {} ({}): write it down",
-            &head[..16],
-            words_hex(&head)
+            &head.to_hex()[..16],
+            words_hex(&head.to_hex())
         );
-        ledger_json = json!({ "file": ledger_path.display().to_string(), "head": head, "head_words": words_hex(&head), "commitments": entries.len() });
+        ledger_json = json!({ "file": ledger_path.display().to_string(), "head": head, "head_words": words_hex(&head.to_hex()), "commitments": entries.len() });
     }
     let report = json!({
         "command": "drill",

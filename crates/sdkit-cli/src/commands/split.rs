@@ -5,9 +5,10 @@ use crate::error::{CliError, Exit};
 use crate::hygiene;
 use crate::io::{self, OutFile, refuse_existing, write_all_atomic};
 use crate::keys::load_cert;
-use crate::render::{Output, sha256_hex};
+use crate::render::Output;
 use sdkit_core::SysRng;
 use sdkit_core::assemble::{BuildError, Recipient, build_security_domain};
+use sdkit_core::digest::Sha256Digest;
 use serde_json::json;
 use std::fmt::Write;
 use std::path::PathBuf;
@@ -110,6 +111,7 @@ pub fn run(args: &SplitArgs, out: Output) -> Result<Exit, CliError> {
         args.force,
     )?;
     let q = sd.quorum();
+    let out_sha256 = Sha256Digest::of(text_sd.as_bytes());
     let mut text = String::new();
     warnings.extend(hygiene::quorum(q));
     warnings.print();
@@ -119,7 +121,7 @@ pub fn run(args: &SplitArgs, out: Output) -> Result<Exit, CliError> {
         args.out.display(),
         q.required(),
         q.total(),
-        sha256_hex(text_sd.as_bytes())
+        out_sha256
     );
     for (i, (c, r)) in args.certs.iter().zip(&recipients).enumerate() {
         let _ = writeln!(
@@ -138,7 +140,7 @@ pub fn run(args: &SplitArgs, out: Output) -> Result<Exit, CliError> {
         &json!({
             "command": "split",
             "out": args.out.display().to_string(),
-            "out_sha256": sha256_hex(text_sd.as_bytes()),
+            "out_sha256": out_sha256,
             "warnings": warnings.json(),
             "required": q.required(),
             "shares_total": q.total(),

@@ -1,6 +1,7 @@
 //! The files a command read and wrote, for its transcript record: secret files by path and
 //! size only, others with their SHA-256.
 
+use sdkit_core::digest::Sha256Digest;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -9,9 +10,9 @@ use std::sync::Mutex;
 pub struct FileRecord {
     /// The path as given.
     pub path: PathBuf,
-    /// SHA-256 (hex) of the contents; `None` for secret files (a hash of a short secret,
+    /// SHA-256 of the contents; `None` for secret files (a hash of a short secret,
     /// such as a passphrase, could be guessed back).
-    pub sha256: Option<String>,
+    pub sha256: Option<Sha256Digest>,
     /// Size in bytes.
     pub size: usize,
 }
@@ -24,7 +25,7 @@ fn record(list: &Mutex<Vec<FileRecord>>, path: &Path, bytes: &[u8], secret: bool
     if let Ok(mut v) = list.lock() {
         v.push(FileRecord {
             path: path.to_owned(),
-            sha256: (!secret).then(|| crate::render::sha256_hex(bytes)),
+            sha256: (!secret).then(|| Sha256Digest::of(bytes)),
             size: bytes.len(),
         });
     }
