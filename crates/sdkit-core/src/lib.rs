@@ -22,6 +22,7 @@
 //! - [`recover`]: keys → shares → master key → authenticated items, with a per-holder report;
 //! - [`assemble`]: a new SD for a user's own secrets (`sdkit split`);
 //! - [`digest`]: the SHA-256 digest that names files and links log lines;
+//! - [`tag`]: the checked tag of a new item;
 //! - [`secret`]: zeroizing, redacted secret types.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -45,6 +46,7 @@ pub mod secret;
 pub mod shamir;
 pub mod share;
 mod strict_json;
+pub mod tag;
 pub mod thumbprint;
 
 pub use domain::SecurityDomain;

@@ -5,7 +5,6 @@ use sdkit_core::aead::DecryptError;
 use sdkit_core::assemble::BuildError;
 use sdkit_core::domain::DomainError;
 use sdkit_core::jwe::{JweDecryptError, JweParseError};
-use sdkit_core::shamir::QuorumError;
 use std::error::Error;
 
 #[test]
@@ -24,13 +23,6 @@ fn wrapping_errors_expose_their_cause() {
 
     let decrypt = JweDecryptError::Failed(DecryptError);
     assert!(decrypt.source().unwrap().is::<DecryptError>());
-
-    let quorum = QuorumError::RequiredTooSmall { required: 1 };
-    let build = BuildError::Quorum(quorum.clone());
-    assert_eq!(
-        build.source().and_then(|s| s.downcast_ref::<QuorumError>()),
-        Some(&quorum)
-    );
 }
 
 #[test]
