@@ -6,53 +6,9 @@
 //! 4096 take minutes to generate while buying nothing for a key that only
 //! ever unwraps a 64-byte share.
 
-use core::fmt;
-
-use rsa::traits::PublicKeyParts;
-
-use crate::{Certificate, CertificateParams, GenerateError, KeySize, self_signed_certificate};
-
-/// A freshly generated RSA key pair: what [`self_signed_certificate`] signs with and what
-/// [`private_key_pem_encrypted`](crate::private_key_pem_encrypted) writes out.
-///
-/// Its own type, not the loaded [`PrivateKey`](crate::PrivateKey): a loaded key lives on the
-/// build's RSA backend and only decrypts shares, while a new key signs its certificate and is
-/// serialised, which the `rsa` crate does. Callers need no `rsa` dependency of their own.
-/// `Debug` shows only the size; the `rsa` key inside wipes its numbers on drop.
-pub struct GeneratedKey(rsa::PrivateKey);
-
-impl GeneratedKey {
-    /// Modulus length in bits.
-    pub fn bits(&self) -> usize {
-        self.0.size() * 8
-    }
-
-    /// The public half, e.g. to encrypt a test share to the new key.
-    pub fn public_key(&self) -> rsa::PublicKey {
-        self.0.to_public_key()
-    }
-
-    /// The `rsa` key inside, for signing and serialising in this crate.
-    pub(crate) fn rsa(&self) -> &rsa::PrivateKey {
-        &self.0
-    }
-}
-
-/// Wraps a key made with the `rsa` crate directly (tests, other sizes); the functions that
-/// take a [`GeneratedKey`] still check its size.
-impl From<rsa::PrivateKey> for GeneratedKey {
-    fn from(key: rsa::PrivateKey) -> Self {
-        Self(key)
-    }
-}
-
-impl fmt::Debug for GeneratedKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("GeneratedKey")
-            .field("bits", &self.bits())
-            .finish_non_exhaustive()
-    }
-}
+use crate::{
+    Certificate, CertificateParams, GenerateError, GeneratedKey, KeySize, self_signed_certificate,
+};
 
 /// Accepts exactly 2048, 3072 or 4096, so a CLI can take a plain number.
 impl TryFrom<usize> for KeySize {
@@ -80,7 +36,7 @@ impl TryFrom<usize> for KeySize {
 /// crate.
 pub fn generate_rsa_key(size: KeySize) -> Result<GeneratedKey, GenerateError> {
     rsa::PrivateKey::new(&mut getrandom::SysRng, size.bits())
-        .map(GeneratedKey)
+        .map(GeneratedKey::from)
         .map_err(|e| match e {
             rsa::Error::Rng => GenerateError::Random("no random bytes available".into()),
             other => GenerateError::KeyGeneration(other.to_string()),

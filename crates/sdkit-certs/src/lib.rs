@@ -42,6 +42,7 @@ mod detect;
 mod encrypted;
 mod generate;
 mod generate_error;
+mod generated_key;
 mod jwk;
 mod key;
 mod key_error;
@@ -56,10 +57,10 @@ pub use backend::RSA_BACKEND;
 pub use cert::{CertLoadError, Certificate, load_certificate};
 pub use detect::InputKind;
 pub use generate::{
-    EXCHANGE_KEY_SUBJECT, EXCHANGE_KEY_VALIDITY_DAYS, GeneratedKey, generate_exchange_key,
-    generate_rsa_key,
+    EXCHANGE_KEY_SUBJECT, EXCHANGE_KEY_VALIDITY_DAYS, generate_exchange_key, generate_rsa_key,
 };
 pub use generate_error::GenerateError;
+pub use generated_key::GeneratedKey;
 pub use jwk::load_certificate_from_jwk_json;
 pub use key::{KeyFormat, PrivateKey, load_private_key, private_key_is_encrypted};
 pub use key_error::KeyLoadError;
