@@ -18,7 +18,7 @@ fn last_line_hash(log: &[u8]) -> String {
         .ok()
         .and_then(|t| t.strip_suffix('\n'))
     {
-        Some(body) => chain::line_hash(body.rsplit('\n').next().unwrap_or(body)),
+        Some(body) => chain::line_hash(body.rsplit('\n').next().unwrap_or(body)).to_hex(),
         None => chain::GENESIS.to_owned(),
     }
 }
@@ -59,7 +59,7 @@ pub fn oracle(data: &[u8]) -> [Option<usize>; 2] {
             let new = &after[expected.len()];
             assert_eq!(new.get("type").and_then(Value::as_str), Some(kind));
             assert_eq!(new.get("prev").and_then(Value::as_str), Some(prev.as_str()));
-            assert_eq!(last_line_hash(&log), hash);
+            assert_eq!(last_line_hash(&log), hash.to_hex());
             expected = after;
         }
     }

@@ -25,7 +25,7 @@ fn check_certificate(cert: &Certificate) {
     let _ = (cert.not_before(), cert.not_after(), cert.key_bits());
     let _ = (cert.public_key_der(), cert.sha1_thumbprint_b64url());
     let _ = cert.rsa_public_key();
-    assert_eq!(cert.thumbprint(), Thumbprint::from_cert_der(cert.der()));
+    assert_eq!(cert.thumbprint(), Thumbprint::of_certificate_der(cert.der()));
     let again = load_certificate(cert.der()).expect("a loaded certificate's DER loads again");
     assert_eq!(again.der(), cert.der());
 }

@@ -16,7 +16,6 @@
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use rsa::traits::PublicKeyParts;
 use sdkit_certs::{KeySize, load_certificate, load_private_key, private_key_pem_unencrypted};
 use sdkit_core::recover::{self, HolderKey};
 use sdkit_core::{OaepDecryptKey, SecurityDomain, Thumbprint};
@@ -31,9 +30,9 @@ fn bench_unwrap(c: &mut Criterion) {
         .measurement_time(Duration::from_secs(2));
     for size in [KeySize::Rsa2048, KeySize::Rsa3072, KeySize::Rsa4096] {
         let generated = sdkit_certs::generate_rsa_key(size).unwrap();
-        assert_eq!(generated.size() * 8, size.bits());
+        assert_eq!(generated.bits(), size.bits());
         let ct = generated
-            .to_public_key()
+            .public_key()
             .oaep_encrypt::<Sha256>(&[7u8; 64])
             .unwrap();
         let pem = private_key_pem_unencrypted(&generated).unwrap();

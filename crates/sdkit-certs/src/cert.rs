@@ -10,9 +10,9 @@ use der::{Decode, Encode};
 use sha1::{Digest, Sha1};
 
 use crate::detect::{InputKind, classify_der, classify_pem_label};
-use crate::key::modulus_bits;
 use crate::oid_names::describe_oid;
 use crate::pem::decode_pem_lenient;
+use crate::rsa_numbers::{modulus_bits, strip_zeros};
 use crate::{PrivateKey, Thumbprint};
 
 /// Why a certificate could not be loaded or used.
@@ -102,7 +102,7 @@ impl Certificate {
 
     /// SHA-256 thumbprint (`x5t#S256`), as used in security-domain files.
     pub fn thumbprint(&self) -> Thumbprint {
-        Thumbprint::from_cert_der(&self.der)
+        Thumbprint::of_certificate_der(&self.der)
     }
 
     /// SHA-1 thumbprint as unpadded base64url (JOSE `x5t`), which Azure
@@ -215,12 +215,6 @@ impl fmt::Debug for Certificate {
             .field("thumbprint", &self.thumbprint().to_base64url())
             .finish_non_exhaustive()
     }
-}
-
-/// `be` without leading zero bytes, for comparing big-endian integers.
-pub(crate) fn strip_zeros(be: &[u8]) -> &[u8] {
-    let start = be.iter().position(|b| *b != 0).unwrap_or(be.len());
-    &be[start..]
 }
 
 /// Loads a certificate from PEM (the first `CERTIFICATE` block, anything

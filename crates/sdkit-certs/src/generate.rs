@@ -6,45 +6,9 @@
 //! 4096 take minutes to generate while buying nothing for a key that only
 //! ever unwraps a 64-byte share.
 
-use core::fmt;
-
-use crate::{Certificate, CertificateParams, GenerateError, self_signed_certificate};
-
-/// RSA modulus sizes offered for generated keys.
-///
-/// The default is [`KeySize::Rsa3072`]: about 128-bit security (NIST SP
-/// 800-57 part 1), which NIST considers adequate beyond 2030, whereas 2048
-/// bits (112-bit security) is only approved until then. A wrapping key may
-/// sit in a safe for many years before it is needed, so the margin is worth
-/// the slightly slower generation and decryption. Azure accepts any of the
-/// three for security-domain wrapping keys.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum KeySize {
-    /// 2048 bits: the minimum Azure and this crate accept; fastest.
-    Rsa2048,
-    /// 3072 bits: the default.
-    #[default]
-    Rsa3072,
-    /// 4096 bits: the size of the HSM's own exchange key.
-    Rsa4096,
-}
-
-impl KeySize {
-    /// Every offered size, smallest first.
-    pub const ALL: [KeySize; 3] = [Self::Rsa2048, Self::Rsa3072, Self::Rsa4096];
-
-    /// The allowed sizes as shown in error messages and help text.
-    pub const ALLOWED_DESCRIPTION: &'static str = "2048, 3072 and 4096 bits";
-
-    /// The modulus length in bits.
-    pub const fn bits(self) -> usize {
-        match self {
-            Self::Rsa2048 => 2048,
-            Self::Rsa3072 => 3072,
-            Self::Rsa4096 => 4096,
-        }
-    }
-}
+use crate::{
+    Certificate, CertificateParams, GenerateError, GeneratedKey, KeySize, self_signed_certificate,
+};
 
 /// Accepts exactly 2048, 3072 or 4096, so a CLI can take a plain number.
 impl TryFrom<usize> for KeySize {
@@ -55,13 +19,6 @@ impl TryFrom<usize> for KeySize {
             .into_iter()
             .find(|size| size.bits() == bits)
             .ok_or(GenerateError::UnsupportedKeySize { bits })
-    }
-}
-
-/// `RSA-3072` style.
-impl fmt::Display for KeySize {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "RSA-{}", self.bits())
     }
 }
 
@@ -77,11 +34,13 @@ impl fmt::Display for KeySize {
 /// [`GenerateError::Random`] if the OS random number generator fails;
 /// [`GenerateError::KeyGeneration`] for any other failure inside the `rsa`
 /// crate.
-pub fn generate_rsa_key(size: KeySize) -> Result<rsa::PrivateKey, GenerateError> {
-    rsa::PrivateKey::new(&mut getrandom::SysRng, size.bits()).map_err(|e| match e {
-        rsa::Error::Rng => GenerateError::Random("no random bytes available".into()),
-        other => GenerateError::KeyGeneration(other.to_string()),
-    })
+pub fn generate_rsa_key(size: KeySize) -> Result<GeneratedKey, GenerateError> {
+    rsa::PrivateKey::new(&mut getrandom::SysRng, size.bits())
+        .map(GeneratedKey::from)
+        .map_err(|e| match e {
+            rsa::Error::Rng => GenerateError::Random("no random bytes available".into()),
+            other => GenerateError::KeyGeneration(other.to_string()),
+        })
 }
 
 /// Subject of the HSM's exchange certificate, as in every real
@@ -105,7 +64,7 @@ pub const EXCHANGE_KEY_VALIDITY_DAYS: u32 = 30;
 ///
 /// # Errors
 /// As [`generate_rsa_key`] and [`self_signed_certificate`].
-pub fn generate_exchange_key() -> Result<(rsa::PrivateKey, Certificate), GenerateError> {
+pub fn generate_exchange_key() -> Result<(GeneratedKey, Certificate), GenerateError> {
     let key = generate_rsa_key(KeySize::Rsa4096)?;
     let params = CertificateParams {
         subject: EXCHANGE_KEY_SUBJECT.to_owned(),

@@ -6,7 +6,7 @@
 
 use core::fmt;
 
-use crate::generate::KeySize;
+use crate::limits::{KeySize, MAX_VALIDITY_DAYS};
 
 /// Why a key, certificate or key file could not be produced.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -30,7 +30,6 @@ pub enum GenerateError {
     },
     /// The validity period is outside 1 to [`MAX_VALIDITY_DAYS`] days.
     ///
-    /// [`MAX_VALIDITY_DAYS`]: crate::MAX_VALIDITY_DAYS
     InvalidValidity {
         /// The number of days asked for.
         days: u32,
@@ -66,7 +65,7 @@ impl fmt::Display for GenerateError {
             Self::InvalidValidity { days } => write!(
                 f,
                 "invalid certificate validity of {days} days; it must be between 1 and {} days",
-                crate::MAX_VALIDITY_DAYS
+                MAX_VALIDITY_DAYS
             ),
             Self::Certificate(reason) => {
                 write!(f, "could not build the certificate: {reason}")

@@ -11,8 +11,9 @@ use base64ct::{Base64, Base64UrlUnpadded, Encoding};
 use rsa::traits::PublicKeyParts;
 use serde_json::{Map, Value};
 
-use crate::cert::{CertLoadError, Certificate, strip_zeros};
-use crate::thumbprint::Thumbprint;
+use crate::Thumbprint;
+use crate::cert::{CertLoadError, Certificate};
+use crate::rsa_numbers::strip_zeros;
 
 /// Loads the exchange certificate from a transfer-key response, or from a
 /// bare JWK object carrying `x5c`.
@@ -77,7 +78,7 @@ fn check_consistency(jwk: &Map<String, Value>, cert: &Certificate) -> Result<(),
     if let Some(value) = jwk.get("x5t#S256") {
         let claimed = value
             .as_str()
-            .and_then(|s| Thumbprint::parse_base64url(s).ok())
+            .and_then(|s| Thumbprint::parse(s).ok())
             .ok_or_else(|| mismatch("x5t#S256"))?;
         if claimed != cert.thumbprint() {
             return Err(mismatch("x5t#S256"));

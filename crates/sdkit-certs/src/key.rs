@@ -15,21 +15,13 @@ use spki::{AlgorithmIdentifier, SubjectPublicKeyInfoRef};
 use zeroize::Zeroizing;
 
 use crate::backend::Backend;
-use crate::cert::strip_zeros;
-
 use crate::detect::{classify_der, classify_pem_label, encrypted_pkcs8_algorithm};
 use crate::encrypted::decrypt_pkcs8;
+use crate::limits::{MAX_RSA_BITS, MIN_RSA_BITS};
 use crate::oid_names::describe_oid;
 use crate::pem::{PemBlock, decode_pem_lenient};
+use crate::rsa_numbers::{modulus_bits, strip_zeros};
 use crate::{InputKind, KeyLoadError};
-
-/// Smallest RSA modulus accepted, in bits. Smaller keys are refused
-/// outright: the key protects an HSM's entire security domain.
-pub const MIN_RSA_BITS: usize = 2048;
-
-/// Largest RSA modulus accepted, in bits: the limit of both RSA backends (Managed HSM itself
-/// takes wrapping keys up to 4096 bits).
-pub const MAX_RSA_BITS: usize = 8192;
 
 /// The encoding a key was loaded from (for messages and `inspect`-style
 /// output; loading treats them all alike).
@@ -372,28 +364,10 @@ fn spki_der(key: &pkcs1::RsaPrivateKeyRef<'_>) -> Result<Vec<u8>, KeyLoadError> 
     .map_err(cannot)
 }
 
-/// Bit length of a big-endian unsigned integer.
-pub(crate) fn modulus_bits(be: &[u8]) -> usize {
-    let be = match be.iter().position(|b| *b != 0) {
-        Some(i) => &be[i..],
-        None => return 0,
-    };
-    be.len() * 8 - be[0].leading_zeros() as usize
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn bit_lengths() {
-        assert_eq!(modulus_bits(&[]), 0);
-        assert_eq!(modulus_bits(&[0, 0]), 0);
-        assert_eq!(modulus_bits(&[1]), 1);
-        assert_eq!(modulus_bits(&[0, 0x80, 0]), 16);
-        assert_eq!(modulus_bits(&[0x7f; 256]), 2047);
-    }
 
     #[test]
     fn legacy_cipher_name_is_sanitised() {

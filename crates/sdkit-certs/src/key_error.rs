@@ -8,7 +8,7 @@
 use core::fmt;
 
 use crate::InputKind;
-use crate::key::MIN_RSA_BITS;
+use crate::limits::MIN_RSA_BITS;
 
 /// Why a private key could not be loaded.
 #[derive(Clone, Debug, PartialEq, Eq)]

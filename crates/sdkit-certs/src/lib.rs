@@ -13,13 +13,13 @@
 //!   [`load_certificate_from_jwk_json`] for the HSM's transfer-key (exchange
 //!   key) response.
 //! * [`Thumbprint`]: the SHA-256 certificate thumbprint (`x5t#S256`) that the
-//!   security-domain format uses to name keys.
+//!   security-domain format uses to name keys (sdkit-core's type, re-exported).
 //! * [`decode_pem_lenient`]: the PEM reader underneath, tolerant of the
 //!   formatting quirks of Azure CLI and OpenSSL output.
 //!
 //! And it makes new ones (the library half of `sdkit keygen`):
 //!
-//! * [`generate_rsa_key`] and [`self_signed_certificate`]: a custodian's
+//! * [`generate_rsa_key`] (a [`GeneratedKey`]) and [`self_signed_certificate`]: a custodian's
 //!   wrapping key and the certificate Azure is given for it;
 //! * [`generate_exchange_key`]: a stand-in for the HSM's `init-recovery`
 //!   exchange key, for offline restore rehearsals;
@@ -43,13 +43,15 @@ mod detect;
 mod encrypted;
 mod generate;
 mod generate_error;
+mod generated_key;
 mod jwk;
 mod key;
 mod key_error;
+mod limits;
 mod oid_names;
 mod pem;
+mod rsa_numbers;
 mod selfsigned;
-mod thumbprint;
 mod write;
 
 pub use backend::RSA_BACKEND;
@@ -57,21 +59,20 @@ pub use batch::{KeyInput, load_private_keys};
 pub use cert::{CertLoadError, Certificate, load_certificate};
 pub use detect::InputKind;
 pub use generate::{
-    EXCHANGE_KEY_SUBJECT, EXCHANGE_KEY_VALIDITY_DAYS, KeySize, generate_exchange_key,
-    generate_rsa_key,
+    EXCHANGE_KEY_SUBJECT, EXCHANGE_KEY_VALIDITY_DAYS, generate_exchange_key, generate_rsa_key,
 };
 pub use generate_error::GenerateError;
+pub use generated_key::GeneratedKey;
 pub use jwk::load_certificate_from_jwk_json;
-pub use key::{
-    KeyFormat, MAX_RSA_BITS, MIN_RSA_BITS, PrivateKey, load_private_key, private_key_is_encrypted,
-};
+pub use key::{KeyFormat, PrivateKey, load_private_key, private_key_is_encrypted};
 pub use key_error::KeyLoadError;
+pub use limits::{KeySize, MAX_RSA_BITS, MAX_VALIDITY_DAYS, MIN_RSA_BITS};
 pub use pem::{PemBlock, PemError, decode_pem_lenient};
+/// The one thumbprint type of the workspace, defined in sdkit-core (which names shares by it).
+pub use sdkit_core::thumbprint::{Thumbprint, ThumbprintError};
 pub use selfsigned::{
-    CertificateParams, MAX_VALIDITY_DAYS, NOT_BEFORE_BACKDATE, self_signed_certificate,
-    validate_certificate_params,
+    CertificateParams, NOT_BEFORE_BACKDATE, self_signed_certificate, validate_certificate_params,
 };
-pub use thumbprint::{Thumbprint, ThumbprintError};
 pub use write::{
     PBKDF2_ITERATIONS, PbeKdf, SCRYPT_LOG_N, certificate_der, certificate_pem,
     certificate_pem_az_style, private_key_pem_encrypted, private_key_pem_unencrypted,

@@ -38,12 +38,8 @@ use x509_cert::name::Name;
 use x509_cert::serial_number::SerialNumber;
 use x509_cert::time::{Time, Validity};
 
-use crate::{Certificate, GenerateError};
-
-/// Longest validity accepted, in days (about 100 years). Expiry does not
-/// stop a key from opening a security domain, so long lives are legitimate;
-/// this bound only catches typos.
-pub const MAX_VALIDITY_DAYS: u32 = 36_500;
+use crate::limits::{MAX_VALIDITY_DAYS, MIN_RSA_BITS};
+use crate::{Certificate, GenerateError, GeneratedKey};
 
 /// How far `notBefore` is set before the current time. A certificate made
 /// on a machine whose clock runs a little fast would otherwise be "not yet
@@ -78,20 +74,21 @@ pub struct CertificateParams {
 ///
 /// # Errors
 /// [`GenerateError::UnsupportedKeySize`] for a key below
-/// [`MIN_RSA_BITS`](crate::MIN_RSA_BITS),
+/// [`MIN_RSA_BITS`](MIN_RSA_BITS),
 /// [`GenerateError::InvalidSubject`] for an empty or unparseable subject or
 /// one with an empty attribute value, [`GenerateError::InvalidValidity`]
 /// for a validity outside 1..=[`MAX_VALIDITY_DAYS`] days,
 /// [`GenerateError::Random`] if no serial number can be drawn, and
 /// [`GenerateError::Certificate`] if encoding or signing fails.
 pub fn self_signed_certificate(
-    key: &rsa::PrivateKey,
+    key: &GeneratedKey,
     params: &CertificateParams,
 ) -> Result<Certificate, GenerateError> {
+    let key = key.rsa();
     // A smaller key would give a certificate that `load_private_key` then
     // refuses to pair with its own key.
     let bits = key.n().bit_width_vartime() as usize;
-    if bits < crate::MIN_RSA_BITS {
+    if bits < MIN_RSA_BITS {
         return Err(GenerateError::UnsupportedKeySize { bits });
     }
     let subject = parse_subject(&params.subject)?;

@@ -17,7 +17,7 @@ use zeroize::Zeroizing;
 
 use base64ct::{Base64, Encoding};
 
-use crate::{Certificate, GenerateError};
+use crate::{Certificate, GenerateError, GeneratedKey};
 
 /// Password-based key derivation for encrypted key files (PBES2, RFC 8018).
 /// The cipher is always AES-256-CBC, the one every PKCS#8 reader supports.
@@ -92,10 +92,9 @@ pub fn certificate_der(cert: &Certificate) -> Vec<u8> {
 /// [`GenerateError::KeyEncoding`] if the key cannot be encoded (the `rsa`
 /// crate refuses keys with more than two primes); never for keys from
 /// [`generate_rsa_key`](crate::generate_rsa_key).
-pub fn private_key_pem_unencrypted(
-    key: &rsa::PrivateKey,
-) -> Result<Zeroizing<String>, GenerateError> {
+pub fn private_key_pem_unencrypted(key: &GeneratedKey) -> Result<Zeroizing<String>, GenerateError> {
     let der = key
+        .rsa()
         .to_pkcs8_der()
         .map_err(|e| GenerateError::KeyEncoding(e.to_string()))?;
     Ok(pem(
@@ -115,7 +114,7 @@ pub fn private_key_pem_unencrypted(
 /// [`GenerateError::Random`] if no salt or IV can be drawn,
 /// [`GenerateError::KeyEncoding`] if encoding or encryption fails.
 pub fn private_key_pem_encrypted(
-    key: &rsa::PrivateKey,
+    key: &GeneratedKey,
     passphrase: &[u8],
     kdf: PbeKdf,
 ) -> Result<Zeroizing<String>, GenerateError> {
@@ -123,7 +122,7 @@ pub fn private_key_pem_encrypted(
         return Err(GenerateError::EmptyPassphrase);
     }
     let encoding = |e: &dyn core::fmt::Display| GenerateError::KeyEncoding(e.to_string());
-    let plain = key.to_pkcs8_der().map_err(|e| encoding(&e))?;
+    let plain = key.rsa().to_pkcs8_der().map_err(|e| encoding(&e))?;
     let info = PrivateKeyInfoRef::from_der(plain.as_bytes()).map_err(|e| encoding(&e))?;
     let encrypted = info
         .encrypt_with_params(pbes2_params(kdf)?, passphrase)

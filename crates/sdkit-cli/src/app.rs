@@ -4,7 +4,7 @@
 use crate::cli::{Cli, Command, TranscriptCommand};
 use crate::commands;
 use crate::error::{CliError, Exit};
-use crate::render::{Output, words_hex};
+use crate::render::{Output, words};
 use crate::transcript;
 
 /// Process-wide precautions before any secret is handled: no core dumps (a crash must not
@@ -57,7 +57,7 @@ fn dispatch(cmd: &Command, out: Output) -> Result<Exit, CliError> {
         Command::Split(a) => commands::split::run(a, out),
         Command::Ledger(c) => commands::ledger::run(c, out),
         Command::Transcript(c) => commands::transcript::run(c, out),
-        Command::Demo(a) => commands::demo::run(a, out),
+        Command::Demo(a) => commands::demo::run(a, out, run),
         Command::Completions(a) => commands::shell::completions(a),
         Command::Man(a) => commands::shell::man(a, out),
     }
@@ -95,8 +95,8 @@ pub fn run(cli: &Cli, argv: &[String]) -> Exit {
                     crate::render::eprint_wrapped(&format!(
                         "transcript: recorded in {}; head {} ({}): write it down",
                         path.display(),
-                        &hash[..16],
-                        words_hex(&hash)
+                        &hash.to_hex()[..16],
+                        words(hash.as_bytes())
                     ));
                 }
                 code

@@ -4,8 +4,8 @@
 
 use crate::error::{CliError, Exit};
 use crate::io::{self, OutFile, write_all_atomic};
-use crate::render::sha256_hex;
 use sdkit_core::chain::{self, MAX_LOG_BYTES};
+use sdkit_core::digest::Sha256Digest;
 use serde_json::{Map, Value};
 use std::path::Path;
 
@@ -13,10 +13,10 @@ use std::path::Path;
 pub struct Log {
     /// Its records, in order.
     pub records: Vec<Map<String, Value>>,
-    /// SHA-256 (hex) of the whole file.
-    pub file_sha256: String,
+    /// SHA-256 of the whole file.
+    pub file_sha256: Sha256Digest,
     /// The hash of its last line: what witnesses wrote down when it was appended.
-    pub head: String,
+    pub head: Sha256Digest,
 }
 
 /// Reads and verifies a log.
@@ -26,7 +26,7 @@ pub fn load(path: &Path, kind: &str, what: &str) -> Result<Log, CliError> {
         .map_err(|e| CliError::new(Exit::CheckFailed, format!("{}: {e}", path.display())))?;
     Ok(Log {
         records,
-        file_sha256: sha256_hex(&bytes),
+        file_sha256: Sha256Digest::of(&bytes),
         head: chain::head(&bytes),
     })
 }
@@ -63,7 +63,7 @@ pub fn append(
     kind: &str,
     what: &str,
     record: Map<String, Value>,
-) -> Result<String, CliError> {
+) -> Result<Sha256Digest, CliError> {
     let existing = read_existing(path, kind, what)?;
     let (line, hash) = chain::append_line(&existing, kind, record)
         .map_err(|e| CliError::output(path, format!("cannot append to the {what}: {e}")))?;

@@ -3,7 +3,9 @@
 use crate::head::ExpectedHead;
 use clap::builder::{Resettable, StyledStr};
 use clap::{ArgMatches, Args, Command as ClapCommand, FromArgMatches, Parser, Subcommand};
+use sdkit_core::tag::Tag;
 use std::path::PathBuf;
+use std::str::FromStr;
 
 /// `sdkit --version`: the version and the RSA backend compiled in (for bug reports).
 fn version() -> String {
@@ -338,7 +340,7 @@ pub struct OpenBlobArgs {
 pub struct SplitArgs {
     /// A secret to protect, as TAG=FILE (the tag names it, and recovery writes <tag>.bin).
     #[arg(long = "in", value_name = "TAG=FILE", required = true)]
-    pub inputs: Vec<String>,
+    pub inputs: Vec<ItemInput>,
     /// Custodian certificates (PEM or DER), one share each, in order (share i has x = i).
     #[arg(long = "cert", value_name = "CERT", required = true)]
     pub certs: Vec<PathBuf>,
@@ -351,6 +353,30 @@ pub struct SplitArgs {
     /// Replace an existing output file.
     #[arg(long)]
     pub force: bool,
+}
+
+/// A `--in TAG=FILE` of `split`: the tag checked by sdkit-core ([`Tag::new`], whose message
+/// clap shows), the file not yet read.
+#[derive(Debug, Clone)]
+pub struct ItemInput {
+    /// The item's tag.
+    pub tag: Tag,
+    /// The file holding the secret.
+    pub file: PathBuf,
+}
+
+impl FromStr for ItemInput {
+    type Err = String;
+
+    fn from_str(spec: &str) -> Result<Self, String> {
+        let (tag, file) = spec
+            .split_once('=')
+            .ok_or_else(|| "expected TAG=FILE".to_owned())?;
+        Ok(ItemInput {
+            tag: Tag::new(tag).map_err(|e| e.to_string())?,
+            file: PathBuf::from(file),
+        })
+    }
 }
 
 /// `sdkit keygen`.

@@ -2,7 +2,8 @@
 //! edit to its last line or lines cut from its end, so `ledger verify` and `transcript
 //! verify` compare the file's head with the one recorded at the ceremony.
 
-use crate::render::words_hex;
+use crate::render::words;
+use sdkit_core::digest::Sha256Digest;
 use std::fmt;
 use std::str::FromStr;
 
@@ -52,11 +53,11 @@ impl FromStr for ExpectedHead {
 }
 
 impl ExpectedHead {
-    /// Whether `head` (64 hex digits) is the one written down.
-    pub fn matches(&self, head: &str) -> bool {
+    /// Whether `head` is the one written down.
+    pub fn matches(&self, head: &Sha256Digest) -> bool {
         match self {
-            ExpectedHead::Hex(prefix) => head.starts_with(prefix.as_str()),
-            ExpectedHead::Words(w) => words_hex(head) == w.join("-"),
+            ExpectedHead::Hex(prefix) => head.to_hex().starts_with(prefix.as_str()),
+            ExpectedHead::Words(w) => words(head.as_bytes()) == w.join("-"),
         }
     }
 }
@@ -77,9 +78,13 @@ mod tests {
 
     const HEAD: &str = "00200000000000000000000000000000000000000000000000000000000000ff";
 
+    fn digest(hex: &str) -> Sha256Digest {
+        Sha256Digest::from_hex(hex).unwrap()
+    }
+
     #[test]
     fn hex_prefixes_and_words_match_only_their_head() {
-        let words = words_hex(HEAD);
+        let words = words(digest(HEAD).as_bytes());
         for good in [
             HEAD.to_owned(),
             HEAD[..16].to_owned(),
@@ -89,11 +94,11 @@ mod tests {
             format!("  {}  ", words.to_uppercase()),
         ] {
             let e: ExpectedHead = good.parse().unwrap();
-            assert!(e.matches(HEAD), "{good}");
+            assert!(e.matches(&digest(HEAD)), "{good}");
         }
         let other = "10200000000000000000000000000000000000000000000000000000000000ff";
         for e in [HEAD[..16].to_owned(), words] {
-            assert!(!e.parse::<ExpectedHead>().unwrap().matches(other));
+            assert!(!e.parse::<ExpectedHead>().unwrap().matches(&digest(other)));
         }
     }
 

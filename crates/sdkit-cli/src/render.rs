@@ -1,13 +1,7 @@
 //! Shared rendering helpers: hashes, dates, and how reports reach stdout.
 
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 use std::time::{SystemTime, UNIX_EPOCH};
-
-/// Lower-case hex SHA-256 of a file's bytes, for people and transcripts.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
-}
 
 /// `YYYY-MM-DD` (UTC) for a point in time; dates before 1970 are shown as such too.
 pub fn date(t: SystemTime) -> String {
@@ -53,13 +47,6 @@ pub fn words(digest: &[u8]) -> String {
         })
         .collect::<Vec<_>>()
         .join("-")
-}
-
-/// [`words`] for a hex digest string (as printed elsewhere).
-pub fn words_hex(hex_digest: &str) -> String {
-    hex::decode(hex_digest)
-        .map(|b| words(&b))
-        .unwrap_or_default()
 }
 
 /// Days since 1970-01-01 to a proleptic Gregorian date (H. Hinnant's algorithm).

@@ -6,7 +6,8 @@
 use crate::chain_file::{self, Log};
 use crate::error::{CliError, Exit};
 use crate::io::{self, FileRecord};
-use crate::render::{rfc3339, sha256_hex, words_hex};
+use crate::render::{rfc3339, words};
+use sdkit_core::digest::Sha256Digest;
 use serde_json::{Map, Value, json};
 use std::fmt::Write;
 use std::path::Path;
@@ -41,9 +42,9 @@ pub fn redact(argv: &[String]) -> Vec<String> {
 }
 
 /// SHA-256 of the running sdkit binary, so the record says which build ran.
-fn binary_sha256() -> Option<String> {
+fn binary_sha256() -> Option<Sha256Digest> {
     let exe = std::env::current_exe().ok()?;
-    std::fs::read(exe).ok().map(|b| sha256_hex(&b))
+    std::fs::read(exe).ok().map(|b| Sha256Digest::of(&b))
 }
 
 fn files_json(list: &[FileRecord]) -> Value {
@@ -67,7 +68,7 @@ pub fn append(
     argv: &[String],
     exit: Exit,
     error: Option<&str>,
-) -> Result<String, CliError> {
+) -> Result<Sha256Digest, CliError> {
     let (inputs, outputs) = io::take_file_records();
     let mut record = Map::new();
     record.insert("version".into(), json!(1));
@@ -111,9 +112,20 @@ fn step_hashes(log: &Log) -> Vec<String> {
         })
         .collect();
     if !log.records.is_empty() {
-        out.push(log.head.clone());
+        out.push(log.head.to_hex());
     }
     out
+}
+
+/// A hex digest from a record, as the Markdown shows it: its first `digits` characters and its
+/// read-aloud words. The chain checks `prev` but not the other hash fields, so text that is
+/// not a SHA-256 digest is shown as it is and said to be none, never read aloud as nothing.
+fn shown(recorded: &str, digits: usize) -> (String, String) {
+    let text = recorded.get(..digits).unwrap_or(recorded).to_owned();
+    match Sha256Digest::from_hex(recorded) {
+        Ok(d) => (text, words(d.as_bytes())),
+        Err(_) => (text, "(not a SHA-256 digest)".to_owned()),
+    }
 }
 
 /// The Markdown ceremony record.
@@ -127,7 +139,7 @@ pub fn render(path: &Path, log: &Log) -> String {
     let _ = writeln!(md, "- Transcript SHA-256: `{}`", log.file_sha256);
     let _ = writeln!(md, "- Steps: {}, chain verified", records.len());
     let _ = writeln!(md, "- Head (hash of the last step): `{}`", log.head);
-    let _ = writeln!(md, "- Head read aloud: **{}**", words_hex(&log.head));
+    let _ = writeln!(md, "- Head read aloud: **{}**", words(log.head.as_bytes()));
     let _ = writeln!(
         md,
         "\nCompare the head with the one written down when the last step ran: a hash chain \
@@ -147,7 +159,8 @@ pub fn render(path: &Path, log: &Log) -> String {
         let (hash, spoken) = if sha.is_empty() {
             ("(not recorded)".to_owned(), String::new())
         } else {
-            (format!("`{sha}`"), words_hex(sha))
+            let (hex, spoken) = shown(sha, sha.len());
+            (format!("`{hex}`"), spoken)
         };
         let _ = writeln!(md, "| {version} | {hash} | {spoken} |");
     }
@@ -158,6 +171,7 @@ pub fn render(path: &Path, log: &Log) -> String {
     );
     let _ = writeln!(md, "|---|---|---|---|---|---|");
     for (i, (r, hash)) in records.iter().zip(step_hashes(log)).enumerate() {
+        let (prefix, spoken) = shown(&hash, 16);
         let cmd: Vec<String> = r
             .get("command")
             .and_then(Value::as_array)
@@ -175,8 +189,8 @@ pub fn render(path: &Path, log: &Log) -> String {
             s(r, "time"),
             cmd.join(" ").replace('|', "\\|"),
             s(r, "result"),
-            hash.get(..16).unwrap_or(&hash),
-            words_hex(&hash)
+            prefix,
+            spoken
         );
     }
     let _ = writeln!(md, "\n## Artifacts\n");
@@ -191,7 +205,10 @@ pub fn render(path: &Path, log: &Log) -> String {
                 let path = f.get("path").and_then(Value::as_str).unwrap_or("");
                 let size = f.get("size").and_then(Value::as_u64).unwrap_or(0);
                 let (hash, spoken) = match f.get("sha256").and_then(Value::as_str) {
-                    Some(h) => (format!("`{h}`"), words_hex(h)),
+                    Some(h) => {
+                        let (hex, spoken) = shown(h, h.len());
+                        (format!("`{hex}`"), spoken)
+                    }
                     None => ("(secret: not hashed)".to_owned(), String::new()),
                 };
                 let _ = writeln!(

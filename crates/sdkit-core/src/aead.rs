@@ -31,11 +31,11 @@ impl fmt::Display for DecryptError {
 impl std::error::Error for DecryptError {}
 
 fn compute_tag(cek: &Cek, aad: &[u8], iv: &[u8], ciphertext: &[u8]) -> [u8; TAG_LEN] {
-    // HMAC accepts keys of any length, so this cannot fail for the 32-byte MAC key.
-    let mut mac = match <hmac::Hmac<sha2::Sha512> as KeyInit>::new_from_slice(cek.mac_key()) {
-        Ok(m) => m,
-        Err(_) => return [0u8; TAG_LEN],
-    };
+    // Invariant: HMAC takes keys of any length, so this cannot fail. A fallback value here
+    // would be a tag anyone can compute, so a failure must stop the program instead.
+    #[allow(clippy::expect_used)]
+    let mut mac = <hmac::Hmac<sha2::Sha512> as KeyInit>::new_from_slice(cek.mac_key())
+        .expect("HMAC-SHA-512 takes keys of any length");
     mac.update(aad);
     mac.update(iv);
     mac.update(ciphertext);
@@ -54,11 +54,12 @@ pub fn encrypt(
     aad: &[u8],
     plaintext: &[u8],
 ) -> (Vec<u8>, [u8; TAG_LEN]) {
-    let ciphertext = match cbc::Encryptor::<Aes256>::new_from_slices(cek.enc_key(), iv) {
-        Ok(enc) => enc.encrypt_padded_vec::<Pkcs7>(plaintext),
-        // Invariant: the AES key half is 32 bytes and the IV 16, the only lengths this takes.
-        Err(_) => Vec::new(),
-    };
+    // Invariant: the AES key half of a CEK is 32 bytes and the IV 16, the only lengths this
+    // takes. An empty ciphertext instead would silently lose the plaintext.
+    #[allow(clippy::expect_used)]
+    let encryptor = cbc::Encryptor::<Aes256>::new_from_slices(cek.enc_key(), iv)
+        .expect("a CEK's AES half is 32 bytes and the IV 16");
+    let ciphertext = encryptor.encrypt_padded_vec::<Pkcs7>(plaintext);
     let tag = compute_tag(cek, aad, iv, &ciphertext);
     (ciphertext, tag)
 }

@@ -6,11 +6,11 @@
 //! the last line (and the removal of lines at the end) shows only against the log's [`head`],
 //! the hash of its last line, which every append prints and witnesses write down.
 
+use crate::digest::Sha256Digest;
 use core::fmt;
 use serde_json::{Map, Value};
-use sha2::{Digest, Sha256};
 
-/// `prev` of the first line.
+/// `prev` of the first line ([`Sha256Digest::ZERO`] in hex).
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// The largest chained log read (a ceremony's worth of lines is a few hundred KiB).
@@ -71,13 +71,9 @@ impl fmt::Display for ChainError {
 
 impl std::error::Error for ChainError {}
 
-/// Hex SHA-256 of one line's bytes.
-pub fn line_hash(line: &str) -> String {
-    hex_lower(&Sha256::digest(line.as_bytes()))
-}
-
-fn hex_lower(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+/// SHA-256 of one line's bytes (without its newline); the next line's `prev` is its hex.
+pub fn line_hash(line: &str) -> Sha256Digest {
+    Sha256Digest::of(line.as_bytes())
 }
 
 /// Verifies a whole log and returns its records, in order. `kind` is the required `type`.
@@ -95,6 +91,7 @@ pub fn verify(bytes: &[u8], kind: &str) -> Result<Vec<Map<String, Value>>, Chain
     let Some(body) = text.strip_suffix('\n') else {
         return Err(ChainError::Truncated);
     };
+    // Compared as text: `prev` must be exactly the lower-case hex sdkit writes.
     let mut prev = GENESIS.to_owned();
     let mut out = Vec::new();
     for (i, line) in body.split('\n').enumerate() {
@@ -112,19 +109,19 @@ pub fn verify(bytes: &[u8], kind: &str) -> Result<Vec<Map<String, Value>>, Chain
             Some(p) if p != prev => return Err(ChainError::Broken { line: n }),
             Some(_) => {}
         }
-        prev = line_hash(line);
+        prev = line_hash(line).to_hex();
         out.push(obj);
     }
     Ok(out)
 }
 
-/// The log's head: the hash of its last line ([`GENESIS`] for an empty log). Every append
+/// The log's head: the hash of its last line ([`Sha256Digest::ZERO`] for an empty log). Every append
 /// prints it; it is what witnesses write down, since a chain alone cannot show that its
 /// last line was edited or removed: only a head recorded elsewhere can.
 ///
 /// Call it on a log that [`verify`] accepted; on other bytes it hashes whatever follows the
 /// last complete line break.
-pub fn head(log: &[u8]) -> String {
+pub fn head(log: &[u8]) -> Sha256Digest {
     match core::str::from_utf8(log)
         .ok()
         .and_then(|t| t.strip_suffix('\n'))
@@ -132,8 +129,8 @@ pub fn head(log: &[u8]) -> String {
         Some(body) => body
             .rsplit('\n')
             .next()
-            .map_or_else(|| GENESIS.to_owned(), line_hash),
-        None => GENESIS.to_owned(),
+            .map_or(Sha256Digest::ZERO, line_hash),
+        None => Sha256Digest::ZERO,
     }
 }
 
@@ -146,7 +143,7 @@ pub fn append_line(
     existing: &[u8],
     kind: &str,
     record: Map<String, Value>,
-) -> Result<(String, String), ChainError> {
+) -> Result<(String, Sha256Digest), ChainError> {
     verify(existing, kind)?;
     let prev = head(existing);
     let mut obj = Map::new();
@@ -156,7 +153,7 @@ pub fn append_line(
             .into_iter()
             .filter(|(k, _)| k != "type" && k != "prev"),
     );
-    obj.insert("prev".into(), Value::String(prev));
+    obj.insert("prev".into(), Value::String(prev.to_hex()));
     let line = Value::Object(obj).to_string();
     let hash = line_hash(&line);
     Ok((format!("{line}\n"), hash))
@@ -213,7 +210,8 @@ mod tests {
 
     #[test]
     fn head_is_the_hash_of_the_last_line_and_moves_with_every_edit() {
-        assert_eq!(head(b""), GENESIS);
+        assert_eq!(head(b""), Sha256Digest::ZERO);
+        assert_eq!(head(b"").to_hex(), GENESIS);
         let mut log = Vec::new();
         let mut hashes = Vec::new();
         for n in 0..3 {

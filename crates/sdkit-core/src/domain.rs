@@ -242,7 +242,14 @@ impl fmt::Display for DomainError {
     }
 }
 
-impl std::error::Error for DomainError {}
+impl std::error::Error for DomainError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            DomainError::BadJwe { error, .. } => Some(error),
+            _ => None,
+        }
+    }
+}
 
 /// A parsed, validated security domain.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -127,7 +127,14 @@ impl fmt::Display for JweDecryptError {
     }
 }
 
-impl std::error::Error for JweDecryptError {}
+impl std::error::Error for JweDecryptError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            JweDecryptError::Failed(e) => Some(e),
+            JweDecryptError::UnsupportedAlgorithm { .. } => None,
+        }
+    }
+}
 
 impl From<DecryptError> for JweDecryptError {
     fn from(e: DecryptError) -> Self {
@@ -226,14 +233,11 @@ impl CompactJwe {
             b64::encode(&ciphertext),
             b64::encode(&tag),
         ];
-        // The header was built here from fixed members, so it always parses.
-        let header = parse_header(header_json.as_bytes()).unwrap_or_else(|_| JweHeader {
-            alg: String::new(),
-            enc: String::new(),
-            kid: None,
-            other_members: Vec::new(),
-            json: header_json.to_owned(),
-        });
+        // Invariant: the header was built here from fixed members, so it always parses; an
+        // empty stand-in would make a JWE whose header says nothing about its algorithms.
+        #[allow(clippy::expect_used)]
+        let header =
+            parse_header(header_json.as_bytes()).expect("a header built from fixed members parses");
         CompactJwe {
             parts,
             header,

@@ -23,15 +23,19 @@
 //! - [`drill`]: what a restore drill proved, judged: findings, severities, verdict;
 //! - [`recover`]: keys → shares → master key → authenticated items, with a per-holder report
 //!   (the keys' RSA work runs on a plain parallel map, `parallel`);
+//! - [`assemble`]: a new SD for a user's own secrets (`sdkit split`);
+//! - [`digest`]: the SHA-256 digest that names files and links log lines;
+//! - [`tag`]: the checked tag of a new item;
 //! - [`secret`]: zeroizing, redacted secret types.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 pub mod aead;
+pub mod assemble;
 pub mod b64;
 pub mod blob;
-pub mod build;
 pub mod chain;
+pub mod digest;
 pub mod domain;
 pub mod drill;
 pub mod evidence;
@@ -48,6 +52,7 @@ pub mod severity;
 pub mod shamir;
 pub mod share;
 mod strict_json;
+pub mod tag;
 pub mod thumbprint;
 
 pub use domain::SecurityDomain;

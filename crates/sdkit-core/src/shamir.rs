@@ -59,7 +59,8 @@ impl fmt::Display for QuorumError {
             }
             QuorumError::RequiredExceedsTotal { required, total } => write!(
                 f,
-                "quorum {required} exceeds the {total} shares: the secret could never be recovered"
+                "quorum {required} is more than the {total} share{}: the secret could never be recovered",
+                if *total == 1 { "" } else { "s" }
             ),
             QuorumError::TooManyShares { total } => {
                 write!(

@@ -39,7 +39,7 @@ fn sd1_certificate_matches_openssl() {
     assert_eq!(cert.not_after(), at(1_630_137_051)); // Aug 28 07:50:51 2021 GMT
     assert_eq!(cert.key_bits(), Some(2048));
     assert_eq!(
-        Thumbprint::from_cert_der(cert.der()).to_base64url(),
+        Thumbprint::of_certificate_der(cert.der()).to_base64url(),
         SD1_X5T_S256
     );
     assert_eq!(

@@ -11,7 +11,7 @@ fn der_certificate_with_embedded_pem_is_the_outer_certificate() {
     let bytes = keys("der-cert-embedding-pem.cer");
     let cert = load_certificate(&bytes).unwrap();
     assert_eq!(cert.der(), &bytes[..]);
-    assert_eq!(cert.thumbprint(), Thumbprint::from_cert_der(&bytes));
+    assert_eq!(cert.thumbprint(), Thumbprint::of_certificate_der(&bytes));
     assert!(
         cert.subject().contains("outer-der-cert"),
         "{}",

@@ -18,7 +18,7 @@ use signature::Verifier;
 use x509_cert::ext::pkix::{BasicConstraints, KeyUsage, KeyUsages, SubjectKeyIdentifier};
 
 use sdkit_certs::{
-    Certificate, CertificateParams, GenerateError, KeyFormat, KeyLoadError, KeySize,
+    Certificate, CertificateParams, GenerateError, GeneratedKey, KeyFormat, KeyLoadError, KeySize,
     NOT_BEFORE_BACKDATE, PBKDF2_ITERATIONS, PbeKdf, certificate_der, certificate_pem,
     certificate_pem_az_style, generate_exchange_key, generate_rsa_key, load_certificate,
     load_private_key, private_key_pem_encrypted, private_key_pem_unencrypted,
@@ -28,8 +28,8 @@ use sdkit_certs::{
 const PASS: &[u8] = b"generate test passphrase";
 
 /// The one RSA-2048 key of this file.
-fn key() -> &'static rsa::PrivateKey {
-    static KEY: OnceLock<rsa::PrivateKey> = OnceLock::new();
+fn key() -> &'static GeneratedKey {
+    static KEY: OnceLock<GeneratedKey> = OnceLock::new();
     KEY.get_or_init(|| generate_rsa_key(KeySize::Rsa2048).unwrap())
 }
 
@@ -204,7 +204,7 @@ fn invalid_parameters_are_refused_with_a_reason() {
 
 #[test]
 fn keys_below_2048_bits_get_no_certificate() {
-    let small = rsa::PrivateKey::new(&mut getrandom::SysRng, 1024).unwrap();
+    let small = GeneratedKey::from(rsa::PrivateKey::new(&mut getrandom::SysRng, 1024).unwrap());
     assert_eq!(
         self_signed_certificate(&small, &params("CN=x", 1)).unwrap_err(),
         GenerateError::UnsupportedKeySize { bits: 1024 }

@@ -22,9 +22,10 @@ use std::process::{Command, Output};
 use std::sync::OnceLock;
 
 use sdkit_certs::{
-    Certificate, CertificateParams, KeySize, PbeKdf, certificate_der, certificate_pem,
-    certificate_pem_az_style, generate_rsa_key, load_certificate, load_private_key,
-    private_key_pem_encrypted, private_key_pem_unencrypted, self_signed_certificate,
+    Certificate, CertificateParams, GeneratedKey, KeySize, PbeKdf, certificate_der,
+    certificate_pem, certificate_pem_az_style, generate_rsa_key, load_certificate,
+    load_private_key, private_key_pem_encrypted, private_key_pem_unencrypted,
+    self_signed_certificate,
 };
 use sha2::Sha256;
 
@@ -39,8 +40,8 @@ const OAEP_SHA256: [&str; 6] = [
 ];
 
 /// One RSA-2048 key and certificate for the whole file.
-fn fixture() -> &'static (rsa::PrivateKey, Certificate) {
-    static FIXTURE: OnceLock<(rsa::PrivateKey, Certificate)> = OnceLock::new();
+fn fixture() -> &'static (GeneratedKey, Certificate) {
+    static FIXTURE: OnceLock<(GeneratedKey, Certificate)> = OnceLock::new();
     FIXTURE.get_or_init(|| {
         let key = generate_rsa_key(KeySize::Rsa2048).unwrap();
         let params = CertificateParams {

@@ -20,9 +20,9 @@ use std::sync::OnceLock;
 
 use rsa::traits::PublicKeyParts;
 use sdkit_certs::{
-    Certificate, CertificateParams, KeySize, PbeKdf, certificate_pem, certificate_pem_az_style,
-    generate_rsa_key, private_key_pem_encrypted, private_key_pem_unencrypted,
-    self_signed_certificate,
+    Certificate, CertificateParams, GeneratedKey, KeySize, PbeKdf, certificate_pem,
+    certificate_pem_az_style, generate_rsa_key, private_key_pem_encrypted,
+    private_key_pem_unencrypted, self_signed_certificate,
 };
 use serde_json::Value;
 use sha2::Sha256;
@@ -98,8 +98,8 @@ fn pyca_ok(args: &[&Path]) -> Value {
 }
 
 /// One RSA-2048 key and certificate for the whole file.
-fn fixture() -> &'static (rsa::PrivateKey, Certificate) {
-    static FIXTURE: OnceLock<(rsa::PrivateKey, Certificate)> = OnceLock::new();
+fn fixture() -> &'static (GeneratedKey, Certificate) {
+    static FIXTURE: OnceLock<(GeneratedKey, Certificate)> = OnceLock::new();
     FIXTURE.get_or_init(|| {
         let key = generate_rsa_key(KeySize::Rsa2048).unwrap();
         let params = CertificateParams {
@@ -131,8 +131,8 @@ impl Files {
     }
 }
 
-fn modulus_hex(key: &rsa::PrivateKey) -> String {
-    hex::encode(key.n_bytes())
+fn modulus_hex(key: &GeneratedKey) -> String {
+    hex::encode(key.public_key().n_bytes())
         .trim_start_matches('0')
         .to_owned()
 }

@@ -9,7 +9,8 @@ use crate::error::{CliError, Exit};
 use crate::hygiene;
 use crate::io::{self, MAX_KEY_BYTES, OutFile, refuse_existing, write_all_atomic};
 use crate::keys::load_keys;
-use crate::render::{Output, Report, sha256_hex, words_hex};
+use crate::render::{Output, Report, words};
+use sdkit_core::digest::Sha256Digest;
 use sdkit_core::blob::{MIN_EXCHANGE_KEY_BITS, RestoreBlob};
 use sdkit_core::domain::{MAX_SD_BYTES, is_safe_file_name};
 use sdkit_core::{SysRng, Thumbprint};
@@ -55,7 +56,7 @@ pub fn run_restore(args: &RestoreBlobArgs, out: Output) -> Result<Exit, CliError
     let public = exchange
         .rsa_public_key()
         .map_err(|e| CliError::input(&args.exchange_key, e))?;
-    let tp = Thumbprint::from_bytes(*exchange.thumbprint().as_bytes());
+    let tp = exchange.thumbprint();
     // A custodian's certificate is never an HSM's exchange key: a blob sealed to it would
     // hand the HSM's contents to that custodian. Refused before anybody types a passphrase.
     let load_and_check_exchange = || {
@@ -123,7 +124,7 @@ pub fn run_restore(args: &RestoreBlobArgs, out: Output) -> Result<Exit, CliError
         ));
     }
     view.sealed = Some(Sealed {
-        sha256: sha256_hex(json_text.as_bytes()),
+        sha256: Sha256Digest::of(json_text.as_bytes()),
         tags: blob.items().iter().map(|i| i.tag.clone()).collect(),
     });
     out.report(&view);
@@ -132,7 +133,7 @@ pub fn run_restore(args: &RestoreBlobArgs, out: Output) -> Result<Exit, CliError
 
 /// The blob `restore-blob` wrote.
 struct Sealed {
-    sha256: String,
+    sha256: Sha256Digest,
     tags: Vec<String>,
 }
 
@@ -147,7 +148,7 @@ struct RestoreView<'a> {
 impl Report for RestoreView<'_> {
     fn text(&self) -> String {
         let holders = self.run.holders();
-        let mut text = heading(&self.args.sd, &self.run.loaded.sd, &self.run.loaded.sha256());
+        let mut text = heading(&self.args.sd, &self.run.loaded.sd, &self.run.loaded.digest);
         text.push_str(&holders.text());
         let Some(sealed) = &self.sealed else {
             return text;
@@ -163,7 +164,7 @@ impl Report for RestoreView<'_> {
             text,
             "  SHA-256 {} ({})",
             sealed.sha256,
-            words_hex(&sealed.sha256)
+            words(sealed.sha256.as_bytes())
         );
         if holders.skipped() > 0 {
             let _ = writeln!(
@@ -188,7 +189,7 @@ impl Report for RestoreView<'_> {
         let mut report = json!({
             "command": "restore-blob",
             "file": self.args.sd.display().to_string(),
-            "sha256": self.run.loaded.sha256(),
+            "sha256": self.run.loaded.digest,
             "holders": self.run.holders().json(),
             "exchange_x5t_256": self.exchange.to_base64url(),
             "warnings": self.run.warnings.json(),

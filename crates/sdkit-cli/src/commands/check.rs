@@ -151,7 +151,7 @@ impl Report for CheckView<'_> {
         json!({
             "command": "check",
             "file": self.args.sd.display().to_string(),
-            "sha256": self.loaded.sha256(),
+            "sha256": self.loaded.digest,
             "required": sd.quorum().required(),
             "shares_total": sd.quorum().total(),
             "holder": self.holders.json().into_iter().next(),
@@ -180,10 +180,10 @@ pub fn run(args: &CheckArgs, out: Output) -> Result<Exit, CliError> {
     let ledger = match (&args.ledger, &ledger_log, openings.first()) {
         (Some(file), Some(log), Some(o)) => match (&o.status, o.share()) {
             (HolderStatus::Opened { x, .. }, Some(share)) => {
-                let commitment = hex::encode(share_commitment(&loaded.digest, share));
+                let commitment = hex::encode(share_commitment(loaded.digest.as_bytes(), share));
                 Some(LedgerCheck {
                     file: file.clone(),
-                    found: lookup(log, &loaded.sha256(), *x, &commitment),
+                    found: lookup(log, &loaded.digest, *x, &commitment),
                     commitment,
                 })
             }

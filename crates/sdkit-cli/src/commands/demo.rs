@@ -2,7 +2,6 @@
 //! the real commands (each step is parsed from a command line and recorded in a transcript),
 //! so a newcomer sees the whole ceremony work end to end.
 
-use crate::app;
 use crate::cli::{Cli, DemoArgs};
 use crate::error::{CliError, Exit};
 use crate::io::{OutFile, ensure_dir, write_all_atomic};
@@ -165,8 +164,13 @@ fn steps(dir: &Path, force: bool) -> Vec<Step> {
     list
 }
 
-/// Runs `demo`.
-pub fn run(args: &DemoArgs, out: Output) -> Result<Exit, CliError> {
+/// How a demo step runs: `app::run`, the path every user command takes (parse, dispatch,
+/// transcript). Passed in by the caller so that this module does not import `app`, which
+/// dispatches to it.
+pub type RunCommand = fn(&Cli, &[String]) -> Exit;
+
+/// Runs `demo`, each step through `run_command`.
+pub fn run(args: &DemoArgs, out: Output, run_command: RunCommand) -> Result<Exit, CliError> {
     let dir = &args.dir;
     if !args.force && std::fs::read_dir(dir).is_ok_and(|mut d| d.next().is_some()) {
         return Err(CliError::output(dir, "exists and is not empty")
@@ -215,7 +219,7 @@ pub fn run(args: &DemoArgs, out: Output) -> Result<Exit, CliError> {
             argv[4..].join(" ")
         ));
         let code = match Cli::try_parse_from(&argv) {
-            Ok(cli) => app::run(&cli, &argv),
+            Ok(cli) => run_command(&cli, &argv),
             Err(e) => {
                 eprintln!("demo step {} could not be parsed: {e}", n + 1);
                 Exit::Usage
@@ -257,7 +261,7 @@ pub fn run(args: &DemoArgs, out: Output) -> Result<Exit, CliError> {
             list.len() + 2,
             argv[2..].join(" ")
         ));
-        let code = Cli::try_parse_from(&argv).map_or(Exit::Usage, |cli| app::run(&cli, &argv));
+        let code = Cli::try_parse_from(&argv).map_or(Exit::Usage, |cli| run_command(&cli, &argv));
         all_ok &= code == Exit::Ok;
         say(format!(
             "        {}",

@@ -13,7 +13,8 @@ use super::quorum::{QuorumRun, recover_error, run_quorum_with};
 use crate::cli::DrillArgs;
 use crate::error::{CliError, Exit};
 use crate::keys::certificates_beside;
-use crate::render::{Output, Report, words_hex};
+use crate::render::{Output, Report, words};
+use sdkit_core::digest::Sha256Digest;
 use sdkit_core::drill::{DrillFinding, DrillReport, ItemResult, Verdict};
 use sdkit_core::evidence::share_commitment;
 use sdkit_core::recover::{self, HolderStatus};
@@ -24,7 +25,7 @@ use std::path::{Path, PathBuf};
 /// What `--ledger` recorded.
 struct LedgerRecord {
     file: PathBuf,
-    head: String,
+    head: Sha256Digest,
     commitments: usize,
 }
 
@@ -107,7 +108,7 @@ impl DrillView<'_> {
 impl Report for DrillView<'_> {
     fn text(&self) -> String {
         let sd = &self.run.loaded.sd;
-        let mut text = heading(self.sd_path, sd, &self.run.loaded.sha256());
+        let mut text = heading(self.sd_path, sd, &self.run.loaded.digest);
         text.push_str(&self.holders.text());
         let Ok(rec) = &self.report.recovery else {
             return text;
@@ -177,8 +178,8 @@ impl Report for DrillView<'_> {
             let _ = writeln!(
                 text,
                 "  new head {} ({}): write it down",
-                &l.head[..16],
-                words_hex(&l.head)
+                &l.head.to_hex()[..16],
+                words(l.head.as_bytes())
             );
         }
         if self.report.verdict == Verdict::Passed {
@@ -195,7 +196,7 @@ impl Report for DrillView<'_> {
         json!({
             "command": "drill",
             "file": self.sd_path.display().to_string(),
-            "sha256": self.run.loaded.sha256(),
+            "sha256": self.run.loaded.digest,
             "required": self.report.required,
             "shares_total": self.report.total,
             "holders": self.holders.json(),
@@ -211,7 +212,7 @@ impl Report for DrillView<'_> {
             "ledger": self.ledger.as_ref().map(|l| json!({
                 "file": l.file.display().to_string(),
                 "head": l.head,
-                "head_words": words_hex(&l.head),
+                "head_words": words(l.head.as_bytes()),
                 "commitments": l.commitments,
             })),
             "items": rec.map_or_else(Vec::new, |r| super::items_json(&r.items)),
@@ -242,7 +243,7 @@ fn ledger_entries(run: &QuorumRun, report: &DrillReport) -> Vec<ShareEntry> {
                 } else {
                     "ok"
                 },
-                commitment: hex::encode(share_commitment(&run.loaded.digest, share)),
+                commitment: hex::encode(share_commitment(run.loaded.digest.as_bytes(), share)),
             }),
             _ => None,
         })
@@ -285,7 +286,7 @@ pub fn run(args: &DrillArgs, out: Output) -> Result<Exit, CliError> {
             let head = append_drill(
                 path,
                 &args.sd,
-                &run.loaded.sha256(),
+                &run.loaded.digest,
                 report.required,
                 report.total,
                 report.verdict == Verdict::Passed,

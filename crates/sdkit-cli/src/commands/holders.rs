@@ -4,6 +4,7 @@
 
 use crate::keys::LoadedKey;
 use sdkit_core::SecurityDomain;
+use sdkit_core::digest::Sha256Digest;
 use sdkit_core::drill::HolderResult;
 use sdkit_core::recover::{CertificateMatch, HolderStatus};
 use serde_json::{Value, json};
@@ -144,7 +145,7 @@ impl Holders<'_> {
 }
 
 /// The report's first lines: the SD, its quorum and hash, then `Keys:`.
-pub fn heading(sd_path: &Path, sd: &SecurityDomain, sha256: &str) -> String {
+pub fn heading(sd_path: &Path, sd: &SecurityDomain, sha256: &Sha256Digest) -> String {
     format!(
         "Security domain {} (quorum {} of {}, SHA-256 {sha256})\nKeys:\n",
         sd_path.display(),

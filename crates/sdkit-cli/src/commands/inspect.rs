@@ -96,9 +96,9 @@ impl Report for InspectView<'_> {
             text,
             "  size {} bytes, SHA-256 {}",
             loaded.size,
-            loaded.sha256()
+            loaded.digest
         );
-        let _ = writeln!(text, "  read aloud: {}", words(&loaded.digest));
+        let _ = writeln!(text, "  read aloud: {}", words(loaded.digest.as_bytes()));
         let _ = writeln!(
             text,
             "  format version {}, quorum {} of {} shares, {} data item(s)",
@@ -254,8 +254,8 @@ impl Report for InspectView<'_> {
         json!({
             "command": "inspect",
             "file": self.args.sd.display().to_string(),
-            "sha256": loaded.sha256(),
-            "sha256_words": words(&loaded.digest),
+            "sha256": loaded.digest,
+            "sha256_words": words(loaded.digest.as_bytes()),
             "size": loaded.size,
             "warnings": self.warnings.json(),
             "version": sd.version(),

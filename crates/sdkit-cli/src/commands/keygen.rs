@@ -5,7 +5,7 @@ use crate::cli::{ExchangeKeyArgs, KeygenArgs};
 use crate::error::{CliError, Exit};
 use crate::io::{OutFile, ensure_dir, probe_output_dir, refuse_existing, write_all_atomic};
 use crate::render::{Output, date, words};
-use sdkit_certs::{CertificateParams, GenerateError, KeySize, PbeKdf};
+use sdkit_certs::{CertificateParams, GenerateError, GeneratedKey, KeySize, PbeKdf};
 use serde_json::json;
 use std::fmt::Write;
 use std::io::IsTerminal;
@@ -142,12 +142,12 @@ fn generate_keys(
     n: usize,
     size: KeySize,
     show_progress: bool,
-) -> Result<Vec<rsa::PrivateKey>, CliError> {
+) -> Result<Vec<GeneratedKey>, CliError> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |p| p.get())
         .min(n);
     let next = AtomicUsize::new(0);
-    let slots: Mutex<Vec<Option<rsa::PrivateKey>>> = Mutex::new((0..n).map(|_| None).collect());
+    let slots: Mutex<Vec<Option<GeneratedKey>>> = Mutex::new((0..n).map(|_| None).collect());
     let failed = AtomicUsize::new(0);
     let bar = if show_progress {
         let b = indicatif::ProgressBar::new(n as u64);
@@ -189,7 +189,7 @@ fn generate_keys(
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    let keys: Vec<rsa::PrivateKey> = slots
+    let keys: Vec<GeneratedKey> = slots
         .into_inner()
         .map_err(|_| CliError::new(Exit::Crypto, "key generation failed"))?
         .into_iter()

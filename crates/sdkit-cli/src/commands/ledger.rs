@@ -6,6 +6,7 @@ use crate::chain_file::{self, Log, append};
 use crate::cli::LedgerCommand;
 use crate::error::{CliError, Exit};
 use crate::render::{Output, rfc3339};
+use sdkit_core::digest::Sha256Digest;
 use serde_json::{Map, Value, json};
 use std::path::Path;
 use std::time::SystemTime;
@@ -36,12 +37,12 @@ pub fn check_appendable(path: &Path) -> Result<(), CliError> {
 pub fn append_drill(
     path: &Path,
     sd_file: &Path,
-    sd_sha256: &str,
+    sd_sha256: &Sha256Digest,
     required: usize,
     total: usize,
     passed: bool,
     shares: &[ShareEntry],
-) -> Result<String, CliError> {
+) -> Result<Sha256Digest, CliError> {
     let mut rec = Map::new();
     rec.insert("version".into(), json!(1));
     rec.insert("time".into(), json!(rfc3339(SystemTime::now())));
@@ -67,9 +68,10 @@ pub fn append_drill(
     append(path, KIND, "ledger", rec)
 }
 
-fn is_hex64(v: Option<&Value>) -> bool {
+/// The SHA-256 digest a record holds at `v`, if it holds one.
+fn digest_at(v: Option<&Value>) -> Option<Sha256Digest> {
     v.and_then(Value::as_str)
-        .is_some_and(|s| s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit()))
+        .and_then(|s| Sha256Digest::from_hex(s).ok())
 }
 
 /// Reads a ledger, verifying the chain and that every record is well-formed.
@@ -78,10 +80,11 @@ pub fn load(path: &Path) -> Result<Log, CliError> {
     for (i, r) in log.records.iter().enumerate() {
         let shares_ok = r.get("shares").and_then(Value::as_array).is_some_and(|a| {
             a.iter().all(|s| {
-                is_hex64(s.get("commitment")) && s.get("x").and_then(Value::as_u64).is_some()
+                digest_at(s.get("commitment")).is_some()
+                    && s.get("x").and_then(Value::as_u64).is_some()
             })
         });
-        if !is_hex64(r.get("sd_sha256")) || !shares_ok {
+        if digest_at(r.get("sd_sha256")).is_none() || !shares_ok {
             return Err(CliError::new(
                 Exit::CheckFailed,
                 format!(
@@ -112,9 +115,9 @@ pub enum LedgerMatch {
 /// Looks up the newest drill of `sd_sha256` that recorded share `x` as good (authenticated
 /// and on the polynomial; the drill as a whole may have failed for another key) and compares
 /// commitments.
-pub fn lookup(log: &Log, sd_sha256: &str, x: u8, commitment: &str) -> LedgerMatch {
+pub fn lookup(log: &Log, sd_sha256: &Sha256Digest, x: u8, commitment: &str) -> LedgerMatch {
     let of_this_sd =
-        |rec: &&Map<String, Value>| rec.get("sd_sha256").and_then(Value::as_str) == Some(sd_sha256);
+        |rec: &&Map<String, Value>| digest_at(rec.get("sd_sha256")) == Some(*sd_sha256);
     for rec in log.records.iter().rev().filter(of_this_sd) {
         let entry = rec.get("shares").and_then(Value::as_array).and_then(|a| {
             a.iter().find(|s| {

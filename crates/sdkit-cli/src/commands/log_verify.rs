@@ -4,7 +4,7 @@
 use crate::chain_file::Log;
 use crate::error::{CliError, Exit};
 use crate::head::ExpectedHead;
-use crate::render::{Output, words_hex};
+use crate::render::{Output, words};
 use serde_json::{Value, json};
 use std::fmt::Write;
 use std::path::Path;
@@ -21,11 +21,11 @@ pub fn report(
     expect: Option<&ExpectedHead>,
     out: Output,
 ) -> Result<Exit, CliError> {
-    let words = words_hex(&log.head);
+    let head_words = words(log.head.as_bytes());
     let mut text = String::new();
     let _ = writeln!(text, "Chain intact: {} holds {summary}.", file.display());
     let _ = writeln!(text, "  head       {}", log.head);
-    let _ = writeln!(text, "  read aloud {words}");
+    let _ = writeln!(text, "  read aloud {head_words}");
     let head_matches = expect.map(|e| e.matches(&log.head));
     match (expect, head_matches) {
         (Some(e), Some(true)) => {
@@ -48,9 +48,9 @@ pub fn report(
         "command": command,
         "file": file.display().to_string(),
         "sha256": log.file_sha256,
-        "sha256_words": words_hex(&log.file_sha256),
+        "sha256_words": words(log.file_sha256.as_bytes()),
         "head": log.head,
-        "head_words": words,
+        "head_words": head_words,
         "expected_head": expect.map(ToString::to_string),
         "head_matches": head_matches,
         "ok": head_matches != Some(false),
@@ -62,9 +62,9 @@ pub fn report(
         return Err(CliError::new(
             Exit::CheckFailed,
             format!(
-                "{}: its head {} ({words}) is not the one expected ({e})",
+                "{}: its head {} ({head_words}) is not the one expected ({e})",
                 file.display(),
-                &log.head[..16]
+                &log.head.to_hex()[..16]
             ),
         )
         .hint(

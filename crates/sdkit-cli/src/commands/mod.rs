@@ -22,24 +22,17 @@ use sdkit_core::SecurityDomain;
 use sdkit_core::domain::MAX_SD_BYTES;
 use sdkit_core::drill::ItemResult;
 use serde_json::{Value, json};
-use sha2::Digest;
+use sdkit_core::digest::Sha256Digest;
 use std::path::{Path, PathBuf};
 
 /// A parsed SD and the facts about its file.
 pub struct LoadedSd {
     /// The parsed domain.
     pub sd: SecurityDomain,
-    /// SHA-256 of the file (what ledger commitments are bound to).
-    pub digest: [u8; 32],
+    /// SHA-256 of the file (what ledger commitments are bound to; shown in lower-case hex).
+    pub digest: Sha256Digest,
     /// File size in bytes.
     pub size: usize,
-}
-
-impl LoadedSd {
-    /// SHA-256 of the file, lower-case hex (as shown to people and recorded in ledgers).
-    pub fn sha256(&self) -> String {
-        hex::encode(self.digest)
-    }
 }
 
 impl AsRef<SecurityDomain> for LoadedSd {
@@ -58,7 +51,7 @@ pub fn load_sd(path: &Path) -> Result<LoadedSd, CliError> {
         None => CliError::input(path, format!("not a usable security domain: {e}"))
             .hint("give the file `az keyvault security-domain download` wrote; if it was edited or truncated, download it again"),
     })?;
-    let digest: [u8; 32] = sha2::Sha256::digest(&bytes).into();
+    let digest = Sha256Digest::of(&bytes);
     Ok(LoadedSd {
         digest,
         size: bytes.len(),

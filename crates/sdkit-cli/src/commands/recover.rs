@@ -22,7 +22,7 @@ struct RecoverView<'a> {
 impl Report for RecoverView<'_> {
     fn text(&self) -> String {
         let holders = self.run.holders();
-        let mut text = heading(self.sd_path, &self.run.loaded.sd, &self.run.loaded.sha256());
+        let mut text = heading(self.sd_path, &self.run.loaded.sd, &self.run.loaded.digest);
         text.push_str(&holders.text());
         text.push_str(&self.written.text());
         let off = self
@@ -44,7 +44,7 @@ impl Report for RecoverView<'_> {
         json!({
             "command": "recover",
             "file": self.sd_path.display().to_string(),
-            "sha256": self.run.loaded.sha256(),
+            "sha256": self.run.loaded.digest,
             "holders": self.run.holders().json(),
             "warnings": self.run.warnings.json(),
             "off_polynomial_x": self.run.outcome.recovery.as_ref().ok().map(|r| &r.off_polynomial),

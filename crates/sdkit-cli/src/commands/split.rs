@@ -1,16 +1,17 @@
 //! `sdkit split`: a new SD file for the user's own secrets, in Azure's format.
 
-use crate::cli::SplitArgs;
+use crate::cli::{ItemInput, SplitArgs};
 use crate::error::{CliError, Exit};
 use crate::hygiene;
 use crate::io::{self, OutFile, refuse_existing, write_all_atomic};
 use crate::keys::load_cert;
-use crate::render::{Output, sha256_hex};
-use sdkit_core::build::{BuildError, Recipient, build_security_domain};
-use sdkit_core::{SysRng, Thumbprint};
+use crate::render::Output;
+use sdkit_core::assemble::{BuildError, Recipient, build_security_domain};
+use sdkit_core::digest::Sha256Digest;
+use sdkit_core::tag::Tag;
+use sdkit_core::{Quorum, SysRng};
 use serde_json::json;
 use std::fmt::Write;
-use std::path::PathBuf;
 use zeroize::Zeroizing;
 
 /// Largest total of secrets in one SD: base64url inflates by 4/3 and the SD reader refuses
@@ -21,38 +22,16 @@ const MAX_TOTAL_SECRET_BYTES: u64 = 32 * 1024 * 1024;
 pub fn run(args: &SplitArgs, out: Output) -> Result<Exit, CliError> {
     refuse_existing([args.out.as_path()], args.force)?;
     io::probe_output_file(&args.out, "security domain")?;
-    let mut parsed: Vec<(String, PathBuf)> = Vec::new();
-    for spec in &args.inputs {
-        let Some((tag, file)) = spec.split_once('=') else {
-            return Err(CliError::usage(format!("--in {spec:?}: expected TAG=FILE")));
-        };
-        if !sdkit_core::domain::is_safe_file_name(tag) {
-            return Err(CliError::usage(format!(
-                "--in {spec:?}: tag {tag:?} must be a non-empty plain file name (no '/', '\\', ':', leading '.' or '-', or control characters)"
-            )));
-        }
-        if !tag.is_ascii() {
-            return Err(CliError::usage(format!(
-                "--in {spec:?}: tag {tag:?} must be ASCII: the az CLI cannot read a security domain with non-ASCII tags"
-            )));
-        }
-        if parsed.iter().any(|(t, _)| t == tag) {
-            return Err(CliError::usage(format!("tag {tag:?} is given twice")));
-        }
-        parsed.push((tag.to_owned(), PathBuf::from(file)));
-    }
     let n = args.certs.len();
-    if !(2..=127).contains(&n) {
-        return Err(CliError::usage(format!(
-            "{n} certificate(s) given: a split needs 2 to 127 (Managed HSM uses 3 to 10)"
-        )));
-    }
-    if args.quorum < 2 || args.quorum > n {
-        return Err(CliError::usage(format!(
-            "--quorum {} is impossible with {n} certificates: give 2 to {n}",
-            args.quorum
-        )));
-    }
+    // The one check of M and N: sdkit-core's. Only the option names are added here.
+    let quorum = Quorum::new(args.quorum, n).map_err(|e| {
+        CliError::usage(format!(
+            "--quorum {} with {n} certificate{}: {e}",
+            args.quorum,
+            if n == 1 { "" } else { "s" }
+        ))
+        .hint("a split needs 2 to 127 certificates (Managed HSM uses 3 to 10) and a quorum of 2 up to their number")
+    })?;
     let mut recipients = Vec::with_capacity(n);
     let mut warnings = hygiene::Warnings::default();
     for path in &args.certs {
@@ -64,12 +43,12 @@ pub fn run(args: &SplitArgs, out: Output) -> Result<Exit, CliError> {
             .map_err(|e| CliError::input(path, e))?;
         recipients.push(Recipient {
             key,
-            thumbprint: Thumbprint::from_bytes(*c.thumbprint.as_bytes()),
+            thumbprint: c.thumbprint,
         });
     }
-    let mut secrets: Vec<Zeroizing<Vec<u8>>> = Vec::with_capacity(parsed.len());
+    let mut secrets: Vec<Zeroizing<Vec<u8>>> = Vec::with_capacity(args.inputs.len());
     let mut total = 0u64;
-    for (_, file) in &parsed {
+    for ItemInput { file, .. } in &args.inputs {
         let bytes = io::read_secret(file, MAX_TOTAL_SECRET_BYTES, "secret")?;
         total += bytes.len() as u64;
         if total > MAX_TOTAL_SECRET_BYTES {
@@ -80,26 +59,25 @@ pub fn run(args: &SplitArgs, out: Output) -> Result<Exit, CliError> {
         }
         secrets.push(bytes);
     }
-    let items: Vec<(&str, &[u8])> = parsed
+    let items: Vec<(&Tag, &[u8])> = args
+        .inputs
         .iter()
         .zip(&secrets)
-        .map(|((t, _), s)| (t.as_str(), s.as_slice()))
+        .map(|(i, s)| (&i.tag, s.as_slice()))
         .collect();
     let sd =
-        build_security_domain(&items, &recipients, args.quorum, &mut SysRng).map_err(
-            |e| match e {
-                BuildError::DuplicateRecipient { first, second } => CliError::usage(format!(
-                    "{} and {} are the same certificate: each custodian must have their own",
-                    args.certs[first].display(),
-                    args.certs[second].display()
-                )),
-                BuildError::RecipientKeyTooSmall { index, .. } => {
-                    CliError::input(&args.certs[index], e)
-                }
-                BuildError::Encrypt => CliError::new(Exit::Crypto, e.to_string()),
-                other => CliError::usage(other.to_string()),
-            },
-        )?;
+        build_security_domain(&items, &recipients, quorum, &mut SysRng).map_err(|e| match e {
+            BuildError::DuplicateRecipient { first, second } => CliError::usage(format!(
+                "{} and {} are the same certificate: each custodian must have their own",
+                args.certs[first].display(),
+                args.certs[second].display()
+            )),
+            BuildError::RecipientKeyTooSmall { index, .. } => {
+                CliError::input(&args.certs[index], e)
+            }
+            BuildError::Encrypt => CliError::new(Exit::Crypto, e.to_string()),
+            other => CliError::usage(other.to_string()),
+        })?;
     let text_sd = sd.to_json();
     write_all_atomic(
         &[OutFile {
@@ -110,6 +88,7 @@ pub fn run(args: &SplitArgs, out: Output) -> Result<Exit, CliError> {
         args.force,
     )?;
     let q = sd.quorum();
+    let out_sha256 = Sha256Digest::of(text_sd.as_bytes());
     let mut text = String::new();
     warnings.extend(hygiene::quorum(q));
     warnings.print();
@@ -119,7 +98,7 @@ pub fn run(args: &SplitArgs, out: Output) -> Result<Exit, CliError> {
         args.out.display(),
         q.required(),
         q.total(),
-        sha256_hex(text_sd.as_bytes())
+        out_sha256
     );
     for (i, (c, r)) in args.certs.iter().zip(&recipients).enumerate() {
         let _ = writeln!(
@@ -131,20 +110,20 @@ pub fn run(args: &SplitArgs, out: Output) -> Result<Exit, CliError> {
             r.thumbprint
         );
     }
-    for (t, f) in &parsed {
-        let _ = writeln!(text, "  item {t} <- {}", f.display());
+    for ItemInput { tag, file } in &args.inputs {
+        let _ = writeln!(text, "  item {tag} <- {}", file.display());
     }
     out.emit(
         &json!({
             "command": "split",
             "out": args.out.display().to_string(),
-            "out_sha256": sha256_hex(text_sd.as_bytes()),
+            "out_sha256": out_sha256,
             "warnings": warnings.json(),
             "required": q.required(),
             "shares_total": q.total(),
             "within_managed_hsm_limits": q.within_managed_hsm_limits(),
             "certificates": args.certs.iter().zip(&recipients).map(|(c, r)| json!({ "file": c.display().to_string(), "x5t_256": r.thumbprint.to_base64url() })).collect::<Vec<_>>(),
-            "items": parsed.iter().map(|(t, _)| t.clone()).collect::<Vec<_>>(),
+            "items": args.inputs.iter().map(|i| i.tag.as_str()).collect::<Vec<_>>(),
             "ok": true,
         }),
         &text,

@@ -1,157 +1,14 @@
-//! File handling: bounded reads that refuse what is not a regular file, and atomic writes
-//! that never leave a partial file and never overwrite without being told to.
+//! Atomic writes: every output of a command goes to a temporary file beside its destination,
+//! is synced, then moved into place, all or nothing and never over an existing file unless
+//! told to; temporaries in flight are removed on Ctrl-C.
 
+use super::probe::refuse_existing;
+use super::record::record_output;
 use crate::error::CliError;
 use std::fs::{self, File, OpenOptions};
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, Once};
-use zeroize::Zeroizing;
-
-/// Largest key or certificate file read (real ones are a few KiB).
-pub const MAX_KEY_BYTES: u64 = 1024 * 1024;
-/// Largest passphrase file read.
-pub const MAX_PASSPHRASE_BYTES: u64 = 64 * 1024;
-
-/// A file a command read or wrote, for the transcript.
-#[derive(Debug, Clone)]
-pub struct FileRecord {
-    /// The path as given.
-    pub path: PathBuf,
-    /// SHA-256 (hex) of the contents; `None` for secret files (a hash of a short secret,
-    /// such as a passphrase, could be guessed back).
-    pub sha256: Option<String>,
-    /// Size in bytes.
-    pub size: usize,
-}
-
-/// Files read and written by the current command.
-static INPUTS: Mutex<Vec<FileRecord>> = Mutex::new(Vec::new());
-static OUTPUTS: Mutex<Vec<FileRecord>> = Mutex::new(Vec::new());
-
-fn record(list: &Mutex<Vec<FileRecord>>, path: &Path, bytes: &[u8], secret: bool) {
-    if let Ok(mut v) = list.lock() {
-        v.push(FileRecord {
-            path: path.to_owned(),
-            sha256: (!secret).then(|| crate::render::sha256_hex(bytes)),
-            size: bytes.len(),
-        });
-    }
-}
-
-/// Takes (and clears) the files read and written since the last call.
-pub fn take_file_records() -> (Vec<FileRecord>, Vec<FileRecord>) {
-    let take = |m: &Mutex<Vec<FileRecord>>| {
-        m.lock()
-            .map(|mut v| std::mem::take(&mut *v))
-            .unwrap_or_default()
-    };
-    (take(&INPUTS), take(&OUTPUTS))
-}
-
-/// Reads a non-secret input (recorded with its hash for the transcript).
-pub fn read_bounded(path: &Path, max: u64, what: &str) -> Result<Vec<u8>, CliError> {
-    let bytes = read_file(path, max, what)?;
-    record(&INPUTS, path, &bytes, false);
-    Ok(bytes)
-}
-
-/// Reads a secret input (a key, a passphrase, a secret to split): recorded without a hash.
-pub fn read_secret(path: &Path, max: u64, what: &str) -> Result<Zeroizing<Vec<u8>>, CliError> {
-    let bytes = Zeroizing::new(read_file(path, max, what)?);
-    record(&INPUTS, path, &bytes, true);
-    Ok(bytes)
-}
-
-/// Reads a passphrase: from a regular file, from standard input (`-`), or from a pipe or
-/// descriptor (`/dev/fd/N`, process substitution), which other inputs refuse. Reads at most
-/// `max` bytes; recorded without a hash.
-pub fn read_passphrase_source(path: &Path, max: u64) -> Result<Zeroizing<Vec<u8>>, CliError> {
-    use std::io::IsTerminal;
-    let what = "passphrase file";
-    let mut buf = Zeroizing::new(Vec::new());
-    if path == Path::new("-") {
-        if std::io::stdin().is_terminal() {
-            return Err(CliError::usage(
-                "--passphrase-file -: standard input is a terminal, where the passphrase would be shown as it is typed",
-            )
-            .hint("leave out --passphrase-file to be asked without echo, or pipe the passphrase in"));
-        }
-        std::io::stdin()
-            .lock()
-            .take(max + 1)
-            .read_to_end(&mut buf)
-            .map_err(|e| {
-                CliError::input(
-                    path,
-                    format!("cannot read the passphrase from standard input: {e}"),
-                )
-            })?;
-    } else {
-        let meta = fs::metadata(path);
-        let stream = meta.as_ref().is_ok_and(|m| !m.is_file() && !m.is_dir());
-        if !stream {
-            return read_secret(path, max, what);
-        }
-        File::open(path)
-            .and_then(|f| f.take(max + 1).read_to_end(&mut buf))
-            .map_err(|e| CliError::input(path, format!("cannot read the {what}: {e}")))?;
-    }
-    if buf.len() as u64 > max {
-        return Err(CliError::input(
-            path,
-            format!("more than {max} bytes: not a passphrase"),
-        ));
-    }
-    record(&INPUTS, path, &buf, true);
-    Ok(buf)
-}
-
-/// Reads a whole regular file of at most `max` bytes. Directories, FIFOs and devices are
-/// refused before they are opened (opening a FIFO would block).
-fn read_file(path: &Path, max: u64, what: &str) -> Result<Vec<u8>, CliError> {
-    let meta = fs::metadata(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => {
-            CliError::input(path, format!("{what} not found")).hint("check the path and spelling")
-        }
-        std::io::ErrorKind::PermissionDenied => {
-            CliError::input(path, format!("permission denied reading the {what}"))
-        }
-        _ => CliError::input(path, format!("cannot read the {what}: {e}")),
-    })?;
-    if meta.is_dir() {
-        return Err(CliError::input(
-            path,
-            format!("is a directory; expected the {what}"),
-        ));
-    }
-    if !meta.is_file() {
-        return Err(CliError::input(
-            path,
-            format!("is not a regular file (FIFO, socket or device); expected the {what}"),
-        ));
-    }
-    if meta.len() > max {
-        return Err(CliError::input(
-            path,
-            format!(
-                "is {} bytes, larger than any {what} ({max} bytes at most); is this the right file?",
-                meta.len()
-            ),
-        ));
-    }
-    let mut buf = Vec::with_capacity(meta.len() as usize);
-    File::open(path)
-        .and_then(|f| f.take(max + 1).read_to_end(&mut buf))
-        .map_err(|e| CliError::input(path, format!("cannot read the {what}: {e}")))?;
-    if buf.len() as u64 > max {
-        return Err(CliError::input(
-            path,
-            format!("grew past {max} bytes while being read"),
-        ));
-    }
-    Ok(buf)
-}
 
 /// Temporary files that exist right now, so an interrupt (Ctrl-C) can remove them.
 static LIVE_TEMPS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
@@ -308,26 +165,11 @@ pub fn write_all_atomic(files: &[OutFile<'_>], force: bool) -> Result<(), CliErr
     }
     place(&staged, force)?;
     for f in files {
-        record(&OUTPUTS, &f.path, f.bytes, f.secret);
+        record_output(&f.path, f.bytes, f.secret);
     }
     Ok(())
 }
 
-/// Refuses, before any work, when an output exists and `force` is off.
-pub fn refuse_existing<'p>(
-    paths: impl IntoIterator<Item = &'p Path>,
-    force: bool,
-) -> Result<(), CliError> {
-    if !force {
-        if let Some(p) = paths.into_iter().find(|p| p.symlink_metadata().is_ok()) {
-            return Err(CliError::output(p, "already exists; refusing to overwrite")
-                .hint("move it away, choose another output, or pass --force to replace it"));
-        }
-    }
-    Ok(())
-}
-
-/// Moves staged files into place, all or nothing.
 /// Moves `src` to `dst` unless `dst` exists. A hard link fails atomically on an existing
 /// name; where the filesystem has no hard links (FAT/exFAT media), an existence check and a
 /// rename do the same job with a tiny window.
@@ -340,6 +182,7 @@ fn link_noclobber(src: &Path, dst: &Path) -> std::io::Result<()> {
     }
 }
 
+/// Moves staged files into place, all or nothing.
 fn place(staged: &[Staged], force: bool) -> Result<(), CliError> {
     // New files that had no predecessor, and (backup, destination) pairs for files replaced
     // under --force: the old file is kept under a backup name until every new file is in
@@ -407,104 +250,6 @@ fn place(staged: &[Staged], force: bool) -> Result<(), CliError> {
     dirs.dedup();
     dirs.into_iter().for_each(sync_dir);
     Ok(())
-}
-
-/// Fails now when a file could not be created in `dir` later: a command checks each of its
-/// outputs before it prompts, decrypts or generates anything, so it never does the work and
-/// then cannot keep (or record) it. Creates and removes one empty probe file.
-fn probe_writable_dir(dir: &Path, named: &Path, what: &str) -> Result<(), CliError> {
-    let shown = if dir.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        dir
-    };
-    match fs::metadata(shown) {
-        Ok(m) if m.is_dir() => {}
-        Ok(_) => {
-            return Err(CliError::output(
-                named,
-                format!(
-                    "{} is not a directory, so the {what} cannot be written there",
-                    shown.display()
-                ),
-            ));
-        }
-        Err(_) => {
-            return Err(CliError::output(
-                named,
-                format!(
-                    "directory {} not found, so the {what} cannot be written there",
-                    shown.display()
-                ),
-            )
-            .hint("create the directory first, or check the path"));
-        }
-    }
-    let nonce = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    let probe = shown.join(format!(".sdkit-probe-{}-{nonce:x}", std::process::id()));
-    OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&probe)
-        .and_then(|_| fs::remove_file(&probe))
-        .map_err(|e| {
-            CliError::output(
-                named,
-                format!("cannot write the {what} in {}: {e}", shown.display()),
-            )
-            .hint("choose a writable place (on removable media, check it is not read-only)")
-        })
-}
-
-/// Checks, before any work, that the file `path` (the `what` of the command) can be
-/// written: its directory exists and takes files, and `path` itself is not a directory.
-pub fn probe_output_file(path: &Path, what: &str) -> Result<(), CliError> {
-    if path.is_dir() {
-        return Err(CliError::output(
-            path,
-            format!("is a directory; give a file name for the {what}"),
-        ));
-    }
-    probe_writable_dir(path.parent().unwrap_or(Path::new("")), path, what)
-}
-
-/// Checks, before any work, that files can be written into `dir`: it takes files, or it is
-/// missing and its nearest existing ancestor takes new directories.
-pub fn probe_output_dir(dir: &Path, what: &str) -> Result<(), CliError> {
-    match fs::metadata(dir) {
-        Ok(m) if m.is_dir() => probe_writable_dir(dir, dir, what),
-        Ok(_) => Err(CliError::output(dir, "exists and is not a directory")),
-        Err(_) => {
-            let existing = dir
-                .ancestors()
-                .skip(1)
-                .find(|a| a.as_os_str().is_empty() || a.exists())
-                .unwrap_or(Path::new(""));
-            probe_writable_dir(existing, dir, what)
-        }
-    }
-}
-
-/// Creates `dir` (and parents) if missing; refuses a path that exists and is not a directory.
-pub fn ensure_dir(dir: &Path) -> Result<(), CliError> {
-    match fs::metadata(dir) {
-        Ok(m) if m.is_dir() => Ok(()),
-        Ok(_) => Err(CliError::output(dir, "exists and is not a directory")),
-        Err(_) => {
-            let mut b = fs::DirBuilder::new();
-            b.recursive(true);
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::DirBuilderExt;
-                b.mode(0o700);
-            }
-            b.create(dir)
-                .map_err(|e| CliError::output(dir, format!("cannot create directory: {e}")))
-        }
-    }
 }
 
 #[cfg(test)]

@@ -6,12 +6,13 @@
 //! with RSA-OAEP-256 + A256CBC-HS512, and each secret becomes a `dir` JWE under the key the
 //! SP 800-108 KDF derives from the master key and the secret's tag.
 
-use crate::domain::{DataItem, EncShare, SecurityDomain, is_safe_file_name};
+use crate::domain::{DataItem, EncShare, SecurityDomain};
 use crate::jwe::CompactJwe;
 use crate::kdf::derive_item_key;
 use crate::secret::MasterKey;
-use crate::shamir::{self, Quorum, QuorumError};
+use crate::shamir::{self, Quorum};
 use crate::share;
+use crate::tag::Tag;
 use crate::thumbprint::Thumbprint;
 use core::fmt;
 use rsa::PublicKey;
@@ -32,15 +33,15 @@ pub struct Recipient {
 /// Why a new SD could not be built.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BuildError {
-    /// The quorum is impossible for this many recipients.
-    Quorum(QuorumError),
+    /// The quorum is for another number of shares than there are recipients.
+    RecipientCount {
+        /// N of the quorum.
+        shares: usize,
+        /// How many recipients were given.
+        recipients: usize,
+    },
     /// Nothing to protect.
     NoItems,
-    /// A tag is empty or not usable as a file name (recovery writes `<tag>.bin`).
-    BadTag {
-        /// The tag.
-        tag: String,
-    },
     /// Two items share a tag.
     DuplicateTag {
         /// The tag.
@@ -67,14 +68,13 @@ pub enum BuildError {
 impl fmt::Display for BuildError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            BuildError::Quorum(e) => e.fmt(f),
+            BuildError::RecipientCount { shares, recipients } => write!(
+                f,
+                "the quorum is for {shares} shares but {recipients} recipients were given"
+            ),
             BuildError::NoItems => {
                 f.write_str("there is nothing to split: give at least one secret")
             }
-            BuildError::BadTag { tag } => write!(
-                f,
-                "tag {tag:?} is not usable: tags must be non-empty ASCII plain file names (no path separators, no leading '.' or '-', no control characters; the az CLI cannot read non-ASCII tags)"
-            ),
             BuildError::DuplicateTag { tag } => write!(f, "tag {tag:?} is given twice"),
             BuildError::DuplicateRecipient { first, second } => {
                 write!(
@@ -114,31 +114,32 @@ fn random_kid<R: rand_core::TryCryptoRng + ?Sized>(rng: &mut R) -> Result<String
     ))
 }
 
-/// Builds a new SD protecting `items` (tag, secret), any `required` of `recipients` opening it.
+/// Builds a new SD protecting `items` (tag, secret), any `quorum.required()` of `recipients`
+/// opening it. The types carry the rules for a quorum ([`Quorum::new`]) and for a tag
+/// ([`Tag::new`]); what is checked here is how they fit together.
 ///
 /// # Errors
-/// [`BuildError`] for an impossible quorum, bad or repeated tags, a repeated or small
-/// recipient key, or a failing RNG.
+/// [`BuildError`] for a quorum of another size than `recipients`, no items, a repeated tag,
+/// a repeated or small recipient key, or a failing RNG.
 pub fn build_security_domain<R: rand_core::TryCryptoRng + ?Sized>(
-    items: &[(&str, &[u8])],
+    items: &[(&Tag, &[u8])],
     recipients: &[Recipient],
-    required: usize,
+    quorum: Quorum,
     rng: &mut R,
 ) -> Result<SecurityDomain, BuildError> {
-    let quorum = Quorum::new(required, recipients.len()).map_err(BuildError::Quorum)?;
+    if quorum.total() != recipients.len() {
+        return Err(BuildError::RecipientCount {
+            shares: quorum.total(),
+            recipients: recipients.len(),
+        });
+    }
     if items.is_empty() {
         return Err(BuildError::NoItems);
     }
     for (i, (tag, _)) in items.iter().enumerate() {
-        // ASCII only: the `az` CLI decodes JWE headers as ASCII and fails on any other tag.
-        if !is_safe_file_name(tag) || !tag.is_ascii() {
-            return Err(BuildError::BadTag {
-                tag: (*tag).to_owned(),
-            });
-        }
         if items[..i].iter().any(|(t, _)| t == tag) {
             return Err(BuildError::DuplicateTag {
-                tag: (*tag).to_owned(),
+                tag: tag.as_str().to_owned(),
             });
         }
     }
@@ -172,10 +173,11 @@ pub fn build_security_domain<R: rand_core::TryCryptoRng + ?Sized>(
     }
     let mut data = Vec::with_capacity(items.len());
     for (tag, secret) in items {
+        let tag = tag.as_str();
         let jwe = CompactJwe::encrypt_dir(&derive_item_key(&master, tag), tag, secret, rng)
             .map_err(|_| BuildError::Encrypt)?;
         data.push(DataItem {
-            tag: (*tag).to_owned(),
+            tag: tag.to_owned(),
             jwe,
         });
     }

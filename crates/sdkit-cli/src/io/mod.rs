@@ -1,0 +1,15 @@
+//! File handling: bounded reads that refuse what is not a regular file, and atomic writes
+//! that never leave a partial file and never overwrite without being told to. One module per
+//! idea; everything is re-exported here, so callers name `crate::io::x`.
+
+mod probe;
+mod read;
+mod record;
+mod write;
+
+pub use probe::{ensure_dir, probe_output_dir, probe_output_file, refuse_existing};
+pub use read::{
+    MAX_KEY_BYTES, MAX_PASSPHRASE_BYTES, read_bounded, read_passphrase_source, read_secret,
+};
+pub use record::{FileRecord, take_file_records};
+pub use write::{OutFile, clean_up_on_interrupt, write_all_atomic};
