@@ -137,7 +137,7 @@ fi
 bare=$(bash "$repo/scripts/build-release.sh" --example bare_unwrap 2>/dev/null) ||
     die 1 "building crates/sdkit-certs/examples/bare_unwrap.rs failed" "run: bash scripts/build-release.sh --example bare_unwrap"
 linkage=$(file -b "$sdkit" 2>/dev/null | grep -o 'static-pie linked\|statically linked\|dynamically linked' || true)
-say "measuring $("$sdkit" --version) at $sdkit (${linkage:-linkage unknown})"
+say "measuring $("$sdkit" -V) at $sdkit (${linkage:-linkage unknown})"
 
 # ---------------------------------------------------------------- measuring
 # Setups (files to remove before a run) are scripts, because hyperfine runs them itself
@@ -549,7 +549,7 @@ fi
 # ---------------------------------------------------------------- report
 {
     echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'),"
-    echo "$(rustc --version), $("$sdkit" --version) (${linkage:-linkage unknown}), $(openssl version | cut -d' ' -f1-2); medians of $RUNS runs (drill vs floor: $ROUNDS rounds of $per_round, keygen: $KEYGEN_RUNS, scaling: $SCALE_RUNS), timed by $("$hyperfine" --version) -N;"
+    echo "$(rustc --version), $("$sdkit" -V) (${linkage:-linkage unknown}), $(openssl version | cut -d' ' -f1-2); medians of $RUNS runs (drill vs floor: $ROUNDS rounds of $per_round, keygen: $KEYGEN_RUNS, scaling: $SCALE_RUNS), timed by $("$hyperfine" --version) -N;"
     echo "load average before: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews the numbers)."
     echo
     echo "| measurement | baseline | sdkit | ratio | peak RSS |"

@@ -51,7 +51,7 @@ mod selfsigned;
 mod thumbprint;
 mod write;
 
-pub use backend::RSA_BACKEND;
+pub use backend::{RSA_BACKEND, rsa_backend_version};
 pub use cert::{CertLoadError, Certificate, load_certificate};
 pub use detect::InputKind;
 pub use generate::{
