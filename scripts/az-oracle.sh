@@ -639,7 +639,7 @@ say "az commands checked in $(awk -v a="$t_az" -v b="$(date +%s.%N)" 'BEGIN { pr
 # ---------------------------------------------------------------- summary
 cleanup
 echo
-echo "az CLI oracle (azure-cli $AZ_CLI_VERSION, $("$sdkit" --version)), $(($(date +%s) - t_start)) s"
+echo "az CLI oracle (azure-cli $AZ_CLI_VERSION, $("$sdkit" -V)), $(($(date +%s) - t_start)) s"
 printf '%-4s  %-38s %6s  %s\n' "" case time detail
 for r in "${results[@]}"; do echo "$r"; done
 echo "$npass passed, $nfail failed"

@@ -72,8 +72,8 @@ sdkit=$SDKIT_BIN before=${BEFORE_BIN:-}
 bare=$(bash scripts/build-release.sh --example bare_unwrap 2>/dev/null) ||
     die 1 "building crates/sdkit-certs/examples/bare_unwrap.rs failed" "run: bash scripts/build-release.sh --example bare_unwrap"
 linkage=$(file -b "$sdkit" 2>/dev/null | grep -o 'static-pie linked\|statically linked\|dynamically linked' || true)
-say "measuring $("$sdkit" --version) at $sdkit (${linkage:-linkage unknown}) with $("$hyperfine" --version) -N"
-[ -z "$before" ] || say "before/after against $("$before" --version) at $before"
+say "measuring $("$sdkit" -V) at $sdkit (${linkage:-linkage unknown}) with $("$hyperfine" -V) -N"
+[ -z "$before" ] || say "before/after against $("$before" -V) at $before"
 
 # ---------------------------------------------------------------- measuring
 q() { printf '%q ' "$@"; } # one command line that hyperfine -N splits back into words
@@ -293,8 +293,8 @@ fi
 {
     echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') at commit $(git describe --always --dirty 2>/dev/null || echo unknown)" \
         "on $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')), load average $load_before before," \
-        "$(cut -d' ' -f1-3 /proc/loadavg) after; $("$sdkit" --version) (${linkage:-linkage unknown}), $(openssl version | cut -d' ' -f1-2);" \
-        "medians of $RUNS runs (keygen $KEYGEN_RUNS, N=127 $SCALE_RUNS; (c) $ROUNDS rounds of $per_round), $("$hyperfine" --version) -N."
+        "$(cut -d' ' -f1-3 /proc/loadavg) after; $("$sdkit" -V) (${linkage:-linkage unknown}), $(openssl version | cut -d' ' -f1-2);" \
+        "medians of $RUNS runs (keygen $KEYGEN_RUNS, N=127 $SCALE_RUNS; (c) $ROUNDS rounds of $per_round), $("$hyperfine" -V) -N."
     printf '\n| measurement | baseline | sdkit | ratio | peak RSS |\n|---|---|---|---|---|\n'
     printf '%s\n' "${rows[@]}"
     if [ -n "$before" ]; then

@@ -25,6 +25,21 @@ pub const RSA_BACKEND: &str = "AWS-LC";
 #[cfg(not(feature = "aws-lc"))]
 pub const RSA_BACKEND: &str = "RustCrypto rsa";
 
+/// The release of the backend's RSA code, for `sdkit --version`: what an auditor needs to
+/// match the binary against advisories. AWS-LC's is the one compiled in, as the library
+/// reports it (its start-up code has run before `main`, so this is a string lookup).
+#[cfg(feature = "aws-lc")]
+pub fn rsa_backend_version() -> &'static str {
+    aws_lc_rs::awslc_version()
+}
+/// The release of the backend's RSA code, for `sdkit --version`: what an auditor needs to
+/// match the binary against advisories. The workspace pins `rsa` exactly (`=0.10.0` in the
+/// root Cargo.toml), so this names the only version that can be compiled in.
+#[cfg(not(feature = "aws-lc"))]
+pub fn rsa_backend_version() -> &'static str {
+    "0.10.0"
+}
+
 /// The key could not be taken by the backend: its numbers are inconsistent or of a form it
 /// does not support. Deliberately without detail (the detail would be about secret numbers).
 #[derive(Debug)]

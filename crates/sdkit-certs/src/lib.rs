@@ -54,7 +54,7 @@ mod rsa_numbers;
 mod selfsigned;
 mod write;
 
-pub use backend::RSA_BACKEND;
+pub use backend::{RSA_BACKEND, rsa_backend_version};
 pub use batch::{KeyInput, load_private_keys};
 pub use cert::{CertLoadError, Certificate, load_certificate};
 pub use detect::InputKind;

@@ -7,18 +7,17 @@ use sdkit_core::tag::Tag;
 use std::path::PathBuf;
 use std::str::FromStr;
 
-/// `sdkit --version`: the version and the RSA backend compiled in (for bug reports).
-fn version() -> String {
-    format!(
-        "{} (RSA: {})",
-        env!("CARGO_PKG_VERSION"),
-        sdkit_certs::RSA_BACKEND
-    )
-}
-
 /// Verify, drill and recover Azure Key Vault Managed HSM security domains, offline.
 #[derive(Debug, Parser)]
-#[command(name = "sdkit", version = version(), about, long_about = None, after_help = EXIT_CODES)]
+// clap prints `version` for `-V` and `long_version` for `--version` (src/version.rs).
+#[command(
+    name = "sdkit",
+    version = crate::version::short(),
+    long_version = crate::version::long(),
+    about,
+    long_about = None,
+    after_help = EXIT_CODES
+)]
 pub struct Cli {
     /// Print machine-readable JSON on stdout instead of text.
     #[arg(long, global = true)]

@@ -12,6 +12,7 @@ mod io;
 mod keys;
 mod render;
 mod transcript;
+mod version;
 
 use clap::Parser;
 use cli::Cli;

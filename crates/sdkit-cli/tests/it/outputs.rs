@@ -266,3 +266,46 @@ fn reports_print_no_secrets() {
         }
     }
 }
+
+#[test]
+fn version_short_and_long() {
+    // `-V` is one line for scripts; `--version` adds what ties the binary to its source.
+    let short = sdkit(["-V"]).run();
+    short.code(OK);
+    assert_eq!(short.stdout.lines().count(), 1, "-V is one line\n{short}");
+    let (backend, features) = if cfg!(feature = "aws-lc") {
+        ("RSA backend: AWS-LC ", "features: aws-lc")
+    } else {
+        ("RSA backend: RustCrypto rsa 0.10.0", "features: none")
+    };
+    let long = sdkit(["--version"]).run();
+    long.code(OK)
+        .out_has(&[features, backend, "target: ", "rustc: rustc "]);
+    assert!(
+        long.stdout.starts_with(&short.stdout),
+        "--version starts with -V's line\n{long}"
+    );
+    let commit = long
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("commit: "))
+        .unwrap_or_else(|| panic!("no commit line\n{long}"));
+    // In a git checkout: the 40-digit commit, then whether the compiled sources were it.
+    // From a source tarball (no .git): "unknown (no git)".
+    if !Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../.git")
+        .exists()
+    {
+        assert_eq!(commit, "unknown (no git)", "{long}");
+        return;
+    }
+    let (hash, state) = commit.split_once(' ').unwrap();
+    assert!(
+        hash.len() == 40 && hash.chars().all(|c| c.is_ascii_hexdigit()),
+        "commit {hash:?}\n{long}"
+    );
+    assert!(
+        ["(clean)", "(dirty)"].contains(&state),
+        "state {state:?}\n{long}"
+    );
+}
