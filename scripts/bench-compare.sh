@@ -298,7 +298,7 @@ fi
     printf '\n| measurement | baseline | sdkit | ratio | peak RSS |\n|---|---|---|---|---|\n'
     printf '%s\n' "${rows[@]}"
     if [ -n "$before" ]; then
-        printf '\nBefore: %s (%s); after: %s.\n\n' "$("$before" --version)" "$before" "$sdkit"
+        printf '\nBefore: %s (%s); after: %s.\n\n' "$("$before" -V)" "$before" "$sdkit"
         printf '| drill | before | after | after/before | peak RSS before / after |\n|---|---|---|---|---|\n'
         printf '%s\n' "${ba_rows[@]}"
     fi

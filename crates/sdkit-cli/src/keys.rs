@@ -277,17 +277,19 @@ pub fn load_keys(
     let mut files_read: Vec<(PathBuf, Zeroizing<Vec<u8>>)> = Vec::new();
     let mut passphrases: Vec<(Zeroizing<Vec<u8>>, bool)> = Vec::new();
     for &i in &encrypted {
-        passphrases.push(match passphrase_file_for(passphrase_files, i, paths.len())? {
-            Some(f) => match files_read.iter().find(|(p, _)| p == f) {
-                Some((_, pass)) => (pass.clone(), false),
-                None => {
-                    let pass = read_passphrase_file(f)?;
-                    files_read.push((f.clone(), pass.clone()));
-                    (pass, false)
-                }
+        passphrases.push(
+            match passphrase_file_for(passphrase_files, i, paths.len())? {
+                Some(f) => match files_read.iter().find(|(p, _)| p == f) {
+                    Some((_, pass)) => (pass.clone(), false),
+                    None => {
+                        let pass = read_passphrase_file(f)?;
+                        files_read.push((f.clone(), pass.clone()));
+                        (pass, false)
+                    }
+                },
+                None => (prompt(&paths[i], None)?, true),
             },
-            None => (prompt(&paths[i], None)?, true),
-        });
+        );
     }
     let inputs: Vec<KeyInput<'_>> = encrypted
         .iter()

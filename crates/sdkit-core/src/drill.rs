@@ -6,12 +6,12 @@
 //! [`QuorumOutcome`]; here are only their positions, x coordinates, sizes and errors.
 
 use crate::domain::SecurityDomain;
-pub use crate::severity::Severity;
 use crate::jwe::JweDecryptError;
 use crate::recover::{
-    CertificateMatch, ExhaustiveReport, HolderOpening, HolderStatus, QuorumOutcome, RecoverError, RecoveredItem,
-    TooManySubsets, every_subset,
+    CertificateMatch, ExhaustiveReport, HolderOpening, HolderStatus, QuorumOutcome, RecoverError,
+    RecoveredItem, TooManySubsets, every_subset,
 };
+pub use crate::severity::Severity;
 
 /// One thing a drill found. Holders, shares and items are positions in the keys given, in
 /// the SD's `enc_shares` and in its items.

@@ -45,9 +45,7 @@ impl Finding {
     /// worth knowing (a note).
     pub fn severity(&self) -> Severity {
         match self {
-            Finding::BadTagLength { .. } | Finding::TagNotSafeFileName { .. } => {
-                Severity::Problem
-            }
+            Finding::BadTagLength { .. } | Finding::TagNotSafeFileName { .. } => Severity::Problem,
             _ => Severity::Note,
         }
     }
@@ -72,8 +70,12 @@ impl InspectReport {
             .iter()
             .map(|s| team.iter().position(|t| *t == s.thumbprint))
             .collect();
-        let mut findings: Vec<InspectFinding> =
-            sd.findings().iter().cloned().map(InspectFinding::File).collect();
+        let mut findings: Vec<InspectFinding> = sd
+            .findings()
+            .iter()
+            .cloned()
+            .map(InspectFinding::File)
+            .collect();
         if !team.is_empty() {
             findings.extend(
                 share_certificate

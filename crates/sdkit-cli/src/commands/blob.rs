@@ -1,8 +1,8 @@
 //! `sdkit restore-blob` (the custodians' half of a real recovery) and `sdkit open-blob` (the
 //! HSM's half, for drills with a throw-away exchange key).
 
-use super::quorum::{QuorumRun, recover_error, run_quorum_with};
 use super::holders::heading;
+use super::quorum::{QuorumRun, recover_error, run_quorum_with};
 use super::{Written, load_sd};
 use crate::cli::{OpenBlobArgs, RestoreBlobArgs};
 use crate::error::{CliError, Exit};
@@ -10,11 +10,11 @@ use crate::hygiene;
 use crate::io::{self, MAX_KEY_BYTES, OutFile, refuse_existing, write_all_atomic};
 use crate::keys::load_keys;
 use crate::render::{Output, Report, words};
-use sdkit_core::digest::Sha256Digest;
 use sdkit_core::blob::{MIN_EXCHANGE_KEY_BITS, RestoreBlob};
+use sdkit_core::digest::Sha256Digest;
 use sdkit_core::domain::{MAX_SD_BYTES, is_safe_file_name};
-use sdkit_core::{SysRng, Thumbprint};
 use sdkit_core::drill::ItemResult;
+use sdkit_core::{SysRng, Thumbprint};
 use serde_json::{Value, json};
 use std::fmt::Write;
 use std::path::Path;
@@ -198,7 +198,10 @@ impl Report for RestoreView<'_> {
             r.insert("out".into(), json!(self.args.out.display().to_string()));
             r.insert("out_sha256".into(), json!(sealed.sha256));
             r.insert("items".into(), json!(sealed.tags));
-            r.insert("upload_command".into(), json!(upload_command(&self.args.out)));
+            r.insert(
+                "upload_command".into(),
+                json!(upload_command(&self.args.out)),
+            );
         }
         report
     }

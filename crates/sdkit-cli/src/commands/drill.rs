@@ -224,10 +224,7 @@ impl Report for DrillView<'_> {
 /// The ledger lines for the shares this drill opened: each share's commitment (bound to
 /// the SD file's hash) and whether it lay on the polynomial.
 fn ledger_entries(run: &QuorumRun, report: &DrillReport) -> Vec<ShareEntry> {
-    let off: &[u8] = report
-        .recovery
-        .as_ref()
-        .map_or(&[], |r| &r.off_polynomial);
+    let off: &[u8] = report.recovery.as_ref().map_or(&[], |r| &r.off_polynomial);
     run.outcome
         .openings
         .iter()
@@ -276,7 +273,13 @@ pub fn run(args: &DrillArgs, out: Output) -> Result<Exit, CliError> {
         .into_iter()
         .map(|i| {
             let tp = run.loaded.sd.shares()[i].thumbprint;
-            (i, beside.iter().find(|(_, t)| *t == tp).map(|(p, _)| p.clone()))
+            (
+                i,
+                beside
+                    .iter()
+                    .find(|(_, t)| *t == tp)
+                    .map(|(p, _)| p.clone()),
+            )
         })
         .collect();
     // A drill that recovered a master key is recorded, passed or failed.

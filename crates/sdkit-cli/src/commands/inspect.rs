@@ -95,8 +95,7 @@ impl Report for InspectView<'_> {
         let _ = writeln!(
             text,
             "  size {} bytes, SHA-256 {}",
-            loaded.size,
-            loaded.digest
+            loaded.size, loaded.digest
         );
         let _ = writeln!(text, "  read aloud: {}", words(loaded.digest.as_bytes()));
         let _ = writeln!(

@@ -19,10 +19,10 @@ pub mod transcript;
 use crate::error::CliError;
 use crate::io;
 use sdkit_core::SecurityDomain;
+use sdkit_core::digest::Sha256Digest;
 use sdkit_core::domain::MAX_SD_BYTES;
 use sdkit_core::drill::ItemResult;
 use serde_json::{Value, json};
-use sdkit_core::digest::Sha256Digest;
 use std::path::{Path, PathBuf};
 
 /// A parsed SD and the facts about its file.

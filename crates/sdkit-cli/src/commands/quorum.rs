@@ -83,4 +83,3 @@ pub fn recover_error(sd_path: &Path, e: &RecoverError, holder_problems: &[String
     }
     CliError::new(Exit::Crypto, message)
 }
-

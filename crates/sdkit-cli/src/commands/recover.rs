@@ -1,8 +1,8 @@
 //! `sdkit recover`: writes each item's plaintext as `<DIR>/<tag>.bin`, only after every item
 //! authenticated, atomically, mode 0600, never overwriting without `--force`.
 
-use super::quorum::{QuorumRun, recover_error, run_quorum_with};
 use super::holders::heading;
+use super::quorum::{QuorumRun, recover_error, run_quorum_with};
 use super::{Written, load_sd};
 use crate::cli::RecoverArgs;
 use crate::error::{CliError, Exit};

@@ -195,7 +195,6 @@ fn decode_all(found: impl Iterator<Item = Found>) -> Vec<HolderOpening> {
     out
 }
 
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -269,7 +268,10 @@ mod tests {
             );
             assert_eq!(o.certificate, CertificateMatch::Matched);
         }
-        assert!(keys.iter().all(|k| k.operations.load(Ordering::Relaxed) == 1));
+        assert!(
+            keys.iter()
+                .all(|k| k.operations.load(Ordering::Relaxed) == 1)
+        );
     }
 
     #[test]
@@ -285,7 +287,13 @@ mod tests {
             })
             .collect();
         let openings = open_shares(&sd, &hk);
-        assert!(matches!(openings[3].status, HolderStatus::Duplicate { first_holder: 0, .. }));
+        assert!(matches!(
+            openings[3].status,
+            HolderStatus::Duplicate {
+                first_holder: 0,
+                ..
+            }
+        ));
         for k in &keys {
             let seen = k.seen.lock().unwrap();
             let distinct: std::collections::HashSet<&Vec<u8>> = seen.iter().collect();
