@@ -8,6 +8,7 @@ mod fixtures;
 
 mod build_sd;
 mod domain_errors;
+mod error_sources;
 mod fuzz_corpus;
 mod parse_cost;
 mod real_sd;

@@ -38,3 +38,18 @@ fn leaf_errors_have_no_source() {
         .is_none()
     );
 }
+
+#[test]
+fn recovery_errors_expose_the_share_set_error() {
+    use sdkit_core::recover::RecoverError;
+    use sdkit_core::shamir::ShareSetError;
+    let inner = ShareSetError::Empty;
+    let e = RecoverError::IncompatibleShares(inner.clone());
+    let source = e.source().expect("a source");
+    assert_eq!(source.downcast_ref::<ShareSetError>(), Some(&inner));
+    assert!(
+        RecoverError::NotEnoughShares { have: 1, need: 2 }
+            .source()
+            .is_none()
+    );
+}
