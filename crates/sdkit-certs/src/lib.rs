@@ -55,7 +55,7 @@ mod selfsigned;
 mod write;
 
 pub use backend::{RSA_BACKEND, rsa_backend_version};
-pub use batch::{KeyInput, load_private_keys};
+pub use batch::{KeyInput, load_certificates, load_private_keys};
 pub use cert::{CertLoadError, Certificate, load_certificate};
 pub use detect::InputKind;
 pub use generate::{

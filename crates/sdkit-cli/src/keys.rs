@@ -310,15 +310,15 @@ pub fn load_keys(
         };
         keys[i] = Some(key);
     }
-    paths
+    let keys = paths
         .iter()
         .zip(keys)
-        .map(|(path, key)| match key {
-            Some(key) => Ok(with_certificate(path, key)),
+        .map(|(path, key)| {
             // Invariant: every key loaded above, plain or decrypted, or we returned.
-            None => Err(CliError::input(path, "the key could not be loaded")),
+            key.ok_or_else(|| CliError::input(path, "the key could not be loaded"))
         })
-        .collect()
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(with_certificates(paths, keys))
 }
 
 /// How many times a person may type a key's passphrase in all.
@@ -345,32 +345,61 @@ fn has_sibling_cert(path: &Path) -> bool {
     sibling != *path && sibling.is_file()
 }
 
-/// The loaded key with `az`'s certificate file for it (the key's path with `.cer`), when
-/// that file exists and is this key's certificate; else why there is none.
-fn with_certificate(path: &Path, key: PrivateKey) -> LoadedKey {
-    let sibling = sibling_cert_path(path);
-    let (cert, cert_problem) = if has_sibling_cert(path) {
-        match load_cert(&sibling) {
-            Ok(c) if c.cert.matches_private_key(&key) => (Some(c), None),
-            Ok(_) => (None, Some(CertProblem::Foreign(sibling))),
-            Err(e) => {
-                let why = e
-                    .message
-                    .strip_prefix(&format!("{}: ", sibling.display()))
-                    .unwrap_or(&e.message)
-                    .to_owned();
-                (None, Some(CertProblem::Unreadable(sibling, why)))
+/// Each loaded key with `az`'s certificate file for it (the key's path with `.cer`), when
+/// that file exists and is this key's certificate; else why there is none. The files are
+/// read in key order (so the transcript lists them in that order) and parsed on every core.
+fn with_certificates(paths: &[PathBuf], keys: Vec<PrivateKey>) -> Vec<LoadedKey> {
+    let read: Vec<Option<Result<Vec<u8>, CliError>>> = paths
+        .iter()
+        .map(|p| {
+            has_sibling_cert(p)
+                .then(|| io::read_bounded(&sibling_cert_path(p), MAX_KEY_BYTES, "certificate"))
+        })
+        .collect();
+    let files: Vec<&[u8]> = read.iter().flatten().flatten().map(Vec::as_slice).collect();
+    let mut parsed = sdkit_certs::load_certificates(&files).into_iter();
+    paths
+        .iter()
+        .zip(keys)
+        .zip(read.iter())
+        .map(|((path, key), read)| {
+            let sibling = sibling_cert_path(path);
+            let unreadable =
+                |why: String| (None, Some(CertProblem::Unreadable(sibling.clone(), why)));
+            let (cert, cert_problem) = match read {
+                None => (None, Some(CertProblem::Missing(sibling.clone()))),
+                Some(Err(e)) => unreadable(
+                    e.message
+                        .strip_prefix(&format!("{}: ", sibling.display()))
+                        .unwrap_or(&e.message)
+                        .to_owned(),
+                ),
+                Some(Ok(_)) => match parsed.next() {
+                    Some(Ok(cert)) if cert.matches_private_key(&key) => {
+                        let thumbprint = Thumbprint::of_certificate_der(cert.der());
+                        (
+                            Some(LoadedCert {
+                                path: sibling.clone(),
+                                cert,
+                                thumbprint,
+                            }),
+                            None,
+                        )
+                    }
+                    Some(Ok(_)) => (None, Some(CertProblem::Foreign(sibling.clone()))),
+                    Some(Err(e)) => unreadable(e.to_string()),
+                    // Invariant: one parse result per certificate read.
+                    None => unreadable("the certificate could not be parsed".to_owned()),
+                },
+            };
+            LoadedKey {
+                path: path.to_owned(),
+                key,
+                cert,
+                cert_problem,
             }
-        }
-    } else {
-        (None, Some(CertProblem::Missing(sibling)))
-    };
-    LoadedKey {
-        path: path.to_owned(),
-        key,
-        cert,
-        cert_problem,
-    }
+        })
+        .collect()
 }
 
 /// Asks for a key's passphrase without echo; `tries_left` says it is a retry.
