@@ -231,94 +231,138 @@ pub fn load_keys(
     paths: &[PathBuf],
     passphrase_files: &[PathBuf],
 ) -> Result<Vec<LoadedKey>, CliError> {
-    // Check the count before reading or prompting anything.
-    passphrase_file_for(passphrase_files, 0, paths.len())?;
-    // Every file read (an unreadable one stands as empty bytes; its error is reported in
-    // its turn, below), then parsed without a passphrase.
-    let mut read_error: Option<(usize, CliError)> = None;
-    let files: Vec<Zeroizing<Vec<u8>>> = paths
-        .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            io::read_secret(p, MAX_KEY_BYTES, "private key").unwrap_or_else(|e| {
-                read_error.get_or_insert((i, e));
-                Zeroizing::new(Vec::new())
+    let files = KeyFiles::read(paths, passphrase_files)?;
+    let parsed = files.parse();
+    files.load(parsed, passphrase_files)
+}
+
+/// The key files of a command, read (in order, for the transcript) but not yet parsed, so
+/// that a caller can parse them while it parses something else (the SD).
+pub struct KeyFiles<'a> {
+    paths: &'a [PathBuf],
+    /// Each file's bytes; an unreadable one stands as empty bytes, its error reported in its
+    /// turn by [`KeyFiles::load`].
+    files: Vec<Zeroizing<Vec<u8>>>,
+    read_error: Option<(usize, CliError)>,
+}
+
+/// What parsing each key file without a passphrase gave, for [`KeyFiles::load`].
+pub type FirstParse = Vec<Result<PrivateKey, KeyLoadError>>;
+
+impl<'a> KeyFiles<'a> {
+    /// Checks the passphrase files' count (before anything is read or prompted) and reads
+    /// every key file.
+    pub fn read(paths: &'a [PathBuf], passphrase_files: &[PathBuf]) -> Result<Self, CliError> {
+        passphrase_file_for(passphrase_files, 0, paths.len())?;
+        let mut read_error: Option<(usize, CliError)> = None;
+        let files = paths
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                io::read_secret(p, MAX_KEY_BYTES, "private key").unwrap_or_else(|e| {
+                    read_error.get_or_insert((i, e));
+                    Zeroizing::new(Vec::new())
+                })
             })
+            .collect();
+        Ok(KeyFiles {
+            paths,
+            files,
+            read_error,
         })
-        .collect();
-    let inputs: Vec<KeyInput<'_>> = files
-        .iter()
-        .map(|bytes| KeyInput {
-            bytes,
-            passphrase: None,
-        })
-        .collect();
-    let mut keys: Vec<Option<PrivateKey>> = Vec::with_capacity(paths.len());
-    let mut encrypted: Vec<usize> = Vec::new();
-    for (i, (path, parsed)) in paths
-        .iter()
-        .zip(sdkit_certs::load_private_keys(&inputs))
-        .enumerate()
-    {
-        if let Some((_, e)) = read_error.take_if(|(j, _)| *j == i) {
-            return Err(e);
-        }
-        match parsed {
-            Ok(k) => keys.push(Some(k)),
-            Err(KeyLoadError::PassphraseRequired) => {
-                keys.push(None);
-                encrypted.push(i);
+    }
+
+    /// Parses every file without a passphrase, on every core: plain keys load, encrypted
+    /// ones say so before any key derivation.
+    pub fn parse(&self) -> FirstParse {
+        let inputs: Vec<KeyInput<'_>> = self
+            .files
+            .iter()
+            .map(|bytes| KeyInput {
+                bytes,
+                passphrase: None,
+            })
+            .collect();
+        sdkit_certs::load_private_keys(&inputs)
+    }
+
+    /// Reports the first broken key in the user's order, asks for passphrases in key order,
+    /// decrypts the encrypted keys side by side, and attaches each key's certificate.
+    pub fn load(
+        self,
+        first: FirstParse,
+        passphrase_files: &[PathBuf],
+    ) -> Result<Vec<LoadedKey>, CliError> {
+        let KeyFiles {
+            paths,
+            files,
+            mut read_error,
+        } = self;
+        let mut keys: Vec<Option<PrivateKey>> = Vec::with_capacity(paths.len());
+        let mut encrypted: Vec<usize> = Vec::new();
+        for (i, (path, parsed)) in paths.iter().zip(first).enumerate() {
+            if let Some((_, e)) = read_error.take_if(|(j, _)| *j == i) {
+                return Err(e);
             }
-            Err(e) => return Err(key_error(path, e)),
+            match parsed {
+                Ok(k) => keys.push(Some(k)),
+                Err(KeyLoadError::PassphraseRequired) => {
+                    keys.push(None);
+                    encrypted.push(i);
+                }
+                Err(e) => return Err(key_error(path, e)),
+            }
         }
-    }
-    // Passphrases in key order. A file given for several keys (or standard input, or a pipe)
-    // is read once.
-    let mut files_read: Vec<(PathBuf, Zeroizing<Vec<u8>>)> = Vec::new();
-    let mut passphrases: Vec<(Zeroizing<Vec<u8>>, bool)> = Vec::new();
-    for &i in &encrypted {
-        passphrases.push(
-            match passphrase_file_for(passphrase_files, i, paths.len())? {
-                Some(f) => match files_read.iter().find(|(p, _)| p == f) {
-                    Some((_, pass)) => (pass.clone(), false),
-                    None => {
-                        let pass = read_passphrase_file(f)?;
-                        files_read.push((f.clone(), pass.clone()));
-                        (pass, false)
-                    }
+        // Passphrases in key order. A file given for several keys (or standard input, or a pipe)
+        // is read once.
+        let mut files_read: Vec<(PathBuf, Zeroizing<Vec<u8>>)> = Vec::new();
+        let mut passphrases: Vec<(Zeroizing<Vec<u8>>, bool)> = Vec::new();
+        for &i in &encrypted {
+            passphrases.push(
+                match passphrase_file_for(passphrase_files, i, paths.len())? {
+                    Some(f) => match files_read.iter().find(|(p, _)| p == f) {
+                        Some((_, pass)) => (pass.clone(), false),
+                        None => {
+                            let pass = read_passphrase_file(f)?;
+                            files_read.push((f.clone(), pass.clone()));
+                            (pass, false)
+                        }
+                    },
+                    None => (prompt(&paths[i], None)?, true),
                 },
-                None => (prompt(&paths[i], None)?, true),
-            },
-        );
+            );
+        }
+        let inputs: Vec<KeyInput<'_>> = encrypted
+            .iter()
+            .zip(&passphrases)
+            .map(|(&i, (pass, _))| KeyInput {
+                bytes: &files[i],
+                passphrase: Some(pass.as_slice()),
+            })
+            .collect();
+        let decrypted = sdkit_certs::load_private_keys(&inputs);
+        for ((&i, (_, prompted)), result) in encrypted.iter().zip(&passphrases).zip(decrypted) {
+            let key = match result {
+                Ok(k) => k,
+                // A mistyped passphrase at the prompt is asked again, so one slip does not end a
+                // ceremony of several custodians.
+                Err(KeyLoadError::WrongPassphrase) if *prompted => {
+                    retry_prompt(&paths[i], &files[i])?
+                }
+                Err(e) => return Err(key_error(&paths[i], e)),
+            };
+            keys[i] = Some(key);
+        }
+        let keys = paths
+            .iter()
+            .zip(keys)
+            .map(|(path, key)| {
+                // Invariant: every key loaded above, plain or decrypted, or we returned.
+                key.ok_or_else(|| CliError::input(path, "the key could not be loaded"))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(with_certificates(paths, keys))
     }
-    let inputs: Vec<KeyInput<'_>> = encrypted
-        .iter()
-        .zip(&passphrases)
-        .map(|(&i, (pass, _))| KeyInput {
-            bytes: &files[i],
-            passphrase: Some(pass.as_slice()),
-        })
-        .collect();
-    let decrypted = sdkit_certs::load_private_keys(&inputs);
-    for ((&i, (_, prompted)), result) in encrypted.iter().zip(&passphrases).zip(decrypted) {
-        let key = match result {
-            Ok(k) => k,
-            // A mistyped passphrase at the prompt is asked again, so one slip does not end a
-            // ceremony of several custodians.
-            Err(KeyLoadError::WrongPassphrase) if *prompted => retry_prompt(&paths[i], &files[i])?,
-            Err(e) => return Err(key_error(&paths[i], e)),
-        };
-        keys[i] = Some(key);
-    }
-    let keys = paths
-        .iter()
-        .zip(keys)
-        .map(|(path, key)| {
-            // Invariant: every key loaded above, plain or decrypted, or we returned.
-            key.ok_or_else(|| CliError::input(path, "the key could not be loaded"))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(with_certificates(paths, keys))
 }
 
 /// How many times a person may type a key's passphrase in all.

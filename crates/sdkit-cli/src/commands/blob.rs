@@ -3,7 +3,7 @@
 
 use super::holders::heading;
 use super::quorum::{QuorumRun, recover_error, run_quorum_with};
-use super::{Written, load_sd};
+use super::{Written, parse_sd};
 use crate::cli::{OpenBlobArgs, RestoreBlobArgs};
 use crate::error::{CliError, Exit};
 use crate::hygiene;
@@ -59,8 +59,8 @@ pub fn run_restore(args: &RestoreBlobArgs, out: Output) -> Result<Exit, CliError
     let tp = exchange.thumbprint();
     // A custodian's certificate is never an HSM's exchange key: a blob sealed to it would
     // hand the HSM's contents to that custodian. Refused before anybody types a passphrase.
-    let load_and_check_exchange = || {
-        let loaded = load_sd(&args.sd)?;
+    let load_and_check_exchange = |bytes: &[u8]| {
+        let loaded = parse_sd(&args.sd, bytes)?;
         if let Some(i) = loaded.sd.shares().iter().position(|s| s.thumbprint == tp) {
             return Err(CliError::new(
                 Exit::Input,

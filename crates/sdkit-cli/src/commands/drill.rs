@@ -8,7 +8,7 @@
 
 use super::holders::{Holders, heading};
 use super::ledger::{ShareEntry, append_drill};
-use super::load_sd;
+use super::parse_sd;
 use super::quorum::{QuorumRun, recover_error, run_quorum_with};
 use crate::cli::DrillArgs;
 use crate::error::{CliError, Exit};
@@ -253,7 +253,7 @@ pub fn run(args: &DrillArgs, out: Output) -> Result<Exit, CliError> {
         super::ledger::check_appendable(ledger_path)?;
     }
     let run = run_quorum_with(
-        || load_sd(&args.sd),
+        |bytes| parse_sd(&args.sd, bytes),
         &args.sd,
         &args.keys_paths,
         &args.keys.passphrase_files,

@@ -43,15 +43,24 @@ impl AsRef<SecurityDomain> for LoadedSd {
 
 /// Reads and parses an SD file, naming the file in any error.
 pub fn load_sd(path: &Path) -> Result<LoadedSd, CliError> {
-    let bytes = io::read_bounded(path, MAX_SD_BYTES as u64, "security-domain file")?;
-    let sd = SecurityDomain::parse(&bytes).map_err(|e| match what_else(&bytes) {
+    parse_sd(path, &read_sd(path)?)
+}
+
+/// Reads an SD file (bounded; recorded for the transcript).
+pub fn read_sd(path: &Path) -> Result<Vec<u8>, CliError> {
+    io::read_bounded(path, MAX_SD_BYTES as u64, "security-domain file")
+}
+
+/// Parses the bytes of the SD file at `path`, naming the file in any error.
+pub fn parse_sd(path: &Path, bytes: &[u8]) -> Result<LoadedSd, CliError> {
+    let sd = SecurityDomain::parse(bytes).map_err(|e| match what_else(bytes) {
         Some((what, hint)) => {
             CliError::input(path, format!("this is {what}, not a security domain")).hint(hint)
         }
         None => CliError::input(path, format!("not a usable security domain: {e}"))
             .hint("give the file `az keyvault security-domain download` wrote; if it was edited or truncated, download it again"),
     })?;
-    let digest = Sha256Digest::of(&bytes);
+    let digest = Sha256Digest::of(bytes);
     Ok(LoadedSd {
         digest,
         size: bytes.len(),

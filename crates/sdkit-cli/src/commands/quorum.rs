@@ -3,11 +3,11 @@
 //! keys (prompting in order), then call core once: [`sdkit_core::recover::run`] opens each
 //! key's share and recombines.
 
-use super::LoadedSd;
 use super::holders::Holders;
+use super::{LoadedSd, read_sd};
 use crate::error::{CliError, Exit};
 use crate::hygiene::{self, Warnings};
-use crate::keys::{LoadedKey, load_keys};
+use crate::keys::{KeyFiles, LoadedKey};
 use sdkit_core::recover::{self, HolderKey, QuorumOutcome, RecoverError};
 use std::path::{Path, PathBuf};
 
@@ -35,15 +35,29 @@ impl QuorumRun {
     }
 }
 
-/// Reads the SD with `load` (which may also check it, before any key is read), checks there
-/// are enough keys for its quorum, loads the keys, and runs core's recovery once.
+/// Reads the SD and the key files (in that order, as the transcript lists them), parses the
+/// SD with `parse` (which may also check it) while the keys parse on the other cores, checks
+/// there are enough keys for its quorum, loads the keys (passphrases), and runs core's
+/// recovery once. An SD that does not parse or pass `parse`'s checks, or too few keys, is
+/// reported before any key's error and before anybody is asked for a passphrase.
 pub fn run_quorum_with(
-    load: impl FnOnce() -> Result<LoadedSd, CliError>,
+    parse: impl FnOnce(&[u8]) -> Result<LoadedSd, CliError> + Send,
     sd_path: &Path,
     key_paths: &[PathBuf],
     passphrase_files: &[PathBuf],
 ) -> Result<QuorumRun, CliError> {
-    let loaded = load()?;
+    let sd_bytes = read_sd(sd_path)?;
+    let key_files = KeyFiles::read(key_paths, passphrase_files)?;
+    // The SD (several MiB for large quorums) parses on its own thread while the keys parse.
+    let (loaded, first_parse) = std::thread::scope(|scope| {
+        let sd = scope.spawn(|| parse(&sd_bytes));
+        let keys = key_files.parse();
+        match sd.join() {
+            Ok(sd) => (sd, keys),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    });
+    let loaded = loaded?;
     let quorum = loaded.sd.quorum();
     let need = quorum.required();
     if key_paths.len() < need {
@@ -60,7 +74,7 @@ pub fn run_quorum_with(
             "give at least {need} --key options, each a different custodian's key"
         )));
     }
-    let keys = load_keys(key_paths, passphrase_files)?;
+    let keys = key_files.load(first_parse, passphrase_files)?;
     let holder_keys: Vec<HolderKey<'_>> = keys.iter().map(LoadedKey::holder_key).collect();
     let outcome = recover::run(&loaded.sd, &holder_keys);
     let mut warnings = hygiene::keys(&keys);

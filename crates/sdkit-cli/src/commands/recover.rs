@@ -3,7 +3,7 @@
 
 use super::holders::heading;
 use super::quorum::{QuorumRun, recover_error, run_quorum_with};
-use super::{Written, load_sd};
+use super::{Written, parse_sd};
 use crate::cli::RecoverArgs;
 use crate::error::{CliError, Exit};
 use crate::io::{probe_output_dir, refuse_existing};
@@ -57,8 +57,8 @@ impl Report for RecoverView<'_> {
 pub fn run(args: &RecoverArgs, out: Output) -> Result<Exit, CliError> {
     // Tags come from an untrusted file: refuse unusable ones before any passphrase prompt,
     // recombination or writing.
-    let load_and_check_tags = || {
-        let pre = load_sd(&args.sd)?;
+    let load_and_check_tags = |bytes: &[u8]| {
+        let pre = parse_sd(&args.sd, bytes)?;
         if let Some(bad) = pre.sd.items().iter().find(|it| !is_safe_file_name(&it.tag)) {
             return Err(CliError::input(
                 &args.sd,
