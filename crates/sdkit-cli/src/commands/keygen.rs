@@ -4,9 +4,9 @@
 use crate::cli::{ExchangeKeyArgs, KeygenArgs};
 use crate::error::{CliError, Exit};
 use crate::io::{OutFile, ensure_dir, probe_output_dir, refuse_existing, write_all_atomic};
-use crate::render::{Output, date, words};
+use crate::render::{Output, Report, date, words};
 use sdkit_certs::{CertificateParams, GenerateError, GeneratedKey, KeySize, PbeKdf};
-use serde_json::json;
+use serde_json::{Value, json};
 use std::fmt::Write;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -302,49 +302,91 @@ pub fn run(args: &KeygenArgs, out: Output) -> Result<Exit, CliError> {
     }
     write_all_atomic(&files, args.force)?;
 
-    let mut text = String::new();
-    let mut holders = Vec::new();
-    for (i, ((k, c), cert)) in names.iter().zip(&certs).enumerate() {
-        let tp = cert.thumbprint();
-        let _ = writeln!(text, "Holder {}: {}", i + 1, cert.subject());
-        let _ = writeln!(
-            text,
-            "  key  {} ({}, RSA-{})",
-            k.display(),
-            if secrets[i].is_some() {
-                "encrypted"
-            } else {
-                "UNENCRYPTED"
-            },
-            args.bits
-        );
-        let _ = writeln!(
-            text,
-            "  cert {} (valid until {})",
-            c.display(),
-            date(cert.not_after())
-        );
-        let _ = writeln!(text, "  x5t#S256 {}", tp.to_base64url());
-        let _ = writeln!(text, "  SHA-256  {}", tp.to_hex_fingerprint());
-        let _ = writeln!(text, "  read aloud: {}", words(tp.as_bytes()));
-        holders.push(json!({
-            "holder": i + 1,
-            "key": k.display().to_string(),
-            "certificate": c.display().to_string(),
-            "subject": cert.subject(),
-            "key_encrypted": secrets[i].is_some(),
-            "key_bits": args.bits,
-            "not_after": date(cert.not_after()),
-            "x5t_256": tp.to_base64url(),
-            "sha256_fingerprint": tp.to_hex_fingerprint(),
-            "fingerprint_words": words(tp.as_bytes()),
-        }));
-    }
-    out.emit(
-        &json!({ "command": "keygen", "holders": holders, "ok": true }),
-        &text,
-    );
+    let holders = names
+        .iter()
+        .zip(certs)
+        .zip(&secrets)
+        .map(|(((key, certificate), cert), secret)| NewHolder {
+            key: key.clone(),
+            certificate: certificate.clone(),
+            cert,
+            encrypted: secret.is_some(),
+        })
+        .collect();
+    out.report(&KeygenView {
+        bits: args.bits,
+        holders,
+    });
     Ok(Exit::Ok)
+}
+
+/// One custodian's new key pair, as written.
+struct NewHolder {
+    key: PathBuf,
+    certificate: PathBuf,
+    cert: sdkit_certs::Certificate,
+    encrypted: bool,
+}
+
+/// What `keygen` wrote.
+struct KeygenView {
+    bits: usize,
+    holders: Vec<NewHolder>,
+}
+
+impl Report for KeygenView {
+    fn text(&self) -> String {
+        let mut text = String::new();
+        for (i, h) in self.holders.iter().enumerate() {
+            let tp = h.cert.thumbprint();
+            let _ = writeln!(text, "Holder {}: {}", i + 1, h.cert.subject());
+            let _ = writeln!(
+                text,
+                "  key  {} ({}, RSA-{})",
+                h.key.display(),
+                if h.encrypted {
+                    "encrypted"
+                } else {
+                    "UNENCRYPTED"
+                },
+                self.bits
+            );
+            let _ = writeln!(
+                text,
+                "  cert {} (valid until {})",
+                h.certificate.display(),
+                date(h.cert.not_after())
+            );
+            let _ = writeln!(text, "  x5t#S256 {}", tp.to_base64url());
+            let _ = writeln!(text, "  SHA-256  {}", tp.to_hex_fingerprint());
+            let _ = writeln!(text, "  read aloud: {}", words(tp.as_bytes()));
+        }
+        text
+    }
+
+    fn json(&self) -> Value {
+        let holders: Vec<Value> = self
+            .holders
+            .iter()
+            .enumerate()
+            .map(|(i, h)| {
+                let tp = h.cert.thumbprint();
+                json!({
+                    "holder": i + 1,
+                    "key": h.key.display().to_string(),
+                    "certificate": h.certificate.display().to_string(),
+                    "subject": h.cert.subject(),
+                    "key_encrypted": h.encrypted,
+                    "key_bits": self.bits,
+                    "not_after": date(h.cert.not_after()),
+                    "x5t_256": tp.to_base64url(),
+                    "sha256_fingerprint": tp.to_hex_fingerprint(),
+                    "fingerprint_words": words(tp.as_bytes()),
+                })
+            })
+            .collect();
+        json!({ "command": "keygen", "holders": holders })
+    }
 }
 
 /// Runs `exchange-key`.
@@ -378,24 +420,39 @@ pub fn run_exchange(args: &ExchangeKeyArgs, out: Output) -> Result<Exit, CliErro
         ],
         args.force,
     )?;
-    let tp = cert.thumbprint();
-    let text = format!(
-        "Drill exchange key (throw-away, RSA-4096, {}; the private key is unencrypted: delete it after the drill)\n  cert {}\n  key  {}\n  x5t#S256 {}\n",
-        cert.subject(),
-        cert_path.display(),
-        key_path.display(),
-        tp.to_base64url()
-    );
-    out.emit(
-        &json!({
-            "command": "exchange-key",
-            "certificate": cert_path.display().to_string(),
-            "key": key_path.display().to_string(),
-            "subject": cert.subject(),
-            "x5t_256": tp.to_base64url(),
-            "ok": true,
-        }),
-        &text,
-    );
+    out.report(&ExchangeView {
+        cert,
+        cert_path,
+        key_path,
+    });
     Ok(Exit::Ok)
+}
+
+/// What `exchange-key` wrote.
+struct ExchangeView {
+    cert: sdkit_certs::Certificate,
+    cert_path: PathBuf,
+    key_path: PathBuf,
+}
+
+impl Report for ExchangeView {
+    fn text(&self) -> String {
+        format!(
+            "Drill exchange key (throw-away, RSA-4096, {}; the private key is unencrypted: delete it after the drill)\n  cert {}\n  key  {}\n  x5t#S256 {}\n",
+            self.cert.subject(),
+            self.cert_path.display(),
+            self.key_path.display(),
+            self.cert.thumbprint().to_base64url()
+        )
+    }
+
+    fn json(&self) -> Value {
+        json!({
+            "command": "exchange-key",
+            "certificate": self.cert_path.display().to_string(),
+            "key": self.key_path.display().to_string(),
+            "subject": self.cert.subject(),
+            "x5t_256": self.cert.thumbprint().to_base64url(),
+        })
+    }
 }

@@ -5,12 +5,12 @@ use crate::error::{CliError, Exit};
 use crate::hygiene;
 use crate::io::{self, OutFile, refuse_existing, write_all_atomic};
 use crate::keys::load_cert;
-use crate::render::Output;
+use crate::render::{Output, Report};
 use sdkit_core::assemble::{BuildError, Recipient, build_security_domain};
 use sdkit_core::digest::Sha256Digest;
 use sdkit_core::tag::Tag;
-use sdkit_core::{Quorum, SysRng};
-use serde_json::json;
+use sdkit_core::{Quorum, SysRng, Thumbprint};
+use serde_json::{Value, json};
 use std::fmt::Write;
 use zeroize::Zeroizing;
 
@@ -87,46 +87,70 @@ pub fn run(args: &SplitArgs, out: Output) -> Result<Exit, CliError> {
         }],
         args.force,
     )?;
-    let q = sd.quorum();
-    let out_sha256 = Sha256Digest::of(text_sd.as_bytes());
-    let mut text = String::new();
-    warnings.extend(hygiene::quorum(q));
+    warnings.extend(hygiene::quorum(sd.quorum()));
     warnings.print();
-    let _ = writeln!(
-        text,
-        "Wrote {} ({} of {}, SHA-256 {})",
-        args.out.display(),
-        q.required(),
-        q.total(),
-        out_sha256
-    );
-    for (i, (c, r)) in args.certs.iter().zip(&recipients).enumerate() {
+    out.report(&SplitView {
+        args,
+        quorum: sd.quorum(),
+        out_sha256: Sha256Digest::of(text_sd.as_bytes()),
+        thumbprints: recipients.iter().map(|r| r.thumbprint).collect(),
+        warnings,
+    });
+    Ok(Exit::Ok)
+}
+
+/// What `split` wrote.
+struct SplitView<'a> {
+    args: &'a SplitArgs,
+    quorum: Quorum,
+    out_sha256: Sha256Digest,
+    /// Each certificate's thumbprint, in the order given (share i+1 is wrapped to the i-th).
+    thumbprints: Vec<Thumbprint>,
+    warnings: hygiene::Warnings,
+}
+
+impl Report for SplitView<'_> {
+    fn text(&self) -> String {
+        let q = self.quorum;
+        let mut text = String::new();
         let _ = writeln!(
             text,
-            "  share {} (x = {}) -> {} ({})",
-            i + 1,
-            i + 1,
-            c.display(),
-            r.thumbprint
+            "Wrote {} ({} of {}, SHA-256 {})",
+            self.args.out.display(),
+            q.required(),
+            q.total(),
+            self.out_sha256
         );
+        for (i, (c, t)) in self.args.certs.iter().zip(&self.thumbprints).enumerate() {
+            let _ = writeln!(
+                text,
+                "  share {} (x = {}) -> {} ({t})",
+                i + 1,
+                i + 1,
+                c.display()
+            );
+        }
+        for ItemInput { tag, file } in &self.args.inputs {
+            let _ = writeln!(text, "  item {tag} <- {}", file.display());
+        }
+        text
     }
-    for ItemInput { tag, file } in &args.inputs {
-        let _ = writeln!(text, "  item {tag} <- {}", file.display());
-    }
-    out.emit(
-        &json!({
+
+    fn json(&self) -> Value {
+        let q = self.quorum;
+        json!({
             "command": "split",
-            "out": args.out.display().to_string(),
-            "out_sha256": out_sha256,
-            "warnings": warnings.json(),
+            "out": self.args.out.display().to_string(),
+            "out_sha256": self.out_sha256,
+            "warnings": self.warnings.json(),
             "required": q.required(),
             "shares_total": q.total(),
             "within_managed_hsm_limits": q.within_managed_hsm_limits(),
-            "certificates": args.certs.iter().zip(&recipients).map(|(c, r)| json!({ "file": c.display().to_string(), "x5t_256": r.thumbprint.to_base64url() })).collect::<Vec<_>>(),
-            "items": args.inputs.iter().map(|i| i.tag.as_str()).collect::<Vec<_>>(),
-            "ok": true,
-        }),
-        &text,
-    );
-    Ok(Exit::Ok)
+            "certificates": self.args.certs.iter().zip(&self.thumbprints).map(|(c, t)| json!({
+                "file": c.display().to_string(),
+                "x5t_256": t.to_base64url(),
+            })).collect::<Vec<_>>(),
+            "items": self.args.inputs.iter().map(|i| i.tag.as_str()).collect::<Vec<_>>(),
+        })
+    }
 }
