@@ -3,9 +3,10 @@
 use crate::cli::TranscriptCommand;
 use crate::error::{CliError, Exit};
 use crate::io::{OutFile, write_all_atomic};
-use crate::render::Output;
+use crate::render::{Output, Report};
 use crate::transcript::{load, render};
-use serde_json::json;
+use serde_json::{Value, json};
+use std::path::Path;
 
 /// Runs a `transcript` subcommand.
 pub fn run(cmd: &TranscriptCommand, out: Output) -> Result<Exit, CliError> {
@@ -34,34 +35,57 @@ pub fn run(cmd: &TranscriptCommand, out: Output) -> Result<Exit, CliError> {
         } => {
             let log = load(file)?;
             let records = &log.records;
-            let md = render(file, &log);
-            match dest {
-                Some(p) => {
-                    write_all_atomic(
-                        &[OutFile {
-                            path: p.clone(),
-                            bytes: md.as_bytes(),
-                            secret: false,
-                        }],
-                        *force,
-                    )?;
-                    out.emit(
-                        &json!({ "command": "transcript render", "file": file.display().to_string(), "out": p.display().to_string(), "ok": true }),
-                        &format!("Wrote {} ({} steps).\n", p.display(), records.len()),
-                    );
-                }
-                None => {
-                    if out.json {
-                        out.emit(
-                            &json!({ "command": "transcript render", "markdown": md, "ok": true }),
-                            "",
-                        );
-                    } else {
-                        print!("{md}");
-                    }
-                }
+            let markdown = render(file, &log);
+            if let Some(p) = dest {
+                write_all_atomic(
+                    &[OutFile {
+                        path: p.clone(),
+                        bytes: markdown.as_bytes(),
+                        secret: false,
+                    }],
+                    *force,
+                )?;
             }
+            if dest.is_none() && !out.json {
+                // The Markdown document itself, unfolded: it is the output, not a report.
+                print!("{markdown}");
+                return Ok(Exit::Ok);
+            }
+            out.report(&Rendered {
+                file,
+                out: dest.as_deref(),
+                steps: records.len(),
+                markdown,
+            });
             Ok(Exit::Ok)
+        }
+    }
+}
+
+/// What `transcript render` made: the Markdown record, written to a file or printed.
+struct Rendered<'a> {
+    file: &'a Path,
+    out: Option<&'a Path>,
+    steps: usize,
+    markdown: String,
+}
+
+impl Report for Rendered<'_> {
+    fn text(&self) -> String {
+        match self.out {
+            Some(p) => format!("Wrote {} ({} steps).\n", p.display(), self.steps),
+            None => self.markdown.clone(),
+        }
+    }
+
+    fn json(&self) -> Value {
+        match self.out {
+            Some(p) => json!({
+                "command": "transcript render",
+                "file": self.file.display().to_string(),
+                "out": p.display().to_string(),
+            }),
+            None => json!({ "command": "transcript render", "markdown": self.markdown }),
         }
     }
 }
