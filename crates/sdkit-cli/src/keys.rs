@@ -16,8 +16,13 @@ pub struct LoadedCert {
     pub path: PathBuf,
     /// The parsed certificate.
     pub cert: Certificate,
+}
+
+impl LoadedCert {
     /// Its SHA-256 thumbprint, as the SD names it.
-    pub thumbprint: Thumbprint,
+    pub fn thumbprint(&self) -> Thumbprint {
+        self.cert.thumbprint()
+    }
 }
 
 /// A custodian's key, with the certificate found beside it when it matches.
@@ -80,7 +85,7 @@ impl LoadedKey {
     pub fn holder_key(&self) -> HolderKey<'_> {
         HolderKey {
             key: &self.key,
-            certificate: self.cert.as_ref().map(|c| c.thumbprint),
+            certificate: self.cert.as_ref().map(LoadedCert::thumbprint),
         }
     }
 }
@@ -92,11 +97,9 @@ pub fn load_cert(path: &Path) -> Result<LoadedCert, CliError> {
         CliError::input(path, e)
             .hint("give the custodian's X.509 certificate (.cer/.pem, PEM or DER)")
     })?;
-    let thumbprint = Thumbprint::of_certificate_der(cert.der());
     Ok(LoadedCert {
         path: path.to_owned(),
         cert,
-        thumbprint,
     })
 }
 
@@ -133,10 +136,7 @@ pub fn certificates_beside(keys: &[PathBuf]) -> Vec<(PathBuf, Thumbprint)> {
                 .flatten()
                 .and_then(|b| sdkit_certs::load_certificate(&b).ok());
             if let Some(c) = parsed {
-                out.push((
-                    d.join(p.file_name().unwrap_or_default()),
-                    Thumbprint::of_certificate_der(c.der()),
-                ));
+                out.push((d.join(p.file_name().unwrap_or_default()), c.thumbprint()));
             }
         }
     }
@@ -419,17 +419,13 @@ fn with_certificates(paths: &[PathBuf], keys: Vec<PrivateKey>) -> Vec<LoadedKey>
                         .to_owned(),
                 ),
                 Some(Ok(_)) => match parsed.next() {
-                    Some(Ok(cert)) if cert.matches_private_key(&key) => {
-                        let thumbprint = Thumbprint::of_certificate_der(cert.der());
-                        (
-                            Some(LoadedCert {
-                                path: sibling.clone(),
-                                cert,
-                                thumbprint,
-                            }),
-                            None,
-                        )
-                    }
+                    Some(Ok(cert)) if cert.matches_private_key(&key) => (
+                        Some(LoadedCert {
+                            path: sibling.clone(),
+                            cert,
+                        }),
+                        None,
+                    ),
                     Some(Ok(_)) => (None, Some(CertProblem::Foreign(sibling.clone()))),
                     Some(Err(e)) => unreadable(e.to_string()),
                     // Invariant: one parse result per certificate read.

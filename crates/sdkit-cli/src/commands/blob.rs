@@ -253,13 +253,13 @@ pub fn run_open(args: &OpenBlobArgs, out: Output) -> Result<Exit, CliError> {
     let cert = key
         .cert
         .as_ref()
-        .map(|c| (c.path.clone(), c.thumbprint))
+        .map(|c| (c.path.clone(), c.thumbprint()))
         .or_else(|| {
             let path = beside.filter(|p| p.is_file())?;
             let c = crate::keys::load_cert(&path).ok()?;
             c.cert
                 .matches_private_key(&key.key)
-                .then_some((path, c.thumbprint))
+                .then_some((path, c.thumbprint()))
         });
     if let Some((cert_path, tp)) = &cert {
         if *tp != blob.exchange_thumbprint() {

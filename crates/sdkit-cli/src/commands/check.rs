@@ -40,6 +40,9 @@ impl CheckView<'_> {
     /// The error `check` ends with, if it fails: the key opened no good share, or the ledger
     /// does not vouch for the share it opened.
     fn error(&self) -> Option<CliError> {
+        if self.passed() {
+            return None;
+        }
         let key = self.args.key.display();
         let err = if self.holders.skipped() > 0 {
             let problem = self.holders.problems().join("; ");
@@ -75,6 +78,15 @@ impl CheckView<'_> {
             }
         };
         Some(err.with(self))
+    }
+
+    /// The key opened a good share, and the ledger, when asked, vouches for it.
+    fn passed(&self) -> bool {
+        self.holders.skipped() == 0
+            && self
+                .ledger
+                .as_ref()
+                .is_none_or(|l| matches!(l.found, LedgerMatch::Matches(_)))
     }
 
     fn opened_x(&self) -> Option<u8> {
@@ -127,12 +139,7 @@ impl Report for CheckView<'_> {
             };
             let _ = writeln!(text, "  ledger {}: {line}", l.file.display());
         }
-        if self.holders.skipped() == 0
-            && self
-                .ledger
-                .as_ref()
-                .is_none_or(|l| matches!(l.found, LedgerMatch::Matches(_)))
-        {
+        if self.passed() {
             let _ = writeln!(
                 text,
                 "OK: this key opens its share{}",

@@ -21,9 +21,17 @@ fn cert_json(c: &LoadedCert) -> Value {
         "not_after": date(c.cert.not_after()),
         "validity": validity_status(c.cert.not_before(), c.cert.not_after()),
         "key_bits": c.cert.key_bits(),
-        "sha256_fingerprint": c.cert.thumbprint().to_hex_fingerprint(),
-        "fingerprint_words": words(c.thumbprint.as_bytes()),
+        "sha256_fingerprint": c.thumbprint().to_hex_fingerprint(),
+        "fingerprint_words": words(c.thumbprint().as_bytes()),
     })
+}
+
+/// How a severity is named in text and JSON (docs/JSON.md: `problem` or `note`).
+fn severity_name(s: Severity) -> &'static str {
+    match s {
+        Severity::Problem => "problem",
+        Severity::Note => "note",
+    }
 }
 
 /// What `inspect` found.
@@ -53,7 +61,7 @@ impl InspectView<'_> {
                 format!(
                     "certificate {} ({}) holds no share of this security domain",
                     c.path.display(),
-                    c.thumbprint
+                    c.thumbprint()
                 )
             }
         }
@@ -138,8 +146,8 @@ impl Report for InspectView<'_> {
                 let _ = writeln!(
                     text,
                     "      SHA-256 fingerprint {} (read aloud: {})",
-                    c.cert.thumbprint().to_hex_fingerprint(),
-                    words(c.thumbprint.as_bytes())
+                    c.thumbprint().to_hex_fingerprint(),
+                    words(c.thumbprint().as_bytes())
                 );
             } else if !self.certs.is_empty() {
                 let _ = writeln!(
@@ -164,11 +172,12 @@ impl Report for InspectView<'_> {
         if !self.report.findings.is_empty() {
             let _ = writeln!(text, "Findings:");
             for f in &self.report.findings {
-                let label = match f.severity() {
-                    Severity::Problem => "problem",
-                    Severity::Note => "note",
-                };
-                let _ = writeln!(text, "  {label}: {}", self.message(f));
+                let _ = writeln!(
+                    text,
+                    "  {}: {}",
+                    severity_name(f.severity()),
+                    self.message(f)
+                );
             }
         }
         if self.report.problems().next().is_none() {
@@ -215,10 +224,7 @@ impl Report for InspectView<'_> {
             .iter()
             .map(|f| {
                 json!({
-                    "severity": match f.severity() {
-                        Severity::Problem => "problem",
-                        Severity::Note => "note",
-                    },
+                    "severity": severity_name(f.severity()),
                     "message": self.message(f),
                 })
             })
@@ -244,7 +250,7 @@ impl Report for InspectView<'_> {
                     let c = &self.certs[*certificate];
                     Some(json!({
                         "file": c.path.display().to_string(),
-                        "x5t_256": c.thumbprint.to_base64url(),
+                        "x5t_256": c.thumbprint().to_base64url(),
                     }))
                 }
                 _ => None,
@@ -278,7 +284,7 @@ pub fn run(args: &InspectArgs, out: Output) -> Result<Exit, CliError> {
         .iter()
         .map(|p| load_cert(p))
         .collect::<Result<Vec<_>, _>>()?;
-    let team: Vec<_> = certs.iter().map(|c| c.thumbprint).collect();
+    let team: Vec<_> = certs.iter().map(|c| c.thumbprint()).collect();
     let report = InspectReport::new(&loaded.sd, &team);
     // Hygiene: the quorum itself (unless a finding already says it is outside Managed HSM's
     // limits), and every certificate given, matched or not.

@@ -43,7 +43,7 @@ pub fn run(args: &SplitArgs, out: Output) -> Result<Exit, CliError> {
             .map_err(|e| CliError::input(path, e))?;
         recipients.push(Recipient {
             key,
-            thumbprint: c.thumbprint,
+            thumbprint: c.thumbprint(),
         });
     }
     let mut secrets: Vec<Zeroizing<Vec<u8>>> = Vec::with_capacity(args.inputs.len());
