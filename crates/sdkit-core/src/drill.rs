@@ -253,12 +253,10 @@ impl DrillReport {
 /// Shares that no key opened, found malformed or found twice.
 fn untested_shares(outcome: &QuorumOutcome, shares: usize) -> impl Iterator<Item = usize> + '_ {
     (0..shares).filter(move |i| {
-        !outcome.openings.iter().any(|o| match o.status {
-            HolderStatus::Opened { share_index, .. }
-            | HolderStatus::Malformed { share_index, .. }
-            | HolderStatus::Duplicate { share_index, .. } => share_index == *i,
-            HolderStatus::NoShare => false,
-        })
+        !outcome
+            .openings
+            .iter()
+            .any(|o| o.status.share_index() == Some(*i))
     })
 }
 

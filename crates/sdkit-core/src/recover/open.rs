@@ -60,6 +60,18 @@ pub enum HolderStatus {
     NoShare,
 }
 
+impl HolderStatus {
+    /// The share the key reached (opened, malformed or a duplicate's), if any.
+    pub fn share_index(&self) -> Option<usize> {
+        match self {
+            HolderStatus::Opened { share_index, .. }
+            | HolderStatus::Malformed { share_index, .. }
+            | HolderStatus::Duplicate { share_index, .. } => Some(*share_index),
+            HolderStatus::NoShare => None,
+        }
+    }
+}
+
 /// One key's outcome.
 #[derive(Debug, Clone)]
 pub struct HolderOpening {
@@ -161,12 +173,9 @@ fn decode_all(found: impl Iterator<Item = Found>) -> Vec<HolderOpening> {
         let (status, share) = match found.share {
             None => (HolderStatus::NoShare, None),
             Some((share_index, payload)) => {
-                let earlier = out.iter().position(|o| match o.status {
-                    HolderStatus::Opened { share_index: s, .. }
-                    | HolderStatus::Malformed { share_index: s, .. }
-                    | HolderStatus::Duplicate { share_index: s, .. } => s == share_index,
-                    HolderStatus::NoShare => false,
-                });
+                let earlier = out
+                    .iter()
+                    .position(|o| o.status.share_index() == Some(share_index));
                 match (earlier, share::decode(payload.expose())) {
                     (Some(first_holder), _) => (
                         HolderStatus::Duplicate {
