@@ -41,6 +41,7 @@ fn dispatch(cmd: &Command, out: Output) -> Result<Exit, CliError> {
             | Command::RestoreBlob(_)
             | Command::OpenBlob(_)
             | Command::Split(_)
+            | Command::Reshare(_)
             | Command::Demo(_)
     ) {
         crate::io::clean_up_on_interrupt();
@@ -55,6 +56,7 @@ fn dispatch(cmd: &Command, out: Output) -> Result<Exit, CliError> {
         Command::RestoreBlob(a) => commands::blob::run_restore(a, out),
         Command::OpenBlob(a) => commands::blob::run_open(a, out),
         Command::Split(a) => commands::split::run(a, out),
+        Command::Reshare(a) => commands::reshare::run(a, out),
         Command::Ledger(c) => commands::ledger::run(c, out),
         Command::Transcript(c) => commands::transcript::run(c, out),
         Command::Demo(a) => commands::demo::run(a, out, run),

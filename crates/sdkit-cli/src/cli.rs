@@ -181,6 +181,14 @@ pub enum Command {
     #[command(after_help = EXIT_CODES)]
     Split(Lazy<SplitArgs>),
 
+    /// Rotate custodians offline: open the SD with a quorum of the old keys, re-encrypt every
+    /// item under a fresh master key split M-of-N to the new certificates, prove the new file
+    /// in memory, and write it. The old file is left as it is.
+    ///
+    /// Example: sdkit reshare old-sd.json --key sd1.pem --key sd2.pem --cert new1.cer --cert new2.cer --cert new3.cer --cert new4.cer --quorum 3 --out new-sd.json
+    #[command(after_help = EXIT_CODES)]
+    Reshare(Lazy<ReshareArgs>),
+
     /// Check a drill ledger's hash chain.
     ///
     /// Example: sdkit ledger verify drills.jsonl
@@ -481,11 +489,47 @@ pub struct DrillArgs {
     /// subsets; the default polynomial check already proves the same).
     #[arg(long)]
     pub exhaustive: bool,
+    /// Compare each item's content digest with those in this earlier report (the --json
+    /// output of a drill, reshare or open-blob, e.g. of the SD this one replaced): any
+    /// difference exits 1.
+    #[arg(long, value_name = "REPORT_JSON")]
+    pub same_contents_as: Option<PathBuf>,
     /// Append this drill's record (date, SD hash, result, a commitment per share) to this
     /// hash-chained ledger, so custodians can later prove their share alone with
     /// `sdkit check --ledger`.
     #[arg(long, value_name = "FILE")]
     pub ledger: Option<PathBuf>,
+    /// Key options.
+    #[command(flatten)]
+    pub keys: KeyArgs,
+}
+
+/// `sdkit reshare`.
+#[derive(Debug, Args)]
+pub struct ReshareArgs {
+    /// The security-domain file to move to new custodians (left unchanged).
+    pub sd: PathBuf,
+    /// Old custodians' private keys, at least the old quorum.
+    #[arg(long = "key", value_name = "KEY", required = true)]
+    pub keys_paths: Vec<PathBuf>,
+    /// The new custodians' certificates (.cer/.pem, PEM or DER), one per share, in share
+    /// order: 3 to 10 for Azure.
+    #[arg(long = "cert", value_name = "NEWCERT", required = true)]
+    pub certs: Vec<PathBuf>,
+    /// How many of the new custodians must come together (M): 2 to 10 for Azure, at most the
+    /// number of certificates.
+    #[arg(long, value_name = "M")]
+    pub quorum: usize,
+    /// Where to write the new security domain (never the old one).
+    #[arg(long, value_name = "NEW_SD")]
+    pub out: PathBuf,
+    /// Replace an existing output file.
+    #[arg(long)]
+    pub force: bool,
+    /// Allow a certificate count or quorum Azure Managed HSM would refuse (with a warning),
+    /// for security domains that are not for Azure.
+    #[arg(long)]
+    pub allow_outside_azure_limits: bool,
     /// Key options.
     #[command(flatten)]
     pub keys: KeyArgs,

@@ -83,8 +83,12 @@ pub fn append(
     if let Some(e) = error {
         record.insert("error".into(), json!(e));
     }
+    if let Some(details) = io::take_details() {
+        record.insert("details".into(), details);
+    }
     let hash = chain_file::append(path, KIND, "transcript", record)?;
     let _ = io::take_file_records();
+    let _ = io::take_details();
     Ok(hash)
 }
 
@@ -219,6 +223,7 @@ pub fn render(path: &Path, log: &Log) -> String {
             }
         }
     }
+    custody_changes(&mut md, records);
     let _ = writeln!(md, "\n## Sign-off\n");
     let _ = writeln!(
         md,
@@ -238,6 +243,58 @@ pub fn render(path: &Path, log: &Log) -> String {
         );
     }
     md
+}
+
+/// The custody changes (`reshare` steps) a transcript records: which SD was replaced by
+/// which, under which keys, for which certificates.
+fn custody_changes(md: &mut String, records: &[Map<String, Value>]) {
+    let changes: Vec<(usize, &Value)> = records
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| r.get("details").map(|d| (i, d)))
+        .filter(|(_, d)| d.get("kind").and_then(Value::as_str) == Some("reshare"))
+        .collect();
+    if changes.is_empty() {
+        return;
+    }
+    let text = |d: &Value, k: &str| d.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
+    let num = |d: &Value, k: &str| d.get(k).and_then(Value::as_u64).unwrap_or(0);
+    let _ = writeln!(md, "\n## Custody changes\n");
+    for (i, d) in changes {
+        let _ = writeln!(md, "### Step {}: reshare\n", i + 1);
+        let _ = writeln!(
+            md,
+            "- Old SD SHA-256: `{}` ({} of {})",
+            text(d, "old_sd_sha256"),
+            num(d, "old_required"),
+            num(d, "old_total")
+        );
+        let _ = writeln!(
+            md,
+            "- New SD SHA-256: `{}` ({} of {})",
+            text(d, "new_sd_sha256"),
+            num(d, "required"),
+            num(d, "total")
+        );
+        for (key, title) in [
+            ("keys_used", "Old custodians' keys that opened a share"),
+            (
+                "new_certificates",
+                "New custodians' certificates, in share order",
+            ),
+        ] {
+            let _ = writeln!(md, "- {title}:");
+            for e in d.get(key).and_then(Value::as_array).into_iter().flatten() {
+                let _ = writeln!(
+                    md,
+                    "  - `{}` x5t_256 `{}`",
+                    text(e, "file"),
+                    text(e, "x5t_256")
+                );
+            }
+        }
+        let _ = writeln!(md);
+    }
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use crate::domain::{DataItem, EncShare, SecurityDomain};
 use crate::jwe::CompactJwe;
 use crate::kdf::derive_item_key;
 use crate::secret::MasterKey;
-use crate::shamir::{self, Quorum};
+use crate::shamir::{self, Quorum, Share};
 use crate::share;
 use crate::tag::Tag;
 use crate::thumbprint::Thumbprint;
@@ -127,21 +127,28 @@ pub fn build_security_domain<R: rand_core::TryCryptoRng + ?Sized>(
     quorum: Quorum,
     rng: &mut R,
 ) -> Result<SecurityDomain, BuildError> {
+    let items: Vec<(&str, &[u8])> = items.iter().map(|(t, s)| (t.as_str(), *s)).collect();
+    assemble(&items, recipients, quorum, rng).map(|a| a.sd)
+}
+
+/// A freshly built SD with what went into it, so that `reshare` can prove the file before
+/// anyone relies on it.
+pub(crate) struct Assembled {
+    /// The new SD.
+    pub sd: SecurityDomain,
+    /// Its master key.
+    pub master: MasterKey,
+    /// The shares, in recipient order (before wrapping).
+    pub shares: Vec<Share>,
+}
+
+/// Checks how recipients, quorum and items fit together (see [`build_security_domain`]).
+pub(crate) fn check_recipients(recipients: &[Recipient], quorum: Quorum) -> Result<(), BuildError> {
     if quorum.total() != recipients.len() {
         return Err(BuildError::RecipientCount {
             shares: quorum.total(),
             recipients: recipients.len(),
         });
-    }
-    if items.is_empty() {
-        return Err(BuildError::NoItems);
-    }
-    for (i, (tag, _)) in items.iter().enumerate() {
-        if items[..i].iter().any(|(t, _)| t == tag) {
-            return Err(BuildError::DuplicateTag {
-                tag: tag.as_str().to_owned(),
-            });
-        }
     }
     for (i, r) in recipients.iter().enumerate() {
         if r.key.size() * 8 < MIN_RECIPIENT_KEY_BITS {
@@ -155,6 +162,28 @@ pub fn build_security_domain<R: rand_core::TryCryptoRng + ?Sized>(
             .position(|o| o.thumbprint == r.thumbprint)
         {
             return Err(BuildError::DuplicateRecipient { first, second: i });
+        }
+    }
+    Ok(())
+}
+
+/// [`build_security_domain`] for tags already known to be an SD's (`reshare` keeps the old
+/// file's tags as they are), returning the master key and shares as well.
+pub(crate) fn assemble<R: rand_core::TryCryptoRng + ?Sized>(
+    items: &[(&str, &[u8])],
+    recipients: &[Recipient],
+    quorum: Quorum,
+    rng: &mut R,
+) -> Result<Assembled, BuildError> {
+    check_recipients(recipients, quorum)?;
+    if items.is_empty() {
+        return Err(BuildError::NoItems);
+    }
+    for (i, (tag, _)) in items.iter().enumerate() {
+        if items[..i].iter().any(|(t, _)| t == tag) {
+            return Err(BuildError::DuplicateTag {
+                tag: (*tag).to_owned(),
+            });
         }
     }
 
@@ -173,15 +202,16 @@ pub fn build_security_domain<R: rand_core::TryCryptoRng + ?Sized>(
     }
     let mut data = Vec::with_capacity(items.len());
     for (tag, secret) in items {
-        let tag = tag.as_str();
         let jwe = CompactJwe::encrypt_dir(&derive_item_key(&master, tag), tag, secret, rng)
             .map_err(|_| BuildError::Encrypt)?;
         data.push(DataItem {
-            tag: tag.to_owned(),
+            tag: (*tag).to_owned(),
             jwe,
         });
     }
     // The checks above cover every rule from_parts enforces, so this cannot fail; map it
     // anyway rather than assume.
-    SecurityDomain::from_parts(data, enc_shares, quorum).map_err(|_| BuildError::Encrypt)
+    let sd =
+        SecurityDomain::from_parts(data, enc_shares, quorum).map_err(|_| BuildError::Encrypt)?;
+    Ok(Assembled { sd, master, shares })
 }

@@ -602,6 +602,14 @@ impl SecurityDomain {
         })
     }
 
+    /// This SD with `other`'s `version` and `kdf` fields (present or not, as they were), so a
+    /// re-encrypted file keeps the layout of the one it replaces.
+    pub(crate) fn with_layout_of(mut self, other: &SecurityDomain) -> SecurityDomain {
+        self.version = other.version;
+        self.kdf_present = other.kdf_present;
+        self
+    }
+
     /// The data items, in file order.
     pub fn items(&self) -> &[DataItem] {
         &self.items

@@ -5,6 +5,7 @@
 //! verdict for the same drill. The report holds no secret: shares and plaintexts stay in
 //! [`QuorumOutcome`]; here are only their positions, x coordinates, sizes and errors.
 
+use crate::content::ContentDigest;
 use crate::domain::SecurityDomain;
 use crate::jwe::JweDecryptError;
 use crate::recover::{
@@ -97,20 +98,36 @@ impl HolderResult {
     }
 }
 
-/// One item after recovery: its size when authentic, else why not.
+/// One item after recovery: its size and content digest when authentic, else why not.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ItemResult {
     /// The item's tag (from the file: untrusted text).
     pub tag: String,
-    /// Plaintext length, or the authentication failure.
-    pub bytes: Result<usize, JweDecryptError>,
+    /// What the authentic plaintext is like, or the authentication failure.
+    pub content: Result<ItemContent, JweDecryptError>,
+}
+
+/// What can be said about an authentic item's plaintext without showing it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ItemContent {
+    /// Its length in bytes.
+    pub len: usize,
+    /// Its content digest, to compare with another SD's (after `reshare`).
+    pub digest: ContentDigest,
 }
 
 impl From<&RecoveredItem> for ItemResult {
     fn from(it: &RecoveredItem) -> Self {
         ItemResult {
             tag: it.tag.clone(),
-            bytes: it.plaintext.as_ref().map(|p| p.len()).map_err(Clone::clone),
+            content: it
+                .plaintext
+                .as_ref()
+                .map(|p| ItemContent {
+                    len: p.len(),
+                    digest: ContentDigest::of(&it.tag, p.expose()),
+                })
+                .map_err(Clone::clone),
         }
     }
 }
@@ -180,7 +197,7 @@ impl DrillReport {
                     items
                         .iter()
                         .enumerate()
-                        .filter(|(_, it)| it.bytes.is_err())
+                        .filter(|(_, it)| it.content.is_err())
                         .map(|(item, _)| DrillFinding::ItemNotAuthentic { item }),
                 );
                 if exhaustive {
@@ -207,7 +224,7 @@ impl DrillReport {
         let problems = findings.iter().any(|f| f.severity() == Severity::Problem);
         let verdict = match &recovery {
             Err(_) => Verdict::NoMasterKey,
-            Ok(r) if r.items.iter().any(|i| i.bytes.is_err()) => Verdict::ItemsFailed,
+            Ok(r) if r.items.iter().any(|i| i.content.is_err()) => Verdict::ItemsFailed,
             Ok(_) if problems => Verdict::ChecksFailed,
             Ok(_) => Verdict::Passed,
         };
@@ -307,7 +324,7 @@ mod tests {
         assert_eq!(r.exhaustive.as_ref().map(|e| e.subsets), Some(3));
         let rec = r.recovery.as_ref().unwrap();
         assert_eq!(rec.basis, vec![1, 2]);
-        assert!(rec.items.iter().all(|i| i.bytes.is_ok()));
+        assert!(rec.items.iter().all(|i| i.content.is_ok()));
     }
 
     #[test]

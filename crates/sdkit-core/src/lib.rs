@@ -24,6 +24,8 @@
 //! - [`recover`]: keys → shares → master key → authenticated items, with a per-holder report
 //!   (the keys' RSA work runs on a plain parallel map, `parallel`);
 //! - [`assemble`]: a new SD for a user's own secrets (`sdkit split`);
+//! - [`reshare`]: the same contents under a fresh master key for new custodians, proven;
+//! - [`content`]: the shareable per-item digest that shows two SDs protect the same contents;
 //! - [`digest`]: the SHA-256 digest that names files and links log lines;
 //! - [`tag`]: the checked tag of a new item;
 //! - [`secret`]: zeroizing, redacted secret types.
@@ -35,6 +37,7 @@ pub mod assemble;
 pub mod b64;
 pub mod blob;
 pub mod chain;
+pub mod content;
 pub mod digest;
 pub mod domain;
 pub mod drill;
@@ -47,6 +50,7 @@ pub mod oaep_key;
 mod parallel;
 mod pyjson;
 pub mod recover;
+pub mod reshare;
 pub mod secret;
 pub mod severity;
 pub mod shamir;

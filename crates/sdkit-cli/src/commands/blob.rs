@@ -319,7 +319,7 @@ impl Report for OpenView<'_> {
         );
         text.push_str(&super::items_text(&self.items));
         text.push_str(&self.written.text());
-        if self.items.iter().all(|i| i.bytes.is_ok()) {
+        if self.items.iter().all(|i| i.content.is_ok()) {
             text.push_str("OK: the blob opens and every item authenticated.\n");
         }
         text

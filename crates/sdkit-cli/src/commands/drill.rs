@@ -12,8 +12,10 @@ use super::parse_sd;
 use super::quorum::{QuorumRun, recover_error, run_quorum_with};
 use crate::cli::DrillArgs;
 use crate::error::{CliError, Exit};
+use crate::io;
 use crate::keys::certificates_beside;
 use crate::render::{Output, Report, words};
+use sdkit_core::content::{ContentDifference, ContentDigest, ContentList};
 use sdkit_core::digest::Sha256Digest;
 use sdkit_core::drill::{DrillFinding, DrillReport, ItemResult, Verdict};
 use sdkit_core::evidence::share_commitment;
@@ -29,6 +31,27 @@ struct LedgerRecord {
     commitments: usize,
 }
 
+/// `--same-contents-as`: the earlier report, and how this drill's items differ from it.
+struct ContentCheck {
+    file: PathBuf,
+    items: usize,
+    differences: Vec<ContentDifference>,
+}
+
+/// Reads the earlier report `--same-contents-as` names (before any key is read).
+fn load_content_list(path: &Path) -> Result<(PathBuf, ContentList), CliError> {
+    let bytes = io::read_bounded(path, MAX_REPORT_BYTES, "report")?;
+    let list = ContentList::from_report_json(&bytes).map_err(|e| {
+        CliError::input(path, e).hint(
+            "give the --json report of a drill (or reshare) of the other security domain: `sdkit --json drill OLD_SD --key ... > OLD_DRILL.json`",
+        )
+    })?;
+    Ok((path.to_owned(), list))
+}
+
+/// Largest report `--same-contents-as` reads.
+const MAX_REPORT_BYTES: u64 = 16 * 1024 * 1024;
+
 /// A drill's report: core's verdict and findings, with the names people know things by.
 struct DrillView<'a> {
     sd_path: &'a Path,
@@ -38,6 +61,7 @@ struct DrillView<'a> {
     /// For each untested share, the `.cer` beside the keys that holds it, if any.
     untested: Vec<(usize, Option<PathBuf>)>,
     ledger: Option<LedgerRecord>,
+    contents: Option<ContentCheck>,
 }
 
 impl DrillView<'_> {
@@ -59,9 +83,10 @@ impl DrillView<'_> {
             DrillFinding::ItemNotAuthentic { item } => {
                 let items = self.report.recovery.as_ref().map_or(&[][..], |r| &r.items);
                 match items.get(*item) {
-                    Some(ItemResult { tag, bytes: Err(e) }) => {
-                        Some(format!("item {tag:?} did not authenticate: {e}"))
-                    }
+                    Some(ItemResult {
+                        tag,
+                        content: Err(e),
+                    }) => Some(format!("item {tag:?} did not authenticate: {e}")),
                     _ => None,
                 }
             }
@@ -81,7 +106,23 @@ impl DrillView<'_> {
     /// The error a failed drill ends with.
     fn error(&self) -> Option<CliError> {
         let err = match (&self.report.verdict, &self.report.recovery) {
-            (Verdict::Passed, _) => return None,
+            (Verdict::Passed, _) => match &self.contents {
+                Some(c) if !c.differences.is_empty() => {
+                    let mut message = format!(
+                        "{}: the drill passed, but its contents are not those of {}:",
+                        self.sd_path.display(),
+                        c.file.display()
+                    );
+                    for d in &c.differences {
+                        message.push_str("\n  ");
+                        message.push_str(&d.to_string());
+                    }
+                    CliError::new(Exit::CheckFailed, message).hint(
+                        "these two security domains do not protect the same HSM contents: keep the old file until a reshare of it passes this check",
+                    )
+                }
+                _ => return None,
+            },
             (_, Err(e)) => recover_error(self.sd_path, e, &self.holders.problems()),
             (verdict, Ok(_)) => {
                 let mut message = format!("{}: drill failed:", self.sd_path.display());
@@ -138,6 +179,21 @@ impl Report for DrillView<'_> {
         }
         let _ = writeln!(text, "Items:");
         text.push_str(&super::items_text(&rec.items));
+        if let Some(c) = &self.contents {
+            if c.differences.is_empty() {
+                let _ = writeln!(
+                    text,
+                    "Same contents as {}: all {} items match.",
+                    c.file.display(),
+                    c.items
+                );
+            } else {
+                let _ = writeln!(text, "Contents differ from {}:", c.file.display());
+                for d in &c.differences {
+                    let _ = writeln!(text, "  BAD: {d}");
+                }
+            }
+        }
         if let Some(ex) = &self.report.exhaustive {
             if ex.disagreeing.is_empty() {
                 let _ = writeln!(
@@ -182,7 +238,11 @@ impl Report for DrillView<'_> {
                 words(l.head.as_bytes())
             );
         }
-        if self.report.verdict == Verdict::Passed {
+        let contents_match = self
+            .contents
+            .as_ref()
+            .is_none_or(|c| c.differences.is_empty());
+        if self.report.verdict == Verdict::Passed && contents_match {
             let _ = writeln!(
                 text,
                 "DRILL PASSED: every key opened its share, every quorum agrees, every item authenticated."
@@ -216,6 +276,11 @@ impl Report for DrillView<'_> {
                 "commitments": l.commitments,
             })),
             "items": rec.map_or_else(Vec::new, |r| super::items_json(&r.items)),
+            "same_contents_as": self.contents.as_ref().map(|c| json!({
+                "file": c.file.display().to_string(),
+                "same": c.differences.is_empty(),
+                "differences": c.differences.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            })),
             "warnings": self.run.warnings.json(),
         })
     }
@@ -252,6 +317,11 @@ pub fn run(args: &DrillArgs, out: Output) -> Result<Exit, CliError> {
     if let Some(ledger_path) = &args.ledger {
         super::ledger::check_appendable(ledger_path)?;
     }
+    let expected = args
+        .same_contents_as
+        .as_deref()
+        .map(load_content_list)
+        .transpose()?;
     let run = run_quorum_with(
         |bytes| parse_sd(&args.sd, bytes),
         &args.sd,
@@ -303,7 +373,23 @@ pub fn run(args: &DrillArgs, out: Output) -> Result<Exit, CliError> {
         }
         _ => None,
     };
+    let contents = match (expected, &report.recovery) {
+        (Some((file, list)), Ok(rec)) => {
+            let items: Vec<(&str, Option<ContentDigest>)> = rec
+                .items
+                .iter()
+                .map(|it| (it.tag.as_str(), it.content.as_ref().ok().map(|c| c.digest)))
+                .collect();
+            Some(ContentCheck {
+                file,
+                items: list.items().len(),
+                differences: list.compare(&items),
+            })
+        }
+        _ => None,
+    };
     let view = DrillView {
+        contents,
         sd_path: &args.sd,
         holders: run.holders(),
         run: &run,

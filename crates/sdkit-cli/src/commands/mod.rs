@@ -12,6 +12,7 @@ pub mod ledger;
 pub mod log_verify;
 pub mod quorum;
 pub mod recover;
+pub mod reshare;
 pub mod shell;
 pub mod split;
 pub mod transcript;
@@ -142,23 +143,32 @@ pub fn write_plaintexts(
     ))
 }
 
-/// One line per item: authentic (with its size) or why not.
+/// One line per item: authentic (with its size and content digest) or why not.
 pub fn items_text(items: &[ItemResult]) -> String {
     items
         .iter()
-        .map(|it| match &it.bytes {
-            Ok(n) => format!("  {:<28} authentic, {n} bytes\n", it.tag),
+        .map(|it| match &it.content {
+            Ok(c) => format!(
+                "  {:<28} authentic, {} bytes\n    content digest {}\n",
+                it.tag, c.len, c.digest
+            ),
             Err(e) => format!("  {:<28} FAILED: {e}\n", it.tag),
         })
         .collect()
 }
 
-/// One JSON object per item (docs/JSON.md: `tag`, `authentic`, `bytes` or `error`).
+/// One JSON object per item (docs/JSON.md: `tag`, `authentic`, `bytes` and `content_digest`,
+/// or `error`).
 pub fn items_json(items: &[ItemResult]) -> Vec<Value> {
     items
         .iter()
-        .map(|it| match &it.bytes {
-            Ok(n) => json!({ "tag": it.tag, "authentic": true, "bytes": n }),
+        .map(|it| match &it.content {
+            Ok(c) => json!({
+                "tag": it.tag,
+                "authentic": true,
+                "bytes": c.len,
+                "content_digest": c.digest,
+            }),
             Err(e) => json!({ "tag": it.tag, "authentic": false, "error": e.to_string() }),
         })
         .collect()

@@ -7,9 +7,11 @@ mod read;
 mod record;
 mod write;
 
-pub use probe::{ensure_dir, probe_output_dir, probe_output_file, refuse_existing};
+pub use probe::{
+    ensure_dir, probe_output_dir, probe_output_file, refuse_existing, refuse_input_as_output,
+};
 pub use read::{
     MAX_KEY_BYTES, MAX_PASSPHRASE_BYTES, read_bounded, read_passphrase_source, read_secret,
 };
-pub use record::{FileRecord, take_file_records};
+pub use record::{FileRecord, record_details, take_details, take_file_records};
 pub use write::{OutFile, clean_up_on_interrupt, write_all_atomic};

@@ -19,6 +19,28 @@ pub fn refuse_existing<'p>(
     Ok(())
 }
 
+/// Refuses an output that is one of the command's inputs (the same file by any path), even
+/// with `--force`: replacing the file a command reads from loses it if anything goes wrong.
+pub fn refuse_input_as_output(out: &Path, inputs: &[&Path], what: &str) -> Result<(), CliError> {
+    let Ok(out_real) = fs::canonicalize(out) else {
+        return Ok(()); // does not exist yet, so it is none of the inputs
+    };
+    match inputs
+        .iter()
+        .find(|i| fs::canonicalize(i).is_ok_and(|r| r == out_real))
+    {
+        Some(input) => Err(CliError::output(
+            out,
+            format!(
+                "is {} (an input of this command); refusing to write the {what} over it",
+                input.display()
+            ),
+        )
+        .hint("give --out a new file name; keep the old file until the new one has been checked")),
+        None => Ok(()),
+    }
+}
+
 /// Fails now when a file could not be created in `dir` later: a command checks each of its
 /// outputs before it prompts, decrypts or generates anything, so it never does the work and
 /// then cannot keep (or record) it. Creates and removes one empty probe file.

@@ -17,6 +17,22 @@ pub struct FileRecord {
     pub size: usize,
 }
 
+/// What the current command wants its transcript record to say besides its files (for
+/// `reshare`: who held the old SD, who holds the new one, the quorum).
+static DETAILS: Mutex<Option<serde_json::Value>> = Mutex::new(None);
+
+/// Sets the current command's transcript details (replacing any earlier ones).
+pub fn record_details(details: serde_json::Value) {
+    if let Ok(mut d) = DETAILS.lock() {
+        *d = Some(details);
+    }
+}
+
+/// Takes (and clears) the current command's transcript details.
+pub fn take_details() -> Option<serde_json::Value> {
+    DETAILS.lock().ok().and_then(|mut d| d.take())
+}
+
 /// Files read and written by the current command.
 static INPUTS: Mutex<Vec<FileRecord>> = Mutex::new(Vec::new());
 static OUTPUTS: Mutex<Vec<FileRecord>> = Mutex::new(Vec::new());

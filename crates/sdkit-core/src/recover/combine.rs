@@ -103,7 +103,7 @@ impl std::error::Error for RecoverError {
 }
 
 /// `M`-subsets of `0..n` in lexicographic order, the identity subset first.
-fn subsets(n: usize, m: usize) -> impl Iterator<Item = Vec<usize>> {
+pub(crate) fn subsets(n: usize, m: usize) -> impl Iterator<Item = Vec<usize>> {
     let mut next = (m <= n).then(|| (0..m).collect::<Vec<_>>());
     core::iter::from_fn(move || {
         let current = next.take()?;
