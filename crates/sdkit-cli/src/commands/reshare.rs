@@ -5,6 +5,7 @@
 use super::holders::heading;
 use super::parse_sd;
 use super::quorum::{QuorumRun, recover_error, run_quorum_with};
+use super::split::{certificates_json, new_sd_text};
 use crate::cli::ReshareArgs;
 use crate::error::{CliError, Exit};
 use crate::hygiene::{self, Warnings};
@@ -175,12 +176,7 @@ impl ReshareView<'_> {
     }
 
     fn certificates_json(&self) -> Vec<Value> {
-        self.args
-            .certs
-            .iter()
-            .zip(&self.thumbprints)
-            .map(|(c, t)| json!({ "file": c.display().to_string(), "x5t_256": t.to_base64url() }))
-            .collect()
+        certificates_json(&self.args.certs, &self.thumbprints)
     }
 
     /// What the transcript records beside the files' hashes (docs/JSON.md, "transcript").
@@ -228,23 +224,13 @@ impl Report for ReshareView<'_> {
         let new = self.reshared.sd.quorum();
         let mut text = heading(&self.args.sd, &self.run.loaded.sd, &self.run.loaded.digest);
         text.push_str(&self.run.holders().text());
-        let _ = writeln!(
-            text,
-            "Wrote {} ({} of {}, SHA-256 {})",
-            self.args.out.display(),
-            new.required(),
-            new.total(),
-            self.new_sha256
-        );
-        for (i, (c, t)) in self.args.certs.iter().zip(&self.thumbprints).enumerate() {
-            let _ = writeln!(
-                text,
-                "  share {} (x = {}) -> {} ({t})",
-                i + 1,
-                i + 1,
-                c.display()
-            );
-        }
+        text.push_str(&new_sd_text(
+            &self.args.out,
+            new,
+            &self.new_sha256,
+            &self.args.certs,
+            &self.thumbprints,
+        ));
         let _ = writeln!(text, "Items (same tags, order and contents; fresh keys):");
         for (tag, c) in &self.reshared.proof.items {
             let _ = writeln!(

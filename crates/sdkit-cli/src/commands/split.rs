@@ -12,6 +12,7 @@ use sdkit_core::tag::Tag;
 use sdkit_core::{Quorum, SysRng, Thumbprint};
 use serde_json::{Value, json};
 use std::fmt::Write;
+use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
 
 /// Largest total of secrets in one SD: base64url inflates by 4/3 and the SD reader refuses
@@ -111,25 +112,13 @@ struct SplitView<'a> {
 
 impl Report for SplitView<'_> {
     fn text(&self) -> String {
-        let q = self.quorum;
-        let mut text = String::new();
-        let _ = writeln!(
-            text,
-            "Wrote {} ({} of {}, SHA-256 {})",
-            self.args.out.display(),
-            q.required(),
-            q.total(),
-            self.out_sha256
+        let mut text = new_sd_text(
+            &self.args.out,
+            self.quorum,
+            &self.out_sha256,
+            &self.args.certs,
+            &self.thumbprints,
         );
-        for (i, (c, t)) in self.args.certs.iter().zip(&self.thumbprints).enumerate() {
-            let _ = writeln!(
-                text,
-                "  share {} (x = {}) -> {} ({t})",
-                i + 1,
-                i + 1,
-                c.display()
-            );
-        }
         for ItemInput { tag, file } in &self.args.inputs {
             let _ = writeln!(text, "  item {tag} <- {}", file.display());
         }
@@ -146,11 +135,44 @@ impl Report for SplitView<'_> {
             "required": q.required(),
             "shares_total": q.total(),
             "within_managed_hsm_limits": q.within_managed_hsm_limits(),
-            "certificates": self.args.certs.iter().zip(&self.thumbprints).map(|(c, t)| json!({
-                "file": c.display().to_string(),
-                "x5t_256": t.to_base64url(),
-            })).collect::<Vec<_>>(),
+            "certificates": certificates_json(&self.args.certs, &self.thumbprints),
             "items": self.args.inputs.iter().map(|i| i.tag.as_str()).collect::<Vec<_>>(),
         })
     }
+}
+
+/// The lines naming a new SD file and which certificate each share went to (`split`,
+/// `reshare`).
+pub(super) fn new_sd_text(
+    out: &Path,
+    quorum: Quorum,
+    sha256: &Sha256Digest,
+    certs: &[PathBuf],
+    thumbprints: &[Thumbprint],
+) -> String {
+    let mut text = format!(
+        "Wrote {} ({} of {}, SHA-256 {sha256})\n",
+        out.display(),
+        quorum.required(),
+        quorum.total()
+    );
+    for (i, (c, t)) in certs.iter().zip(thumbprints).enumerate() {
+        let _ = writeln!(
+            text,
+            "  share {} (x = {}) -> {} ({t})",
+            i + 1,
+            i + 1,
+            c.display()
+        );
+    }
+    text
+}
+
+/// Each certificate a new SD's shares went to, in share order (docs/JSON.md).
+pub(super) fn certificates_json(certs: &[PathBuf], thumbprints: &[Thumbprint]) -> Vec<Value> {
+    certs
+        .iter()
+        .zip(thumbprints)
+        .map(|(c, t)| json!({ "file": c.display().to_string(), "x5t_256": t.to_base64url() }))
+        .collect()
 }
