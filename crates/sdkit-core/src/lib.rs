@@ -17,6 +17,7 @@
 //! - [`kdf`]: SP 800-108 counter mode with HMAC-SHA-512;
 //! - [`jwe`]: compact JWE parse/serialize, A256CBC-HS512, `dir` and `RSA-OAEP-256`;
 //! - [`oaep_key`]: the RSA-OAEP-256 private-key operation, as a trait any backend implements;
+//! - [`oaep_decode`]: constant-time EME-OAEP-SHA-256 decoding of a raw-RSA token's output;
 //! - [`domain`]: the SD file model (bare or `{"value": …}` wrapped);
 //! - [`inspect`]: what an SD shows without keys, judged against the team's certificates;
 //! - [`severity`]: problem or note, decided where a finding is made;
@@ -46,6 +47,7 @@ pub mod gf257;
 pub mod inspect;
 pub mod jwe;
 pub mod kdf;
+pub mod oaep_decode;
 pub mod oaep_key;
 mod parallel;
 mod pyjson;

@@ -16,4 +16,5 @@ mod restore_blob;
 mod shamir_props;
 mod split_recover;
 mod wycheproof_hmac_sha512;
+mod wycheproof_oaep_decode;
 mod wycheproof_rsa_oaep;
