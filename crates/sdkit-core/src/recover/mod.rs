@@ -4,7 +4,7 @@
 //! keys, and gets back what each key did and what the shares gave. It is two steps, kept
 //! apart so each can be reported on and tested:
 //! 1. [`open_shares`] ([`open`]): each key finds and opens its share, keys in parallel;
-//! 2. [`combine`] ([`combine`](mod@combine)): the shares give the master key, which must
+//! 2. [`combine()`] ([`combine`](mod@combine)): the shares give the master key, which must
 //!    authenticate the items; every item is decrypted and authenticated on its own.
 //!
 //! [`every_subset`] is the optional exhaustive check a drill can add.
@@ -28,7 +28,7 @@ pub struct QuorumOutcome {
     pub recovery: Result<Recovery, RecoverError>,
 }
 
-/// Opens each key's share and recombines: [`open_shares`] then [`combine`].
+/// Opens each key's share and recombines: [`open_shares`] then [`combine()`].
 pub fn run(sd: &SecurityDomain, keys: &[HolderKey<'_>]) -> QuorumOutcome {
     let openings = open_shares(sd, keys);
     let recovery = combine(sd, &openings);
