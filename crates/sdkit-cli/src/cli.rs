@@ -202,8 +202,8 @@ pub enum Command {
     Transcript(TranscriptCommand),
 
     /// A full rehearsal on throw-away demo keys: keygen, split, inspect, check, drill with a
-    /// ledger, exchange key, restore-blob, open-blob, transcript verify. Exit 0 only if every
-    /// step held.
+    /// ledger, exchange key, restore-blob, open-blob, a reshare to new custodians drilled
+    /// against the old drill's report, transcript verify. Exit 0 only if every step held.
     ///
     /// Example: sdkit demo --dir sdkit-demo
     #[command(after_help = EXIT_CODES)]

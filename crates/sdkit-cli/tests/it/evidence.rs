@@ -372,7 +372,13 @@ fn demo_runs_end_to_end_and_refuses_to_clobber() {
         .slow()
         .run()
         .code(OK)
-        .out_has(&["every step held"]);
+        .out_has(&[
+            "every step held",
+            "ok: identical",
+            "reshare",
+            "--same-contents-as",
+            "ok: refused (exit 1), as it must be",
+        ]);
     for f in [
         "demo-sd.json",
         "ledger.jsonl",
@@ -380,20 +386,90 @@ fn demo_runs_end_to_end_and_refuses_to_clobber() {
         "restore-blob.json",
         "opened/demo-secret.bin",
         "keys/custodian1.pem",
+        "keys/newcomer2.pem",
+        "old-drill.json",
+        "demo-sd-rotated.json",
     ] {
         assert!(d.join(f).exists(), "{f}");
     }
+    demo_rotation_holds(&d);
     sdkit(["demo", "--dir"])
         .arg(&d)
         .run()
         .code(OUTPUT)
         .err_has(&["not empty", "--force"]);
-    sdkit(["demo", "--force", "--dir"])
+    let again = sdkit(["demo", "--force", "--dir"])
         .arg(&d)
         .json()
         .slow()
-        .run()
-        .code(OK);
+        .run();
+    again.code(OK);
+    let report = again.json();
+    assert_eq!(report["ok"], true);
+    let steps = report["steps"].as_array().unwrap();
+    assert!(steps.iter().all(|s| s["ok"] == true), "{report:#}");
+    // The leaving custodian's key is refused by the new SD, and the demo counts that as held.
+    let leaver = steps
+        .iter()
+        .find(|s| s["title"].as_str().unwrap().contains("leaving custodian"))
+        .unwrap();
+    assert_eq!(leaver["exit_code"], CHECK_FAILED, "{leaver:#}");
+    demo_rotation_holds(&d);
+}
+
+/// What the demo's rotation left behind: the old quorum's drill report, whose content digest
+/// is the documented encoding of the sample secret; a 3-of-4 SD with a fresh master key for
+/// custodians 1, 2 and the newcomers; and the reshare's custody change in the transcript.
+fn demo_rotation_holds(d: &Path) {
+    let old_drill: Value =
+        serde_json::from_slice(&fs::read(d.join("old-drill.json")).unwrap()).unwrap();
+    assert_eq!(old_drill["command"], "drill");
+    let secret = fs::read(d.join("secret.txt")).unwrap();
+    let mut encoded = b"sdkit content digest v1\0".to_vec();
+    encoded.extend_from_slice(&11u64.to_be_bytes());
+    encoded.extend_from_slice(b"demo-secret");
+    encoded.extend_from_slice(&(secret.len() as u64).to_be_bytes());
+    encoded.extend_from_slice(&secret);
+    assert_eq!(old_drill["items"][0]["tag"], "demo-secret");
+    assert_eq!(
+        old_drill["items"][0]["content_digest"],
+        sha256_hex(&encoded)
+    );
+
+    let new: Value =
+        serde_json::from_slice(&fs::read(d.join("demo-sd-rotated.json")).unwrap()).unwrap();
+    assert_eq!(new["SharedKeys"]["required"], 3);
+    assert_eq!(new["SharedKeys"]["enc_shares"].as_array().unwrap().len(), 4);
+
+    let reshares: Vec<Value> = lines(&d.join("transcript.jsonl"))
+        .iter()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter(|r| r["details"]["kind"] == "reshare")
+        .collect();
+    assert_eq!(reshares.len(), 1);
+    let details = &reshares[0]["details"];
+    assert_eq!(
+        (
+            &details["old_required"],
+            &details["old_total"],
+            &details["required"],
+            &details["total"]
+        ),
+        (
+            &Value::from(2),
+            &Value::from(3),
+            &Value::from(3),
+            &Value::from(4)
+        )
+    );
+    assert_eq!(
+        details["old_sd_sha256"],
+        sha256_hex(&fs::read(d.join("demo-sd.json")).unwrap())
+    );
+    assert_eq!(
+        details["new_sd_sha256"],
+        sha256_hex(&fs::read(d.join("demo-sd-rotated.json")).unwrap())
+    );
 }
 
 #[test]
