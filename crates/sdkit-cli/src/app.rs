@@ -78,9 +78,13 @@ pub fn run(cli: &Cli, argv: &[String]) -> Exit {
     let records_to = cli.transcript.as_deref().filter(|_| !reads_transcript);
     // A transcript that could not take this command's record fails the command before it
     // does anything: keys or plaintexts written without their record are worse than neither.
+    crate::io::clear_reserved_logs();
     if let Some(Err(e)) = records_to.map(transcript::check_appendable) {
         out.emit_error(&e);
         return e.exit;
+    }
+    if let Some(path) = records_to {
+        crate::io::reserve_log(path);
     }
     let result = dispatch(&cli.command, out);
     let (code, message) = match &result {

@@ -3,7 +3,7 @@
 //! one line, rewriting the file atomically so a crash never leaves half a line.
 
 use crate::error::{CliError, Exit};
-use crate::io::{self, OutFile, write_all_atomic};
+use crate::io::{self, OutFile};
 use sdkit_core::chain::{self, MAX_LOG_BYTES};
 use sdkit_core::digest::Sha256Digest;
 use serde_json::{Map, Value};
@@ -69,13 +69,10 @@ pub fn append(
         .map_err(|e| CliError::output(path, format!("cannot append to the {what}: {e}")))?;
     let mut bytes = existing;
     bytes.extend_from_slice(line.as_bytes());
-    write_all_atomic(
-        &[OutFile {
-            path: path.to_owned(),
-            bytes: &bytes,
-            secret: false,
-        }],
-        true,
-    )?;
+    io::append_log_atomic(&OutFile {
+        path: path.to_owned(),
+        bytes: &bytes,
+        secret: false,
+    })?;
     Ok(hash)
 }

@@ -183,3 +183,30 @@ pub fn quorum(q: Quorum) -> Vec<Warning> {
     }
     w
 }
+
+/// Fields of an SD that the format does not define: a file sdkit writes from it (`reshare`)
+/// does not carry them over, which the user should know before the old file is destroyed.
+pub fn fields_not_carried_over(
+    path: &std::path::Path,
+    sd: &sdkit_core::SecurityDomain,
+) -> Vec<Warning> {
+    let dropped: Vec<&str> = sd
+        .findings()
+        .iter()
+        .filter_map(|f| match f {
+            sdkit_core::domain::Finding::UnknownField(field) => Some(field.as_str()),
+            _ => None,
+        })
+        .collect();
+    if dropped.is_empty() {
+        return Vec::new();
+    }
+    vec![Warning::new(
+        "fields_not_carried_over",
+        format!(
+            "{} has fields the format does not define, which the new file does not carry over: {}",
+            path.display(),
+            dropped.join(", ")
+        ),
+    )]
+}

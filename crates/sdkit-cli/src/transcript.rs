@@ -264,17 +264,19 @@ fn custody_changes(md: &mut String, records: &[Map<String, Value>]) {
         let _ = writeln!(md, "### Step {}: reshare\n", i + 1);
         let _ = writeln!(
             md,
-            "- Old SD SHA-256: `{}` ({} of {})",
+            "- Old SD `{}`, SHA-256 `{}` ({} of {})",
+            text(d, "old_sd"),
             text(d, "old_sd_sha256"),
             num(d, "old_required"),
-            num(d, "old_total")
+            num(d, "old_shares_total")
         );
         let _ = writeln!(
             md,
-            "- New SD SHA-256: `{}` ({} of {})",
+            "- New SD `{}`, SHA-256 `{}` ({} of {})",
+            text(d, "new_sd"),
             text(d, "new_sd_sha256"),
             num(d, "required"),
-            num(d, "total")
+            num(d, "shares_total")
         );
         for (key, title) in [
             ("keys_used", "Old custodians' keys that opened a share"),

@@ -42,9 +42,12 @@ struct ContentCheck {
 fn load_content_list(path: &Path) -> Result<(PathBuf, ContentList), CliError> {
     let bytes = io::read_bounded(path, MAX_REPORT_BYTES, "report")?;
     let list = ContentList::from_report_json(&bytes).map_err(|e| {
-        CliError::input(path, e).hint(
-            "give the --json report of a drill (or reshare) of the other security domain: `sdkit --json drill OLD_SD --key ... > OLD_DRILL.json`",
-        )
+        let hint = "give the --json report of a drill (or reshare) of the other security domain: `sdkit --json drill OLD_SD --key ... > OLD_DRILL.json`";
+        if sdkit_core::SecurityDomain::parse(&bytes).is_ok() {
+            CliError::input(path, "this is a security domain, not a drill report: its contents can be read only with its keys").hint(hint)
+        } else {
+            CliError::input(path, e).hint(hint)
+        }
     })?;
     Ok((path.to_owned(), list))
 }

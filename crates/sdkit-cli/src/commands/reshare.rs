@@ -29,6 +29,7 @@ pub fn run(args: &ReshareArgs, out: Output) -> Result<Exit, CliError> {
     let mut inputs: Vec<&Path> = vec![args.sd.as_path()];
     inputs.extend(args.keys_paths.iter().map(PathBuf::as_path));
     inputs.extend(args.certs.iter().map(PathBuf::as_path));
+    inputs.extend(args.keys.passphrase_files.iter().map(PathBuf::as_path));
     refuse_input_as_output(&args.out, &inputs, "new security domain")?;
     refuse_existing([args.out.as_path()], args.force)?;
     probe_output_file(&args.out, "new security domain")?;
@@ -50,6 +51,7 @@ pub fn run(args: &ReshareArgs, out: Output) -> Result<Exit, CliError> {
         &args.keys.passphrase_files,
     )?;
     run.warnings.print();
+    warnings.extend(hygiene::fields_not_carried_over(&args.sd, &run.loaded.sd));
     let rec = match &run.outcome.recovery {
         Ok(r) => r,
         Err(e) => {
@@ -188,11 +190,11 @@ impl ReshareView<'_> {
             "old_sd": self.args.sd.display().to_string(),
             "old_sd_sha256": self.run.loaded.digest,
             "old_required": old.required(),
-            "old_total": old.total(),
+            "old_shares_total": old.total(),
             "new_sd": self.args.out.display().to_string(),
             "new_sd_sha256": self.new_sha256,
             "required": new.required(),
-            "total": new.total(),
+            "shares_total": new.total(),
             "keys_used": self.keys_used().iter().map(|(f, t)| json!({ "file": f, "x5t_256": t.to_base64url() })).collect::<Vec<_>>(),
             "new_certificates": self.certificates_json(),
         })

@@ -21,6 +21,13 @@ const MAX_TOTAL_SECRET_BYTES: u64 = 32 * 1024 * 1024;
 
 /// Runs `split`.
 pub fn run(args: &SplitArgs, out: Output) -> Result<Exit, CliError> {
+    let inputs: Vec<&Path> = args
+        .inputs
+        .iter()
+        .map(|i| i.file.as_path())
+        .chain(args.certs.iter().map(PathBuf::as_path))
+        .collect();
+    io::refuse_input_as_output(&args.out, &inputs, "security domain")?;
     refuse_existing([args.out.as_path()], args.force)?;
     io::probe_output_file(&args.out, "security domain")?;
     let n = args.certs.len();

@@ -14,4 +14,7 @@ pub use read::{
     MAX_KEY_BYTES, MAX_PASSPHRASE_BYTES, read_bounded, read_passphrase_source, read_secret,
 };
 pub use record::{FileRecord, record_details, take_details, take_file_records};
-pub use write::{OutFile, clean_up_on_interrupt, write_all_atomic};
+pub use write::{
+    OutFile, append_log_atomic, clean_up_on_interrupt, clear_reserved_logs, reserve_log,
+    write_all_atomic,
+};

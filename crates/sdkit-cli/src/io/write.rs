@@ -10,6 +10,52 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, Once};
 
+/// The logs this command appends to (its `--transcript`, its `--ledger`): no other output of
+/// the command may replace them, even with `--force`, or the record of the ceremony is lost.
+static LOGS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// The file `path` is or will be, with its directory resolved (symlinks, `.`, `..`), so two
+/// spellings of one file compare equal; `None` when its directory does not exist.
+fn resolved(path: &Path) -> Option<PathBuf> {
+    if let Ok(p) = fs::canonicalize(path) {
+        return Some(p);
+    }
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    Some(fs::canonicalize(dir).ok()?.join(path.file_name()?))
+}
+
+/// Marks `path` as a log this command appends to (see [`write_all_atomic`]).
+pub fn reserve_log(path: &Path) {
+    if let (Some(p), Ok(mut logs)) = (resolved(path), LOGS.lock()) {
+        logs.push(p);
+    }
+}
+
+/// Forgets the reserved logs (a new command starts; `demo` runs several in one process).
+pub fn clear_reserved_logs() {
+    if let Ok(mut logs) = LOGS.lock() {
+        logs.clear();
+    }
+}
+
+/// Refuses an output that is one of the reserved logs.
+fn refuse_logs(files: &[OutFile<'_>]) -> Result<(), CliError> {
+    let logs = LOGS.lock().map(|l| l.clone()).unwrap_or_default();
+    for f in files {
+        if resolved(&f.path).is_some_and(|p| logs.contains(&p)) {
+            return Err(CliError::output(
+                &f.path,
+                "is the log this command records to (--transcript or --ledger); refusing to write another output over it",
+            )
+            .hint("give the output another file name"));
+        }
+    }
+    Ok(())
+}
+
 /// Temporary files that exist right now, so an interrupt (Ctrl-C) can remove them.
 static LIVE_TEMPS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
@@ -151,7 +197,20 @@ fn sync_dir(dir: &Path) {
 /// is refused before anything is written, and a destination that appears meanwhile is not
 /// overwritten (hard-link, which fails on an existing name). On any failure every temporary
 /// file and every file already placed by this call is removed.
+///
+/// No output may replace a log the command appends to ([`reserve_log`]); the logs
+/// themselves are written with [`append_log_atomic`].
 pub fn write_all_atomic(files: &[OutFile<'_>], force: bool) -> Result<(), CliError> {
+    refuse_logs(files)?;
+    write_unchecked(files, force)
+}
+
+/// Replaces a log (transcript, ledger) whole with its appended contents, atomically.
+pub fn append_log_atomic(log: &OutFile<'_>) -> Result<(), CliError> {
+    write_unchecked(std::slice::from_ref(log), true)
+}
+
+fn write_unchecked(files: &[OutFile<'_>], force: bool) -> Result<(), CliError> {
     refuse_existing(files.iter().map(|f| f.path.as_path()), force)?;
     let mut staged = Vec::with_capacity(files.len());
     for (i, f) in files.iter().enumerate() {

@@ -451,9 +451,9 @@ fn demo_rotation_holds(d: &Path) {
     assert_eq!(
         (
             &details["old_required"],
-            &details["old_total"],
+            &details["old_shares_total"],
             &details["required"],
-            &details["total"]
+            &details["shares_total"]
         ),
         (
             &Value::from(2),
