@@ -99,9 +99,14 @@ if [ -n "${SDKIT_BIN:-}" ]; then
     [ -x "$sdkit" ] || setup_fail "SDKIT_BIN=$sdkit is not an executable file"
 else
     say "building sdkit (cargo build -p sdkit-cli --locked)"
-    cargo build -q -p sdkit-cli --locked ||
+    # The binary's path as cargo reports it: CARGO_TARGET_DIR (or a cargo
+    # config) may put it elsewhere than target/, and target/debug/sdkit
+    # would then be a stale build or none.
+    build_json=$(cargo build -q -p sdkit-cli --locked --message-format=json-render-diagnostics) ||
         setup_fail "cargo build -p sdkit-cli --locked failed" "fix the build error above, then rerun"
-    sdkit="$repo/target/debug/sdkit"
+    sdkit=$(printf '%s\n' "$build_json" | sed -n 's/.*"executable":"\([^"]*\/sdkit\)".*/\1/p' | tail -n 1)
+    [ -n "$sdkit" ] && [ -x "$sdkit" ] ||
+        setup_fail "cargo build -p sdkit-cli did not report an sdkit executable (got '$sdkit')"
 fi
 
 # ---------------------------------------------------------------- az venv
