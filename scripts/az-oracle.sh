@@ -10,6 +10,12 @@
 # Direction B: for the real HSM-made SDs in test-vectors/azure-sd/, az's blob
 #   and `sdkit restore-blob`'s blob must open to the same plaintexts (with the
 #   expected sizes and hashes) and have the same JSON layout.
+# Reshare: `sdkit reshare` moves each of those SDs to four new custodians (3
+#   of 4); az restore-blob must open the new file with three of the new keys
+#   to the old file's plaintexts byte for byte, the old keys must open
+#   nothing in it (and the new ones nothing in the old file), and
+#   `sdkit drill --same-contents-as` must accept the old file's drill report
+#   and refuse the other SD's (see the section).
 # az commands: every `az` command that README.md and docs/*.md show, that
 #   sdkit's sources hold (string literals, doc comments) and that
 #   `sdkit restore-blob` prints must get through az's own argument parser
@@ -93,9 +99,14 @@ if [ -n "${SDKIT_BIN:-}" ]; then
     [ -x "$sdkit" ] || setup_fail "SDKIT_BIN=$sdkit is not an executable file"
 else
     say "building sdkit (cargo build -p sdkit-cli --locked)"
-    cargo build -q -p sdkit-cli --locked ||
+    # The binary's path as cargo reports it: CARGO_TARGET_DIR (or a cargo
+    # config) may put it elsewhere than target/, and target/debug/sdkit
+    # would then be a stale build or none.
+    build_json=$(cargo build -q -p sdkit-cli --locked --message-format=json-render-diagnostics) ||
         setup_fail "cargo build -p sdkit-cli --locked failed" "fix the build error above, then rerun"
-    sdkit="$repo/target/debug/sdkit"
+    sdkit=$(printf '%s\n' "$build_json" | sed -n 's/.*"executable":"\([^"]*\/sdkit\)".*/\1/p' | tail -n 1)
+    [ -n "$sdkit" ] && [ -x "$sdkit" ] ||
+        setup_fail "cargo build -p sdkit-cli did not report an sdkit executable (got '$sdkit')"
 fi
 
 # ---------------------------------------------------------------- az venv
@@ -548,6 +559,119 @@ for pair in "sd1 sd2" "sd1 sd3" "sd2 sd3"; do
     # shellcheck disable=SC2086 # pair is two words
     run_case "B 2023-11-07 ${pair/ /+}" case_b "$sd2023" "$exp2023" $pair "$stored2023" --loose-ek "$up2023"
 done
+
+# ---------------------------------------------------------------- reshare
+# `sdkit reshare` moves each real SD (2 of 3, custodians sd1..sd3) to four
+# new custodians, 3 of 4 (plain RSA-2048 keys from `sdkit keygen`; the old
+# quorum sd1+sd2 opens it). Three cases per SD, the later two on the first
+# one's files in $work/reshare-<date>:
+#   reshare: the new file keeps the old one's layout and items and reuses
+#     none of its randomness (blobcheck.py reshared); az restore-blob opens
+#     it with three new keys that are not the first three; az's blob opens
+#     with `sdkit open-blob` to exactly what `sdkit recover` gets from the
+#     old file, with the sizes and hashes direction B expects.
+#   keys: the old keys open no share of the new file and the new keys none
+#     of the old one: `sdkit drill` exits 4 with every key "no_share" (it
+#     tries every share, not just the one its certificate names), and az
+#     restore-blob fails with "Insufficient shares available.".
+#   same contents: `sdkit drill NEW --same-contents-as` the old quorum's
+#     `sdkit --json drill` report of the old file exits 0; against the other
+#     real SD's report, exit 1 with every item named.
+
+# expect_exit CODE CMD...: echo (on stderr, so CMD's stdout can be
+# redirected), run, and fail the case unless CMD exits with exactly CODE (a
+# panic, 101, or a signal is not the refusal expected).
+expect_exit() {
+    local want=$1
+    shift
+    printf '+ %s (must exit %s)\n' "$*" "$want" >&2
+    local rc=0
+    "$@" || rc=$?
+    [ $rc -eq "$want" ] || fail "exit $rc, not $want: $*"
+}
+
+# az_no_quorum SD OUT KEY...: az restore-blob must refuse SD with these keys
+# for want of shares (not for any other reason) and write no OUT.
+az_no_quorum() {
+    local sd=$1 out=$2
+    shift 2
+    printf '+ az restore-blob %s with %s (must fail: no shares)\n' "$sd" "$*"
+    local rc=0
+    az_restore_blob --sd-file "$sd" --sd-exchange-key "$oracle_cert" \
+        --sd-wrapping-keys "$@" --sd-file-restore-blob "$out" >"$out.log" 2>&1 || rc=$?
+    cat "$out.log"
+    [ $rc -ne 0 ] || fail "az made a restore blob of $sd with $*"
+    [ ! -e "$out" ] || fail "az failed but wrote $out"
+    grep -q 'Insufficient shares available' "$out.log" ||
+        fail "az failed (exit $rc), but not with 'Insufficient shares available.'"
+}
+
+# case_r_reshare RDIR SD EXPECT_SPECS AZ_KEYS: AZ_KEYS is the new keys az
+# gets, in that order ("4,1,3" = n4, n1, n3).
+case_r_reshare() {
+    local rdir=$1 sd=$2 specs=$3 azkeys=$4
+    mkdir -p "$rdir/old"
+    cd "$rdir"
+    cp "$vectors"/sd{1,2,3}.pem "$vectors"/sd{1,2,3}.cer old/
+    run "$sdkit" keygen --holders 4 --bits 2048 --no-passphrase --prefix n --out-dir new
+    run_out old-drill "$sdkit" --json drill "$sd" --key old/sd1.pem --key old/sd2.pem
+    mv old-drill.stdout old-drill.json
+    run "$sdkit" reshare "$sd" --key old/sd1.pem --key old/sd2.pem \
+        --cert new/n1.cer --cert new/n2.cer --cert new/n3.cer --cert new/n4.cer --quorum 3 --out new.json
+    run "$py" "$helper" reshared "$sd" new.json 3 new/n{1,2,3,4}.cer
+    local keys=() i
+    for i in ${azkeys//,/ }; do keys+=("$PWD/new/n$i.pem"); done
+    run az_restore_blob --sd-file new.json --sd-exchange-key "$oracle_cert" \
+        --sd-wrapping-keys "${keys[@]}" --sd-file-restore-blob az-blob.json
+    run "$sdkit" open-blob az-blob.json --exchange-private-key "$oracle_key" --out-dir az-opened
+    run "$sdkit" recover "$sd" --key old/sd1.pem --key old/sd2.pem --out-dir old-recovered
+    # shellcheck disable=SC2086 # specs is a word list
+    run "$py" "$helper" expect az-opened $specs
+    compare_dirs az-opened old-recovered
+    echo "3 of 4; az with n${azkeys//,/,n}: plaintexts = recover(old), sizes+hashes ok" >&3
+}
+
+# case_r_keys RDIR SD
+case_r_keys() {
+    local rdir=$1 sd=$2
+    [ -s "$rdir/new.json" ] || fail "no $rdir/new.json: the reshare case above failed"
+    cd "$rdir"
+    expect_exit 4 "$sdkit" --json drill new.json --key old/sd1.pem --key old/sd2.pem --key old/sd3.pem \
+        >old-keys-new-sd.json
+    run "$py" "$helper" drill-report old-keys-new-sd.json no-share
+    expect_exit 4 "$sdkit" --json drill "$sd" --key new/n1.pem --key new/n2.pem --key new/n3.pem \
+        >new-keys-old-sd.json
+    run "$py" "$helper" drill-report new-keys-old-sd.json no-share
+    az_no_quorum new.json old-keys-blob.json "$PWD"/old/sd{1,2,3}.pem
+    az_no_quorum "$sd" new-keys-blob.json "$PWD"/new/n{1,2,3}.pem
+    echo "sd1..3 open nothing in new, n1..3 nothing in old (sdkit exit 4, az refuses)" >&3
+}
+
+# case_r_same RDIR OTHER_SD
+case_r_same() {
+    local rdir=$1 other=$2
+    [ -s "$rdir/new.json" ] || fail "no $rdir/new.json: the reshare case above failed"
+    cd "$rdir"
+    run "$sdkit" drill new.json --key new/n2.pem --key new/n3.pem --key new/n4.pem \
+        --same-contents-as old-drill.json
+    run_out other-drill "$sdkit" --json drill "$other" --key old/sd1.pem --key old/sd2.pem
+    mv other-drill.stdout other-drill.json
+    expect_exit 1 "$sdkit" --json drill new.json --key new/n2.pem --key new/n3.pem --key new/n4.pem \
+        --same-contents-as other-drill.json >vs-other.json
+    run "$py" "$helper" drill-report vs-other.json other-contents
+    echo "n2+n3+n4: = old's drill report (exit 0), != $(basename "$other")'s (exit 1)" >&3
+}
+
+# r_cases DATE SD EXPECT_SPECS OTHER_SD AZ_KEYS: the three cases for one SD.
+r_cases() {
+    local date=$1 sd=$2 specs=$3 other=$4 azkeys=$5
+    local rdir="$work/reshare-$date"
+    run_case "R $date reshare, az n${azkeys//,/+n}" case_r_reshare "$rdir" "$sd" "$specs" "$azkeys"
+    run_case "R $date old/new keys open nothing" case_r_keys "$rdir" "$sd"
+    run_case "R $date drill --same-contents-as" case_r_same "$rdir" "$other"
+}
+r_cases 2020-09-15 "$sd2020" "$exp2020" "$sd2023" 1,3,4
+r_cases 2023-11-07 "$sd2023" "$exp2023" "$sd2020" 4,2,1
 
 # ---------------------------------------------------------------- az commands
 # Every az command sdkit documents or prints must get through the real az's
