@@ -124,7 +124,9 @@ pub enum ReshareError {
         /// Its tag (from the file: untrusted text).
         tag: String,
     },
-    /// The recovery handed in is not the old SD's (another item list).
+    /// The recovery handed in is not the old SD's: another item list, or a master key that
+    /// does not open the old items to the recovered plaintexts (another SD with the same tags,
+    /// as every Azure SD has).
     RecoveryMismatch,
     /// The random generator or an RSA operation failed.
     Build(BuildError),
@@ -254,6 +256,17 @@ pub fn reshare<R: rand_core::TryCryptoRng + ?Sized>(
                     tag: it.tag.clone(),
                 });
             }
+        }
+    }
+    // Equal tags do not make it this SD's recovery (every Azure SD has the same three): its
+    // master key must open each old item to the plaintext carried over.
+    for ((tag, plaintext), o) in items.iter().zip(old.items()) {
+        let opens = o
+            .jwe
+            .decrypt_dir(&derive_item_key(recovery.master_key(), tag))
+            .is_ok_and(|p| bool::from(subtle::ConstantTimeEq::ct_eq(p.expose(), *plaintext)));
+        if !opens {
+            return Err(ReshareError::RecoveryMismatch);
         }
     }
     let assembled = assemble::assemble(&items, &custody.recipients, custody.quorum, rng)
@@ -388,3 +401,4 @@ fn prove(
         items: digests,
     })
 }
+
