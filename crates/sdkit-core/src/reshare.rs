@@ -124,7 +124,9 @@ pub enum ReshareError {
         /// Its tag (from the file: untrusted text).
         tag: String,
     },
-    /// The recovery handed in is not the old SD's (another item list).
+    /// The recovery handed in is not the old SD's: another item list, or a master key that
+    /// does not open the old items to the recovered plaintexts (another SD with the same tags,
+    /// as every Azure SD has).
     RecoveryMismatch,
     /// The random generator or an RSA operation failed.
     Build(BuildError),
@@ -254,6 +256,17 @@ pub fn reshare<R: rand_core::TryCryptoRng + ?Sized>(
                     tag: it.tag.clone(),
                 });
             }
+        }
+    }
+    // Equal tags do not make it this SD's recovery (every Azure SD has the same three): its
+    // master key must open each old item to the plaintext carried over.
+    for ((tag, plaintext), o) in items.iter().zip(old.items()) {
+        let opens = o
+            .jwe
+            .decrypt_dir(&derive_item_key(recovery.master_key(), tag))
+            .is_ok_and(|p| bool::from(subtle::ConstantTimeEq::ct_eq(p.expose(), *plaintext)));
+        if !opens {
+            return Err(ReshareError::RecoveryMismatch);
         }
     }
     let assembled = assemble::assemble(&items, &custody.recipients, custody.quorum, rng)
@@ -387,4 +400,222 @@ fn prove(
         by_polynomial,
         items: digests,
     })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    //! Each way [`prove`] can fail, reached by handing it a file, shares or items that do not
+    //! fit: `reshare` itself never should.
+
+    use super::*;
+    use crate::assemble::Assembled;
+    use crate::oaep_key::sd1_test_key;
+    use crate::thumbprint::Thumbprint;
+    use getrandom::SysRng;
+    use zeroize::Zeroizing;
+
+    const ITEMS: [(&str, &[u8]); 2] = [("a", b"one"), ("b", b"")];
+
+    /// `n` recipients: sd1's public key under `n` stand-in thumbprints (the proof never
+    /// decrypts a share, so one RSA key serves them all).
+    fn recipients(n: usize) -> Vec<Recipient> {
+        let key = sd1_test_key().to_public_key();
+        (0..n)
+            .map(|i| Recipient {
+                key: key.clone(),
+                thumbprint: Thumbprint::of_certificate_der(&[i as u8]),
+            })
+            .collect()
+    }
+
+    /// `m` of `n`, assembled, with its file.
+    fn assembled(m: usize, n: usize) -> (NewCustody, Assembled, String) {
+        let custody = NewCustody::new(recipients(n), m, Limits::Format).unwrap();
+        let a =
+            assemble::assemble(&ITEMS, &custody.recipients, custody.quorum, &mut SysRng).unwrap();
+        let json = a.sd.to_json();
+        (custody, a, json)
+    }
+
+    fn other_master() -> MasterKey {
+        MasterKey::random(&mut SysRng).unwrap()
+    }
+
+    /// `share` with one value changed (a well-formed share off the polynomial).
+    fn corrupt(share: &Share) -> Share {
+        let mut ys = Zeroizing::new(share.values().to_vec());
+        ys[0] = (ys[0] + 1) % 257;
+        Share::new(usize::from(share.x()), ys).unwrap()
+    }
+
+    #[test]
+    fn a_sound_file_is_proven_subset_by_subset() {
+        let (custody, a, json) = assembled(2, 3);
+        let proof = prove(
+            &json,
+            &ITEMS,
+            &custody,
+            &a.master,
+            &a.shares,
+            &other_master(),
+        )
+        .unwrap();
+        assert_eq!(proof.subsets_recombined, 3);
+        assert!(!proof.by_polynomial);
+        assert_eq!(proof.items.len(), 2);
+        assert_eq!(proof.items[1].0, "b");
+        assert_eq!(proof.items[1].1.len, 0);
+        assert_eq!(proof.items[1].1.digest, ContentDigest::of("b", b""));
+    }
+
+    #[test]
+    fn too_many_subsets_are_proven_by_the_polynomial() {
+        // C(20, 10) = 184,756 subsets, over the cap.
+        let (custody, a, json) = assembled(10, 20);
+        let proof = prove(
+            &json,
+            &ITEMS,
+            &custody,
+            &a.master,
+            &a.shares,
+            &other_master(),
+        )
+        .unwrap();
+        assert!(proof.by_polynomial);
+        assert_eq!(proof.subsets_recombined, 1);
+        // A share off the polynomial is named.
+        let mut shares = a.shares.clone();
+        shares[14] = corrupt(&shares[14]);
+        assert_eq!(
+            prove(&json, &ITEMS, &custody, &a.master, &shares, &other_master()).unwrap_err(),
+            ProofFailure::Subset { x: vec![15] }
+        );
+    }
+
+    #[test]
+    fn a_master_key_equal_to_the_old_one_is_refused() {
+        let (custody, a, json) = assembled(2, 3);
+        assert_eq!(
+            prove(&json, &ITEMS, &custody, &a.master, &a.shares, &a.master).unwrap_err(),
+            ProofFailure::MasterKeyNotFresh
+        );
+    }
+
+    #[test]
+    fn a_file_that_does_not_read_back_is_refused() {
+        let (custody, a, json) = assembled(2, 3);
+        let check = |json: &str| {
+            prove(
+                json,
+                &ITEMS,
+                &custody,
+                &a.master,
+                &a.shares,
+                &other_master(),
+            )
+            .unwrap_err()
+        };
+        // Not byte for byte, another quorum, not an SD, another number of items.
+        assert_eq!(
+            check(&format!("{json} ")),
+            ProofFailure::FileDoesNotRoundTrip
+        );
+        assert_eq!(
+            check(&json.replace("\"required\":2", "\"required\":3")),
+            ProofFailure::FileDoesNotRoundTrip
+        );
+        assert_eq!(check("{}"), ProofFailure::FileDoesNotRoundTrip);
+        assert_eq!(
+            prove(
+                &json,
+                &ITEMS[..1],
+                &custody,
+                &a.master,
+                &a.shares,
+                &other_master()
+            )
+            .unwrap_err(),
+            ProofFailure::FileDoesNotRoundTrip
+        );
+    }
+
+    #[test]
+    fn a_share_for_another_certificate_or_x_is_refused() {
+        let (custody, a, json) = assembled(2, 3);
+        // The certificates in another order: share 1 is not for the first one.
+        let mut r = custody.recipients.clone();
+        r.rotate_left(1);
+        let rotated = NewCustody::new(r, 2, Limits::Format).unwrap();
+        assert_eq!(
+            prove(
+                &json,
+                &ITEMS,
+                &rotated,
+                &a.master,
+                &a.shares,
+                &other_master()
+            )
+            .unwrap_err(),
+            ProofFailure::Share { index: 0 }
+        );
+        // The shares in another order: share 1 has x = 3.
+        let mut shares = a.shares.clone();
+        shares.reverse();
+        assert_eq!(
+            prove(&json, &ITEMS, &custody, &a.master, &shares, &other_master()).unwrap_err(),
+            ProofFailure::Share { index: 0 }
+        );
+    }
+
+    #[test]
+    fn a_subset_that_gives_another_key_is_named() {
+        let (custody, a, json) = assembled(2, 3);
+        let mut shares = a.shares.clone();
+        shares[2] = corrupt(&shares[2]);
+        // {1, 2} is fine; {1, 3} is the first subset with the corrupt share.
+        assert_eq!(
+            prove(&json, &ITEMS, &custody, &a.master, &shares, &other_master()).unwrap_err(),
+            ProofFailure::Subset { x: vec![1, 3] }
+        );
+        // Under another master key no subset agrees.
+        assert_eq!(
+            prove(
+                &json,
+                &ITEMS,
+                &custody,
+                &other_master(),
+                &a.shares,
+                &other_master()
+            )
+            .unwrap_err(),
+            ProofFailure::Subset { x: vec![1, 2] }
+        );
+    }
+
+    #[test]
+    fn an_item_with_other_contents_or_tag_is_named() {
+        let (custody, a, json) = assembled(2, 3);
+        let check = |items: &[(&str, &[u8])]| {
+            prove(
+                &json,
+                items,
+                &custody,
+                &a.master,
+                &a.shares,
+                &other_master(),
+            )
+            .unwrap_err()
+        };
+        assert_eq!(
+            check(&[("a", b"one"), ("b", b"x")]),
+            ProofFailure::Item { tag: "b".into() }
+        );
+        assert_eq!(
+            check(&[("b", b""), ("a", b"one")]),
+            ProofFailure::Item { tag: "b".into() }
+        );
+        let e = ReshareError::ProofFailed(ProofFailure::Item { tag: "b".into() }).to_string();
+        assert!(e.contains("(item \"b\"); nothing was written"), "{e}");
+    }
 }

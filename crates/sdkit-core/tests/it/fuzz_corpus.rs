@@ -1,6 +1,6 @@
 //! Replays every input in `fuzz/corpus/<target>/` (seeds and any crash inputs kept there)
 //! through the oracle of `fuzz/fuzz_targets/<target>.rs`, for the sdkit-core targets
-//! `sd_parse`, `blob_parse`, `jwe`, `share_combine` and `chain_logs`, so `cargo test` guards
+//! `sd_parse`, `blob_parse`, `jwe`, `share_combine`, `chain_logs` and `content_list`, so `cargo test` guards
 //! what fuzzing found without the main workspace depending on libfuzzer. (`pem_der_keys` is
 //! replayed by `crates/sdkit-certs/tests/it/fuzz_corpus.rs`.) The oracles are not copies: each is
 //! `fuzz/oracles/<target>.rs`, included both here and by its fuzz target, and returns what it
@@ -9,6 +9,7 @@
 use crate::fixtures::rsa_key;
 use blob_parse::BlobOutcome;
 use jwe::JweOutcome;
+use sdkit_core::content::{ContentList, ContentListError};
 use share_combine::ShareOutcome;
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
@@ -43,6 +44,12 @@ mod chain_logs {
     include!(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../fuzz/oracles/chain_logs.rs"
+    ));
+}
+mod content_list {
+    include!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../fuzz/oracles/content_list.rs"
     ));
 }
 
@@ -256,5 +263,57 @@ fn replay_chain_logs_corpus() {
         "ledger-edited.jsonl",
     ] {
         assert_eq!(*result_of(&results, broken), [None, None], "{broken}");
+    }
+}
+
+#[test]
+fn replay_content_list_corpus() {
+    let results = replay("content_list", 15, content_list::oracle);
+    // Real reports: a drill of the 2023 SD, `open-blob` of its `az` restore blob, and a
+    // reshare of it; and made ones that must be read.
+    for (must, items) in [
+        ("drill-2023.json", 3),
+        ("open-blob-2023.json", 3),
+        ("reshare-2023.json", 3),
+        ("min-one-item.json", 1),
+        ("odd-tags-extra-members.json", 3),
+        ("uppercase-digest.json", 1),
+        // serde_json keeps the last of two equal keys.
+        ("duplicate-key.json", 1),
+    ] {
+        assert_eq!(*result_of(&results, must), Ok(items), "{must}");
+    }
+    // The three real reports list the same contents, tag by tag, in order.
+    let list = |name: &str| {
+        ContentList::from_report_json(
+            &std::fs::read(Path::new(CORPUS).join("content_list").join(name)).unwrap(),
+        )
+        .unwrap()
+    };
+    assert_eq!(list("drill-2023.json"), list("open-blob-2023.json"));
+    assert_eq!(list("drill-2023.json"), list("reshare-2023.json"));
+
+    let no_digest = |tag: &str| ContentListError::NoDigest { tag: tag.into() };
+    for (refused, why) in [
+        (
+            "drill-item-not-authentic.json",
+            no_digest("base_enclave_backup"),
+        ),
+        ("digest-63-digits.json", no_digest("a")),
+        ("digest-not-hex.json", no_digest("a")),
+        ("digest-number.json", no_digest("a")),
+        (
+            "duplicate-tag.json",
+            ContentListError::DuplicateTag { tag: "a".into() },
+        ),
+        ("tag-not-string.json", ContentListError::NoTag { index: 1 }),
+        ("empty-items.json", ContentListError::NoItems),
+        ("items-not-array.json", ContentListError::NoItems),
+        ("top-level-array.json", ContentListError::NotJson),
+        ("deep-nesting.json", ContentListError::NotJson),
+        ("not-utf8.bin", ContentListError::NotJson),
+        ("drill-2023-truncated.json", ContentListError::NotJson),
+    ] {
+        assert_eq!(*result_of(&results, refused), Err(why), "{refused}");
     }
 }

@@ -12,6 +12,7 @@ mod error_sources;
 mod fuzz_corpus;
 mod parse_cost;
 mod real_sd;
+mod reshare;
 mod restore_blob;
 mod shamir_props;
 mod split_recover;

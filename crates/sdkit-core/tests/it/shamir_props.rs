@@ -13,8 +13,9 @@ use sdkit_core::share::{self, ShareDecodeError};
 use zeroize::Zeroizing;
 
 /// SplitMix64: a tiny deterministic generator so that every split is reproducible from the
-/// proptest-chosen seed. (Test only: it is not cryptographically secure.)
-struct SplitMix64(u64);
+/// proptest-chosen seed. (Test only: it is not cryptographically secure.) Also drives the
+/// reshare property test (`reshare.rs`).
+pub(crate) struct SplitMix64(pub(crate) u64);
 
 impl TryRng for SplitMix64 {
     type Error = Infallible;
