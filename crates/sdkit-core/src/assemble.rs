@@ -47,7 +47,8 @@ pub enum BuildError {
         /// The tag.
         tag: String,
     },
-    /// The same certificate was given twice.
+    /// The same certificate was given twice, or two certificates hold the same key (that
+    /// custodian would hold two shares).
     DuplicateRecipient {
         /// First position (0-based).
         first: usize,
@@ -79,7 +80,7 @@ impl fmt::Display for BuildError {
             BuildError::DuplicateRecipient { first, second } => {
                 write!(
                     f,
-                    "certificates {} and {} are the same certificate",
+                    "certificates {} and {} are the same certificate or hold the same key",
                     first + 1,
                     second + 1
                 )
@@ -159,7 +160,7 @@ pub(crate) fn check_recipients(recipients: &[Recipient], quorum: Quorum) -> Resu
         }
         if let Some(first) = recipients[..i]
             .iter()
-            .position(|o| o.thumbprint == r.thumbprint)
+            .position(|o| o.thumbprint == r.thumbprint || o.key == r.key)
         {
             return Err(BuildError::DuplicateRecipient { first, second: i });
         }

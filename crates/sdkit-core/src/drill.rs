@@ -13,6 +13,8 @@ use crate::recover::{
     RecoveredItem, TooManySubsets, every_subset,
 };
 pub use crate::severity::Severity;
+use crate::shamir::{Share, ShareSet};
+use crate::tag::Tag;
 
 /// One thing a drill found. Holders, shares and items are positions in the keys given, in
 /// the SD's `enc_shares` and in its items.
@@ -44,6 +46,27 @@ pub enum DrillFinding {
     ShareNotTested {
         /// Position of the share.
         share: usize,
+    },
+    /// The key opened a share whose `x5t_256` is not its certificate's thumbprint. `az`
+    /// finds a custodian's share by that thumbprint, so on the day it would not find this
+    /// one: the key's certificate was re-issued, or the file's labels were swapped.
+    ShareLabelledForAnotherCertificate {
+        /// Position of the key.
+        holder: usize,
+        /// Position of the share it opened.
+        share: usize,
+    },
+    /// Fewer shares than the file declares recombine the master key: every opened share lies
+    /// on a polynomial of lower degree, so `required - 1` custodians could restore the HSM.
+    ThresholdLowerThanDeclared {
+        /// The quorum the file declares.
+        declared: usize,
+    },
+    /// An item's tag is one `recover` refuses to write or `az` cannot read (see
+    /// [`crate::tag::Tag::new`]); a restore of this file would fail or write elsewhere.
+    TagNotRestorable {
+        /// Position of the item.
+        item: usize,
     },
 }
 
@@ -156,8 +179,9 @@ pub struct DrillReport {
     pub recovery: Result<Recombined, RecoverError>,
     /// The exhaustive check, when asked for and a master key was recovered.
     pub exhaustive: Option<ExhaustiveReport>,
-    /// What was found, problems and notes, in the order: holders, shares off the polynomial,
-    /// items, disagreeing subsets, untested shares.
+    /// What was found, problems and notes, in the order: holders, shares labelled for another
+    /// certificate, a threshold lower than declared, shares off the polynomial, items, tags,
+    /// disagreeing subsets, untested shares.
     pub findings: Vec<DrillFinding>,
     /// How it ended.
     pub verdict: Verdict,
@@ -181,10 +205,35 @@ impl DrillReport {
             .filter(|(_, h)| !h.ok())
             .map(|(holder, _)| DrillFinding::HolderFailed { holder })
             .collect();
+        findings.extend(
+            outcome
+                .openings
+                .iter()
+                .enumerate()
+                .filter_map(|(holder, o)| match (&o.status, o.certificate) {
+                    (
+                        HolderStatus::Opened { share_index, .. },
+                        CertificateMatch::NotInDomain | CertificateMatch::KeyDidNotOpenItsShare,
+                    ) => Some(DrillFinding::ShareLabelledForAnotherCertificate {
+                        holder,
+                        share: *share_index,
+                    }),
+                    _ => None,
+                }),
+        );
         let mut exhaustive_report = None;
         let recovery = match &outcome.recovery {
             Err(e) => Err(e.clone()),
             Ok(rec) => {
+                let required = sd.quorum().required();
+                let opened: Vec<Share> = outcome
+                    .openings
+                    .iter()
+                    .filter_map(|o| o.share().cloned())
+                    .collect();
+                if ShareSet::new(opened).is_ok_and(|set| set.recombines_below(required)) {
+                    findings.push(DrillFinding::ThresholdLowerThanDeclared { declared: required });
+                }
                 for &x in &rec.off_polynomial {
                     let holder = outcome
                         .openings
@@ -199,6 +248,13 @@ impl DrillReport {
                         .enumerate()
                         .filter(|(_, it)| it.content.is_err())
                         .map(|(item, _)| DrillFinding::ItemNotAuthentic { item }),
+                );
+                findings.extend(
+                    sd.items()
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, it)| Tag::new(&it.tag).is_err())
+                        .map(|(item, _)| DrillFinding::TagNotRestorable { item }),
                 );
                 if exhaustive {
                     let report = every_subset(sd, &outcome.openings, rec)?;
@@ -281,6 +337,7 @@ fn untested_shares(outcome: &QuorumOutcome, shares: usize) -> impl Iterator<Item
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
+    use crate::Thumbprint;
     use crate::recover::HolderKey;
     use rsa::pkcs8::DecodePrivateKey;
 
@@ -349,6 +406,100 @@ mod tests {
                 first_holder: 0
             }
         ));
+    }
+
+    #[test]
+    fn a_share_labelled_for_another_certificate_fails_the_drill() {
+        let (sd, keys) = (sd(), keys());
+        let labels: Vec<Thumbprint> = sd.shares().iter().map(|s| s.thumbprint).collect();
+        // sd1's key, given with sd2's certificate (its share is labelled for sd1): az would
+        // look for the share of sd2's certificate and fail. And a certificate not in the SD.
+        for (certificate, expected) in [
+            (labels[1], CertificateMatch::KeyDidNotOpenItsShare),
+            (
+                Thumbprint::from_bytes([9; 32]),
+                CertificateMatch::NotInDomain,
+            ),
+        ] {
+            let hk = [
+                HolderKey {
+                    key: &keys[0],
+                    certificate: Some(certificate),
+                },
+                HolderKey {
+                    key: &keys[2],
+                    certificate: Some(labels[2]),
+                },
+            ];
+            let r = DrillReport::new(&sd, &crate::recover::run(&sd, &hk), false).unwrap();
+            assert_eq!(r.holders[0].certificate, expected);
+            assert_eq!(r.verdict, Verdict::ChecksFailed);
+            assert_eq!(
+                r.problems().collect::<Vec<_>>(),
+                vec![&DrillFinding::ShareLabelledForAnotherCertificate {
+                    holder: 0,
+                    share: 0
+                }]
+            );
+        }
+    }
+
+    /// An SD for sd1..sd3 built by this crate, 2-of-3, with `tags`.
+    fn own_sd(tags: &[&str]) -> SecurityDomain {
+        use crate::assemble::{Recipient, assemble};
+        let recipients: Vec<Recipient> = keys()
+            .iter()
+            .enumerate()
+            .map(|(i, k)| Recipient {
+                key: k.to_public_key(),
+                thumbprint: Thumbprint::from_bytes([i as u8 + 1; 32]),
+            })
+            .collect();
+        let items: Vec<(&str, &[u8])> = tags.iter().map(|t| (*t, &b"secret"[..])).collect();
+        let quorum = crate::Quorum::new(2, 3).unwrap();
+        assemble(&items, &recipients, quorum, &mut crate::SysRng)
+            .unwrap()
+            .sd
+    }
+
+    #[test]
+    fn a_threshold_lower_than_declared_fails_the_drill() {
+        let (honest, keys) = (own_sd(&["a"]), keys());
+        let all = [&keys[0], &keys[1], &keys[2]];
+        assert_eq!(drill(&honest, &all, false).verdict, Verdict::Passed);
+        // The same shares, declared 3-of-3: any 2 still recombine.
+        let json = honest.to_json().replace("\"required\":2", "\"required\":3");
+        let lying = SecurityDomain::parse(json.as_bytes()).unwrap();
+        assert_eq!(lying.quorum().required(), 3);
+        let r = drill(&lying, &all, false);
+        assert_eq!(r.verdict, Verdict::ChecksFailed);
+        assert_eq!(
+            r.problems().collect::<Vec<_>>(),
+            vec![&DrillFinding::ThresholdLowerThanDeclared { declared: 3 }]
+        );
+        // The real SD's shares carry its quorum.
+        let real = drill(&sd(), &all, false);
+        assert!(
+            !real
+                .findings
+                .iter()
+                .any(|f| matches!(f, DrillFinding::ThresholdLowerThanDeclared { .. }))
+        );
+    }
+
+    #[test]
+    fn a_tag_no_restore_could_use_fails_the_drill() {
+        let keys = keys();
+        for bad in ["ümlaut", ".hidden", "a:b"] {
+            let sd = own_sd(&["fine", bad]);
+            let r = drill(&sd, &[&keys[0], &keys[1], &keys[2]], false);
+            assert_eq!(r.verdict, Verdict::ChecksFailed, "{bad}");
+            assert_eq!(
+                r.problems().collect::<Vec<_>>(),
+                vec![&DrillFinding::TagNotRestorable { item: 1 }],
+                "{bad}"
+            );
+        }
     }
 
     #[test]

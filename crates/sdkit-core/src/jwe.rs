@@ -75,6 +75,14 @@ pub enum JweParseError {
         /// The member at fault.
         field: &'static str,
     },
+    /// The header asks for processing this format never uses and no reader of it does:
+    /// `zip` (compressed plaintext) or `crit` (extensions that must be understood). RFC 7516
+    /// requires refusing a JWE whose critical extensions are not understood, and decrypting a
+    /// compressed one without inflating it would yield the wrong bytes.
+    UnsupportedHeader {
+        /// `zip` or `crit`.
+        member: &'static str,
+    },
 }
 
 impl fmt::Display for JweParseError {
@@ -96,6 +104,10 @@ impl fmt::Display for JweParseError {
                     "the JWE protected header's \"{field}\" is missing or not a string"
                 )
             }
+            JweParseError::UnsupportedHeader { member } => write!(
+                f,
+                "the JWE protected header has \"{member}\", which Azure never writes and no restore would honour; refused (RFC 7516)"
+            ),
         }
     }
 }
@@ -165,6 +177,11 @@ fn parse_header(json_bytes: &[u8]) -> Result<JweHeader, JweParseError> {
             Some(_) => Err(JweParseError::HeaderField { field }),
         }
     };
+    for member in ["zip", "crit"] {
+        if obj.contains_key(member) {
+            return Err(JweParseError::UnsupportedHeader { member });
+        }
+    }
     let alg = string("alg")?.ok_or(JweParseError::HeaderField { field: "alg" })?;
     let enc = string("enc")?.ok_or(JweParseError::HeaderField { field: "enc" })?;
     let kid = string("kid")?;
@@ -465,5 +482,28 @@ mod tests {
             CompactJwe::parse(&format!("{hdr}....")).unwrap_err(),
             JweParseError::HeaderField { field: "enc" }
         );
+    }
+
+    #[test]
+    fn compression_and_critical_extensions_are_refused() {
+        for (header, member) in [
+            (r#"{"alg":"dir","enc":"A256CBC-HS512","zip":"DEF"}"#, "zip"),
+            (r#"{"zip":"DEF","alg":"dir","enc":"A256CBC-HS512"}"#, "zip"),
+            (
+                r#"{"alg":"dir","enc":"A256CBC-HS512","crit":["exp"],"exp":1}"#,
+                "crit",
+            ),
+            (r#"{"alg":"dir","enc":"A256CBC-HS512","crit":[]}"#, "crit"),
+        ] {
+            let hdr = b64::encode(header.as_bytes());
+            assert_eq!(
+                CompactJwe::parse(&format!("{hdr}....")).unwrap_err(),
+                JweParseError::UnsupportedHeader { member },
+                "{header}"
+            );
+        }
+        // Other unknown members stay harmless (kept for inspect to note).
+        let hdr = b64::encode(br#"{"alg":"dir","enc":"A256CBC-HS512","x":1}"#);
+        assert!(CompactJwe::parse(&format!("{hdr}....")).is_ok());
     }
 }

@@ -347,7 +347,21 @@ impl ShareSet {
     /// set recovers the same secret, at a cost of N·M field operations per byte instead of
     /// one interpolation per subset.
     pub fn off_polynomial(&self, required: usize) -> Vec<u8> {
-        let need = required.max(2).min(self.shares.len());
+        self.off_basis(required.max(2))
+    }
+
+    /// Whether fewer shares than declared recombine the secret: true when this set has at
+    /// least `required` shares and every one lies on the polynomial through the first
+    /// `required - 1` (of degree `required - 2`), so any `required - 1` of them give the
+    /// secret. The shares of an honest `M`-of-`N` split do so with probability `257^-len`;
+    /// a file that declares a higher quorum than its shares carry is lying about its custody.
+    pub fn recombines_below(&self, required: usize) -> bool {
+        required >= 2 && self.shares.len() >= required && self.off_basis(required - 1).is_empty()
+    }
+
+    /// The x of every share after the first `need` that is off the polynomial they fix.
+    fn off_basis(&self, need: usize) -> Vec<u8> {
+        let need = need.clamp(1, self.shares.len());
         let (basis, rest) = self.shares.split_at(need);
         if rest.is_empty() {
             return Vec::new();
@@ -517,6 +531,26 @@ pub fn split<R: rand_core::TryCryptoRng + ?Sized>(
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_threshold_lower_than_declared_is_detected() {
+        let secret = [7u8; 32];
+        for (m, n) in [(2usize, 3usize), (3, 5), (5, 10), (9, 10)] {
+            let shares = split(&secret, Quorum::new(m, n).unwrap(), &mut crate::SysRng).unwrap();
+            let set = ShareSet::new(shares).unwrap();
+            // Honest: the declared quorum is the real one, and the real one is not lower.
+            assert!(!set.recombines_below(m), "{m} of {n}");
+            // Declared one higher than the shares carry: detected, with at least that many.
+            assert!(
+                set.recombines_below(m + 1),
+                "{m} of {n} declared as {}",
+                m + 1
+            );
+            // Too few shares to tell: never claimed.
+            let few = ShareSet::new(set.shares()[..m].to_vec()).unwrap();
+            assert!(!few.recombines_below(m + 1));
+        }
+    }
 
     /// The Lagrange coefficients straight from the definition.
     fn naive_coefficients(xs: &[Fe], at: Fe) -> Vec<Fe> {

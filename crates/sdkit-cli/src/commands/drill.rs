@@ -38,6 +38,29 @@ struct ContentCheck {
     differences: Vec<ContentDifference>,
 }
 
+impl ContentCheck {
+    /// The differences as lines, at most [`MAX_DIFFERENCES_SHOWN`] of them and then how many
+    /// more (a crafted report could list thousands).
+    fn shown(&self) -> Vec<String> {
+        let mut lines: Vec<String> = self
+            .differences
+            .iter()
+            .take(MAX_DIFFERENCES_SHOWN)
+            .map(ToString::to_string)
+            .collect();
+        if self.differences.len() > MAX_DIFFERENCES_SHOWN {
+            lines.push(format!(
+                "... and {} more",
+                self.differences.len() - MAX_DIFFERENCES_SHOWN
+            ));
+        }
+        lines
+    }
+}
+
+/// How many content differences are listed one by one.
+const MAX_DIFFERENCES_SHOWN: usize = 20;
+
 /// Reads the earlier report `--same-contents-as` names (before any key is read).
 fn load_content_list(path: &Path) -> Result<(PathBuf, ContentList), CliError> {
     let bytes = io::read_bounded(path, MAX_REPORT_BYTES, "report")?;
@@ -96,6 +119,29 @@ impl DrillView<'_> {
             DrillFinding::SubsetDisagrees { x } => Some(format!(
                 "the subset x = {x:?} recombines to a different master key"
             )),
+            DrillFinding::ShareLabelledForAnotherCertificate { holder, share } => Some(format!(
+                "{} opened share {} (x5t_256 {}), which is labelled for another certificate than the key's: az finds shares by certificate, so it would not find this one; give the key with the certificate the share was made for",
+                self.run.keys.get(*holder).map(|k| k.path.display().to_string()).unwrap_or_default(),
+                share + 1,
+                self.x5t(*share)
+            )),
+            DrillFinding::ThresholdLowerThanDeclared { declared } => Some(format!(
+                "the shares recombine with fewer than the {declared} custodians the file declares: {} would do; this file's custody is weaker than it says (download or reshare a new one)",
+                declared - 1
+            )),
+            DrillFinding::TagNotRestorable { item } => self.run.loaded.sd.items().get(*item).map(|it| format!(
+                "item tag {:?} is not a plain ASCII file name: recover refuses it and az cannot read it, so a restore of this file would fail",
+                it.tag
+            )),
+        }
+    }
+
+    /// The `BAD:` lines for the findings `pick` selects.
+    fn bad_lines(&self, text: &mut String, pick: impl Fn(&DrillFinding) -> bool) {
+        for f in self.report.findings.iter().filter(|f| pick(f)) {
+            if let Some(line) = self.finding_line(f) {
+                let _ = writeln!(text, "  BAD: {line}");
+            }
         }
     }
 
@@ -116,9 +162,9 @@ impl DrillView<'_> {
                         self.sd_path.display(),
                         c.file.display()
                     );
-                    for d in &c.differences {
+                    for d in c.shown() {
                         message.push_str("\n  ");
-                        message.push_str(&d.to_string());
+                        message.push_str(&d);
                     }
                     CliError::new(Exit::CheckFailed, message).hint(
                         "these two security domains do not protect the same HSM contents: keep the old file until a reshare of it passes this check",
@@ -175,13 +221,19 @@ impl Report for DrillView<'_> {
                 recover::binomial(opened, need)
             );
         }
-        for f in &self.report.findings {
-            if let (DrillFinding::OffPolynomial { .. }, Some(line)) = (f, self.finding_line(f)) {
-                let _ = writeln!(text, "  BAD: {line}");
-            }
-        }
+        self.bad_lines(&mut text, |f| {
+            matches!(
+                f,
+                DrillFinding::OffPolynomial { .. }
+                    | DrillFinding::ShareLabelledForAnotherCertificate { .. }
+                    | DrillFinding::ThresholdLowerThanDeclared { .. }
+            )
+        });
         let _ = writeln!(text, "Items:");
         text.push_str(&super::items_text(&rec.items));
+        self.bad_lines(&mut text, |f| {
+            matches!(f, DrillFinding::TagNotRestorable { .. })
+        });
         if let Some(c) = &self.contents {
             if c.differences.is_empty() {
                 let _ = writeln!(
@@ -192,7 +244,7 @@ impl Report for DrillView<'_> {
                 );
             } else {
                 let _ = writeln!(text, "Contents differ from {}:", c.file.display());
-                for d in &c.differences {
+                for d in c.shown() {
                     let _ = writeln!(text, "  BAD: {d}");
                 }
             }
@@ -205,13 +257,9 @@ impl Report for DrillView<'_> {
                     ex.subsets
                 );
             }
-            for f in &self.report.findings {
-                if let (DrillFinding::SubsetDisagrees { .. }, Some(line)) =
-                    (f, self.finding_line(f))
-                {
-                    let _ = writeln!(text, "  BAD: {line}");
-                }
-            }
+            self.bad_lines(&mut text, |f| {
+                matches!(f, DrillFinding::SubsetDisagrees { .. })
+            });
         }
         if !self.untested.is_empty() {
             let _ = writeln!(text, "Not tested by this drill:");
@@ -279,10 +327,12 @@ impl Report for DrillView<'_> {
                 "commitments": l.commitments,
             })),
             "items": rec.map_or_else(Vec::new, |r| super::items_json(&r.items)),
+            "problems": self.problems(),
             "same_contents_as": self.contents.as_ref().map(|c| json!({
                 "file": c.file.display().to_string(),
                 "same": c.differences.is_empty(),
-                "differences": c.differences.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                "differences": c.shown(),
+                "differences_total": c.differences.len(),
             })),
             "warnings": self.run.warnings.json(),
         })

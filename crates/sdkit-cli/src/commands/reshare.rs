@@ -131,7 +131,7 @@ fn new_custody(args: &ReshareArgs) -> Result<(NewCustody, Warnings), CliError> {
         .hint("give 3 to 10 --cert and a --quorum of 2 to 10; for a security domain that is not for Azure, add --allow-outside-azure-limits"),
         CustodyError::Recipient(BuildError::DuplicateRecipient { first, second }) => {
             CliError::usage(format!(
-                "{} and {} are the same certificate: each new custodian must have their own",
+                "{} and {} are the same certificate or hold the same key: each new custodian must have their own",
                 args.certs[first].display(),
                 args.certs[second].display()
             ))

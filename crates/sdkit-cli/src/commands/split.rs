@@ -76,7 +76,7 @@ pub fn run(args: &SplitArgs, out: Output) -> Result<Exit, CliError> {
     let sd =
         build_security_domain(&items, &recipients, quorum, &mut SysRng).map_err(|e| match e {
             BuildError::DuplicateRecipient { first, second } => CliError::usage(format!(
-                "{} and {} are the same certificate: each custodian must have their own",
+                "{} and {} are the same certificate or hold the same key: each custodian must have their own",
                 args.certs[first].display(),
                 args.certs[second].display()
             )),

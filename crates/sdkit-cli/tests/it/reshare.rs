@@ -318,9 +318,9 @@ fn transcript_records_the_custody_change() {
     assert_eq!(d["new_sd"], out.display().to_string());
     assert_eq!(d["new_sd_sha256"], new_sha);
     assert_eq!(d["old_required"], 2);
-    assert_eq!(d["old_total"], 3);
+    assert_eq!(d["old_shares_total"], 3);
     assert_eq!(d["required"], 3);
-    assert_eq!(d["total"], 4);
+    assert_eq!(d["shares_total"], 4);
     // keys_used: each old key with the thumbprint of the share it opened (shares 1 and 2).
     let sd: Value = read_json(&SD2023.path());
     let share_x5t = |i: usize| sd["SharedKeys"]["enc_shares"][i]["x5t_256"].clone();
@@ -347,8 +347,8 @@ fn transcript_records_the_custody_change() {
     md.code(OK).out_has(&[
         "## Custody changes",
         "### Step 1: reshare",
-        &format!("Old SD SHA-256: `{old_sha}` (2 of 3)"),
-        &format!("New SD SHA-256: `{new_sha}` (3 of 4)"),
+        &format!("SHA-256 `{old_sha}` (2 of 3)"),
+        &format!("SHA-256 `{new_sha}` (3 of 4)"),
         "New custodians' certificates, in share order",
     ]);
     let used_x5t: Vec<String> = used
