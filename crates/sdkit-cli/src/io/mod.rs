@@ -5,6 +5,7 @@
 mod probe;
 mod read;
 mod record;
+mod temps;
 mod write;
 
 pub use probe::{
@@ -14,7 +15,5 @@ pub use read::{
     MAX_KEY_BYTES, MAX_PASSPHRASE_BYTES, read_bounded, read_passphrase_source, read_secret,
 };
 pub use record::{FileRecord, record_details, take_details, take_file_records};
-pub use write::{
-    OutFile, append_log_atomic, clean_up_on_interrupt, clear_reserved_logs, reserve_log,
-    write_all_atomic,
-};
+pub use temps::clean_up_on_interrupt;
+pub use write::{OutFile, append_log_atomic, clear_reserved_logs, reserve_log, write_all_atomic};

@@ -1,14 +1,15 @@
 //! Atomic writes: every output of a command goes to a temporary file beside its destination,
 //! is synced, then moved into place, all or nothing and never over an existing file unless
-//! told to; temporaries in flight are removed on Ctrl-C.
+//! told to (temporary files: [`super::temps`]).
 
 use super::probe::refuse_existing;
 use super::record::record_output;
+use super::temps::{remove_temp, sweep_leftovers, temp_name, track, untrack};
 use crate::error::CliError;
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, Once};
+use std::sync::Mutex;
 
 /// The logs this command appends to (its `--transcript`, its `--ledger`): no other output of
 /// the command may replace them, even with `--force`, or the record of the ceremony is lost.
@@ -56,54 +57,6 @@ fn refuse_logs(files: &[OutFile<'_>]) -> Result<(), CliError> {
     Ok(())
 }
 
-/// Temporary files that exist right now, so an interrupt (Ctrl-C) can remove them.
-static LIVE_TEMPS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
-
-/// Installs the Ctrl-C handler that removes in-flight temporary files and exits 130. Staging
-/// the first output file installs it; commands that spend long before that (key generation)
-/// call it first, so an interrupt exits the same way throughout. Commands that write nothing
-/// (drill, check, inspect) start no handler thread at all.
-pub fn clean_up_on_interrupt() {
-    static HANDLER: Once = Once::new();
-    HANDLER.call_once(|| {
-        // If a handler cannot be installed (one already is), Ctrl-C still stops the command;
-        // only the clean-up of in-flight temporaries is lost.
-        let _ = ctrlc::set_handler(|| {
-            remove_live_temps();
-            std::process::exit(130);
-        });
-    });
-}
-
-/// Records a temporary file before it is created.
-fn track(path: &Path) {
-    clean_up_on_interrupt();
-    if let Ok(mut v) = LIVE_TEMPS.lock() {
-        v.push(path.to_owned());
-    }
-}
-
-fn untrack(path: &Path) {
-    if let Ok(mut v) = LIVE_TEMPS.lock() {
-        v.retain(|p| p != path);
-    }
-}
-
-/// Removes every temporary file still in flight. Called from the Ctrl-C handler, so an
-/// interrupted command leaves no partial file behind.
-fn remove_live_temps() {
-    if let Ok(v) = LIVE_TEMPS.lock() {
-        for p in v.iter() {
-            let _ = fs::remove_file(p);
-        }
-    }
-}
-
-fn remove_temp(path: &Path) {
-    let _ = fs::remove_file(path);
-    untrack(path);
-}
-
 /// One output file.
 pub struct OutFile<'a> {
     /// Where it goes.
@@ -120,27 +73,18 @@ struct Staged {
     dest: PathBuf,
 }
 
-fn temp_name(dest: &Path, n: usize) -> PathBuf {
-    let name = dest
-        .file_name()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let nonce = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    dest.with_file_name(format!(
-        ".{name}.sdkit-tmp-{}-{nonce:x}-{n}",
-        std::process::id()
-    ))
-}
-
 /// Test hook, compiled into debug builds only: `SDKIT_FAULT_INJECT=stage:N` or `place:N`
 /// makes the N-th file (0-based) of the next atomic write fail at that phase, so tests can
 /// show that a failed write leaves old files intact and no temporary file behind.
+/// `SDKIT_FAULT_INJECT=hold:N` instead holds the N-th file's complete temporary file for two
+/// minutes before it is moved into place, so a test can stop the command there with a signal.
 #[cfg(debug_assertions)]
 fn injected_fault(phase: &str, n: usize) -> std::io::Result<()> {
     match std::env::var("SDKIT_FAULT_INJECT") {
+        Ok(v) if phase == "hold" && v == format!("hold:{n}") => {
+            std::thread::sleep(std::time::Duration::from_secs(120));
+            Ok(())
+        }
         Ok(v) if v == format!("{phase}:{n}") => {
             Err(std::io::Error::other("injected fault (SDKIT_FAULT_INJECT)"))
         }
@@ -154,6 +98,7 @@ fn injected_fault(_phase: &str, _n: usize) -> std::io::Result<()> {
 }
 
 fn stage(dest: &Path, bytes: &[u8], secret: bool, n: usize) -> Result<Staged, CliError> {
+    sweep_leftovers(dest);
     let temp = temp_name(dest, n);
     track(&temp);
     let mut opts = OpenOptions::new();
@@ -171,7 +116,8 @@ fn stage(dest: &Path, bytes: &[u8], secret: bool, n: usize) -> Result<Staged, Cl
         f.write_all(&bytes[..half])?;
         injected_fault("stage", n)?;
         f.write_all(&bytes[half..])?;
-        f.sync_all()
+        f.sync_all()?;
+        injected_fault("hold", n)
     });
     match result {
         Ok(()) => Ok(Staged {

@@ -120,3 +120,90 @@ fn killed_or_interrupted_keygen_leaves_nothing() {
         assert!(temps(dir.path()).is_empty());
     }
 }
+
+/// Starts `recover` held (SDKIT_FAULT_INJECT=hold:0) with its first temporary file complete,
+/// and returns once that file exists.
+fn held_recover(out: &Path) -> std::process::Child {
+    let mut child = Command::cargo_bin("sdkit")
+        .unwrap()
+        .arg("recover")
+        .arg(SD2023.path())
+        .arg("--key")
+        .arg(key(1))
+        .arg("--key")
+        .arg(key(2))
+        .arg("--out-dir")
+        .arg(out)
+        .env("SDKIT_FAULT_INJECT", "hold:0")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait for the event (the temporary file appears), not for a guessed duration; the hold
+    // lasts two minutes, far longer than this takes.
+    while temps(out).is_empty() {
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("recover ended ({status}) before its temporary file appeared");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    child
+}
+
+#[test]
+fn a_recover_stopped_by_sigterm_or_sighup_leaves_no_temporary() {
+    for signal in ["TERM", "HUP"] {
+        let dir = tempdir();
+        let out = dir.path().join("out");
+        fs::create_dir_all(&out).unwrap();
+        let mut child = held_recover(&out);
+        Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(child.id().to_string())
+            .status()
+            .unwrap();
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(130), "{signal}: stopped, exit 130");
+        assert!(
+            temps(dir.path()).is_empty(),
+            "{signal}: {:?}",
+            temps(dir.path())
+        );
+        assert!(
+            tree(&out).is_empty(),
+            "{signal}: nothing written: {:?}",
+            tree(&out)
+        );
+    }
+}
+
+#[test]
+fn a_temporary_left_by_a_killed_run_is_removed_by_the_next_with_a_note() {
+    let dir = tempdir();
+    let out = dir.path().join("out");
+    fs::create_dir_all(&out).unwrap();
+    let mut child = held_recover(&out);
+    // SIGKILL cannot be caught: the temporary file stays.
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let left = temps(&out);
+    assert_eq!(left.len(), 1, "{left:?}");
+    let o = recover_with_fault(&out, "none", false);
+    assert_eq!(
+        o.status.code(),
+        Some(OK),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    // Wrapped for the terminal: compare with the line breaks undone.
+    let stderr = String::from_utf8_lossy(&o.stderr)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        stderr.contains("a temporary file left by an earlier run"),
+        "{stderr}"
+    );
+    assert!(temps(dir.path()).is_empty(), "{:?}", temps(dir.path()));
+    assert!(out.join("hsm_backup.bin").exists());
+}
