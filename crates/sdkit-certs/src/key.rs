@@ -150,7 +150,6 @@ impl fmt::Debug for PrivateKey {
             .field("format", &self.format)
             .field("bits", &self.bits())
             .field("encrypted", &self.encrypted)
-            .field("certificate", &self.certificate)
             .finish_non_exhaustive()
     }
 }

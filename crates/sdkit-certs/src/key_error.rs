@@ -7,8 +7,8 @@
 
 use core::fmt;
 
-use crate::{InputKind, Pkcs12Error};
 use crate::limits::MIN_RSA_BITS;
+use crate::{InputKind, Pkcs12Error};
 
 /// Why a private key could not be loaded.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -11,10 +11,10 @@
 
 use der::asn1::{ObjectIdentifier, OctetString};
 use der::{Decode, Tag, TagNumber, Tagged};
+use pkcs8::PrivateKeyInfoRef;
 use pkcs12::cms::content_info::ContentInfo;
 use pkcs12::cms::encrypted_data::EncryptedData;
 use pkcs12::{AuthenticatedSafe, CertBag, Pfx, SafeBag};
-use pkcs8::PrivateKeyInfoRef;
 use zeroize::Zeroizing;
 
 use crate::key::{KeyFormat, from_pkcs8};
@@ -40,9 +40,10 @@ const X509_CERTIFICATE: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840
 /// first bytes are looked at, so a truncated or damaged file is still recognised (and
 /// reported as a damaged PKCS#12 file, not as "not a key"). No other input of this crate
 /// starts so: a PKCS#8 or PKCS#1 key starts with version 0, a certificate with a SEQUENCE.
+/// BER's indefinite length (`30 80`) is recognised too, to be refused by name.
 pub(crate) fn looks_like_pfx(bytes: &[u8]) -> bool {
     let header_len = match bytes.get(1) {
-        Some(l) if *l < 0x80 => 2,
+        Some(l) if *l <= 0x80 => 2,
         Some(0x81) => 3,
         Some(0x82) => 4,
         Some(0x83) => 5,
@@ -121,11 +122,33 @@ struct Bags {
     /// PKCS#8 PrivateKeyInfo DER of each key.
     keys: Vec<Zeroizing<Vec<u8>>>,
     certificates: Vec<Certificate>,
+    /// Password decryptions run so far, against [`MAX_ENCRYPTED_PARTS`]: shrouded keys
+    /// inside encrypted parts are seen only now.
+    decryptions: usize,
+}
+
+impl Bags {
+    /// Counts one more decryption, refusing past the limit before its key derivation runs.
+    fn one_more_decryption(&mut self) -> Result<(), Pkcs12Error> {
+        self.decryptions += 1;
+        if self.decryptions > MAX_ENCRYPTED_PARTS {
+            return Err(Pkcs12Error::TooManyEncryptedParts {
+                count: self.decryptions,
+            });
+        }
+        Ok(())
+    }
 }
 
 impl Parsed {
     /// Structure, MAC algorithm and every visible encryption scheme, with no password.
     fn read(der: &[u8]) -> Result<Self, Pkcs12Error> {
+        if der.get(1) == Some(&0x80) {
+            return Err(Pkcs12Error::UnsupportedScheme {
+                scheme: "BER indefinite-length encoding (as some Windows and Java tools write)"
+                    .into(),
+            });
+        }
         let pfx = Pfx::from_der(der).map_err(|e| malformed(format!("{e}")))?;
         if pfx.auth_safe.content_type == ID_SIGNED_DATA {
             return Err(Pkcs12Error::UnsupportedScheme {
@@ -192,11 +215,13 @@ impl Parsed {
         let mut out = Bags {
             keys: Vec::new(),
             certificates: Vec::new(),
+            decryptions: 0,
         };
         for part in &self.parts {
             match part {
                 Part::Clear(bags) => collect(bags, password, &mut out)?,
                 Part::Encrypted { pbe, ciphertext } => {
+                    out.one_more_decryption()?;
                     let plain = pbe::decrypt(pbe, password, ciphertext)?
                         .ok_or(KeyLoadError::WrongPassphrase)?;
                     // Bags of a decrypted part are parsed from the wiped buffer; a shrouded
@@ -222,6 +247,7 @@ fn collect(bags: &[SafeBag], password: &Password, out: &mut Bags) -> Result<(), 
                 .push(Zeroizing::new(explicit_0(&bag.bag_value)?.to_vec()));
         } else if bag.bag_id == SHROUDED_KEY_BAG {
             let (pbe, ciphertext) = shrouded_key(bag)?;
+            out.one_more_decryption()?;
             let plain =
                 pbe::decrypt(&pbe, password, ciphertext)?.ok_or(KeyLoadError::WrongPassphrase)?;
             out.keys.push(plain);

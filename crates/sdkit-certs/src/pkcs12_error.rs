@@ -48,7 +48,7 @@ pub enum Pkcs12Error {
     /// More separately encrypted parts than a custodian's export has: each costs a key
     /// derivation, so a hostile file could make many.
     TooManyEncryptedParts {
-        /// How many the file has.
+        /// How many were found when the limit was passed (the file may have more).
         count: usize,
     },
     /// The file starts like a PKCS#12 file but is truncated or damaged.
@@ -66,8 +66,8 @@ impl fmt::Display for Pkcs12Error {
             ),
             Self::UnsupportedScheme { scheme } => write!(
                 f,
-                "this PKCS#12 file uses {scheme}, which is not supported; re-export it with \
-                 `openssl pkcs12 -export -keypbe AES-256-CBC -certpbe AES-256-CBC -macalg sha256`"
+                "this PKCS#12 file uses {scheme}, which is not supported; re-export it: \
+                 {PKCS12_REEXPORT_COMMAND}"
             ),
             Self::NoPrivateKey { certificates } => write!(
                 f,
@@ -81,7 +81,7 @@ impl fmt::Display for Pkcs12Error {
             ),
             Self::TooManyEncryptedParts { count } => write!(
                 f,
-                "this PKCS#12 file has {count} separately encrypted parts (at most {} are \
+                "this PKCS#12 file has {count} or more separately encrypted parts (at most {} are \
                  accepted); re-export the custodian's key and certificate alone",
                 crate::pkcs12::MAX_ENCRYPTED_PARTS
             ),

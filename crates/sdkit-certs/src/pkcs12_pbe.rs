@@ -15,9 +15,9 @@ use der::Decode;
 use der::asn1::ObjectIdentifier;
 use hmac::digest::{Digest, FixedOutputReset, block_api::BlockSizeUser};
 use hmac::{EagerHash, Hmac, KeyInit, Mac};
+use pkcs8::pkcs5;
 use pkcs12::kdf::{Pkcs12KeyType, derive_key};
 use pkcs12::pbe_params::Pkcs12PbeParams;
-use pkcs8::pkcs5;
 use spki::AlgorithmIdentifierOwned;
 use zeroize::Zeroizing;
 
@@ -80,7 +80,7 @@ impl Password {
 /// How one encrypted part of the file is decrypted.
 pub(crate) enum Pbe {
     /// PBES2, decrypted by `pkcs5` (the cost was checked when classified).
-    Pbes2(AlgorithmIdentifierOwned),
+    Pbes2(pkcs5::EncryptionScheme),
     /// `pbeWithSHAAnd3-KeyTripleDES-CBC`.
     Sha1TripleDes(Pkcs12PbeParams),
 }
@@ -113,18 +113,15 @@ pub(crate) fn classify(alg: &AlgorithmIdentifierOwned) -> Result<Pbe, Pkcs12Erro
             // The same checks (cipher, KDF and its cost) as an encrypted PEM key gets.
             let der = der::Encode::to_der(alg).map_err(|e| malformed(e.to_string()))?;
             let scheme = pkcs5::EncryptionScheme::from_der(&der)
-                .map_err(|_| unsupported(format!("PBES2 with parameters sdkit cannot read")))?;
-            match scheme {
-                pkcs5::EncryptionScheme::Pbes2(params) => crate::encrypted::check_supported(
-                    &params,
-                )
-                .map_err(|e| match e {
-                    crate::KeyLoadError::UnsupportedEncryption { scheme } => unsupported(scheme),
-                    other => malformed(other.to_string()),
-                })?,
-                _ => return Err(unsupported(describe_oid(&alg.oid))),
-            }
-            Ok(Pbe::Pbes2(alg.clone()))
+                .map_err(|_| unsupported("PBES2 with parameters sdkit cannot read".to_owned()))?;
+            let pkcs5::EncryptionScheme::Pbes2(params) = &scheme else {
+                return Err(unsupported(describe_oid(&alg.oid)));
+            };
+            crate::encrypted::check_supported(params).map_err(|e| match e {
+                crate::KeyLoadError::UnsupportedEncryption { scheme } => unsupported(scheme),
+                other => malformed(other.to_string()),
+            })?;
+            Ok(Pbe::Pbes2(scheme))
         }
         _ => Err(unsupported(describe_oid(&alg.oid))),
     }
@@ -139,15 +136,10 @@ pub(crate) fn decrypt(
 ) -> Result<Option<Zeroizing<Vec<u8>>>, Pkcs12Error> {
     let mut buf = Zeroizing::new(ciphertext.to_vec());
     let len = match pbe {
-        Pbe::Pbes2(alg) => {
-            let der = der::Encode::to_der(alg).map_err(|e| malformed(e.to_string()))?;
-            let scheme = pkcs5::EncryptionScheme::from_der(&der)
-                .map_err(|e| malformed(format!("PBES2 parameters: {e}")))?;
-            match scheme.decrypt_in_place(password.raw.as_slice(), &mut buf) {
-                Ok(plain) => plain.len(),
-                Err(_) => return Ok(None),
-            }
-        }
+        Pbe::Pbes2(scheme) => match scheme.decrypt_in_place(password.raw.as_slice(), &mut buf) {
+            Ok(plain) => plain.len(),
+            Err(_) => return Ok(None),
+        },
         Pbe::Sha1TripleDes(params) => {
             use cbc::cipher::{BlockModeDecrypt, KeyIvInit, block_padding::Pkcs7};
             let salt = params.salt.as_bytes();
@@ -265,7 +257,10 @@ mod tests {
         assert_eq!(p.bmp.as_slice(), &[0, b'a', 0, b'b', 0, 0]);
         // U+1F600 is a surrogate pair, as OpenSSL writes it.
         let p = Password::new("é😀".as_bytes());
-        assert_eq!(p.bmp.as_slice(), &[0x00, 0xe9, 0xd8, 0x3d, 0xde, 0x00, 0, 0]);
+        assert_eq!(
+            p.bmp.as_slice(),
+            &[0x00, 0xe9, 0xd8, 0x3d, 0xde, 0x00, 0, 0]
+        );
         // Not UTF-8: one unit per byte.
         let p = Password::new(&[0xff, 0x41]);
         assert_eq!(p.bmp.as_slice(), &[0, 0xff, 0, 0x41, 0, 0]);

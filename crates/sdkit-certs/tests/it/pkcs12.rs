@@ -20,7 +20,9 @@ fn assert_is_sample(key: &PrivateKey, i: u32, what: &str) {
     assert_eq!(key.public_key_der(), pem.public_key_der(), "{what}");
     assert_eq!(key.format(), KeyFormat::Pkcs12, "{what}");
     let cer = load_certificate(&azure_sd(&format!("sd{i}.cer"))).unwrap();
-    let embedded = key.certificate().expect("the file's certificate comes with the key");
+    let embedded = key
+        .certificate()
+        .expect("the file's certificate comes with the key");
     assert_eq!(embedded.thumbprint(), cer.thumbprint(), "{what}");
     assert_eq!(embedded.der(), cer.der(), "{what}");
 }
@@ -140,4 +142,73 @@ fn damaged_bytes_give_an_error_never_a_panic() {
             );
         }
     }
+}
+
+/// `sd1.aes256.p12` rebuilt by `edit` (its AuthenticatedSafe's parts, and its MAC).
+fn rebuilt(
+    edit: impl FnOnce(&mut Vec<pkcs12::cms::content_info::ContentInfo>, &mut Option<pkcs12::MacData>),
+) -> Vec<u8> {
+    use der::asn1::{Any, OctetString};
+    use der::{Decode, Encode};
+    let mut pfx = pkcs12::Pfx::from_der(&p12("sd1.aes256.p12")).unwrap();
+    let octets: OctetString = pfx.auth_safe.content.decode_as().unwrap();
+    let mut parts = pkcs12::AuthenticatedSafe::from_der(octets.as_bytes()).unwrap();
+    edit(&mut parts, &mut pfx.mac_data);
+    let octets = OctetString::new(parts.to_der().unwrap()).unwrap();
+    pfx.auth_safe.content = Any::encode_from(&octets).unwrap();
+    pfx.to_der().unwrap()
+}
+
+#[test]
+fn the_rebuilding_helper_changes_nothing_by_itself() {
+    let same = rebuilt(|_, _| {});
+    assert_eq!(same, p12("sd1.aes256.p12"));
+}
+
+#[test]
+fn a_file_without_mac_opens_with_its_password_only() {
+    let bytes = rebuilt(|_, mac| *mac = None);
+    assert_eq!(
+        load_private_key(&bytes, None).unwrap_err(),
+        KeyLoadError::PassphraseRequired
+    );
+    assert_is_sample(
+        &load_private_key(&bytes, Some(PASSWORD)).unwrap(),
+        1,
+        "no MAC",
+    );
+    assert_eq!(
+        load_private_key(&bytes, Some(b"not it")).unwrap_err(),
+        KeyLoadError::WrongPassphrase
+    );
+}
+
+#[test]
+fn many_encrypted_parts_are_refused_before_any_key_derivation() {
+    let bytes = rebuilt(|parts, _| {
+        let encrypted = parts[0].clone();
+        parts.extend(std::iter::repeat_n(encrypted, 9));
+    });
+    // The certificates' part ten times, and the shrouded key.
+    for pass in [None, Some(PASSWORD)] {
+        assert_eq!(
+            load_private_key(&bytes, pass).unwrap_err(),
+            KeyLoadError::Pkcs12(Pkcs12Error::TooManyEncryptedParts { count: 11 })
+        );
+    }
+}
+
+#[test]
+fn ber_indefinite_length_is_refused_by_name() {
+    let der = p12("sd1.aes256.p12");
+    // `30 82 LL LL body` as `30 80 body 00 00`.
+    let mut ber = vec![0x30, 0x80];
+    ber.extend_from_slice(&der[4..]);
+    ber.extend_from_slice(&[0, 0]);
+    let err = load_private_key(&ber, Some(PASSWORD)).unwrap_err();
+    let KeyLoadError::Pkcs12(Pkcs12Error::UnsupportedScheme { scheme }) = &err else {
+        panic!("expected UnsupportedScheme, got {err:?}");
+    };
+    assert!(scheme.contains("BER indefinite-length"), "{scheme}");
+    assert!(err.to_string().contains(PKCS12_REEXPORT_COMMAND));
 }
