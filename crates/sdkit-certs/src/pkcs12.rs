@@ -54,27 +54,24 @@ pub(crate) fn looks_like_pfx(bytes: &[u8]) -> bool {
 }
 
 /// Loads the one RSA private key of a PKCS#12 file, with its certificate when the file
-/// holds it. `passphrase` `None` opens files exported without a password and otherwise
-/// asks for one ([`KeyLoadError::PassphraseRequired`]) after every check that needs none.
+/// holds it. A file exported without a password opens whatever `passphrase` is (as an
+/// unencrypted PEM key ignores one); otherwise `None` gives
+/// [`KeyLoadError::PassphraseRequired`], after every check that needs no password.
 pub(crate) fn load_pfx(der: &[u8], passphrase: Option<&[u8]>) -> Result<PrivateKey, KeyLoadError> {
     let file = Parsed::read(der)?;
-    let password = match passphrase {
-        Some(p) => {
-            let password = Password::new(p);
-            if file.mac().is_some_and(|m| !m.verifies(&password)) {
-                return Err(KeyLoadError::WrongPassphrase);
-            }
-            password
-        }
-        None => {
-            let Some(mac) = file.mac() else {
-                return Err(KeyLoadError::PassphraseRequired);
-            };
-            Password::empty_candidates()
-                .into_iter()
-                .find(|p| mac.verifies(p))
-                .ok_or(KeyLoadError::PassphraseRequired)?
-        }
+    let given = passphrase.map(Password::new);
+    let password = match (file.mac(), given) {
+        (Some(mac), Some(given)) if mac.verifies(&given) => given,
+        (Some(mac), given) => Password::empty_candidates()
+            .into_iter()
+            .find(|p| mac.verifies(p))
+            .ok_or(match given {
+                Some(_) => KeyLoadError::WrongPassphrase,
+                None => KeyLoadError::PassphraseRequired,
+            })?,
+        // Without a MAC, a wrong password shows only when decryption or parsing fails.
+        (None, Some(given)) => given,
+        (None, None) => return Err(KeyLoadError::PassphraseRequired),
     };
     let bags = file.open(&password)?;
     let mut keys = bags.keys;

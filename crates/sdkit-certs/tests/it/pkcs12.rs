@@ -212,3 +212,46 @@ fn ber_indefinite_length_is_refused_by_name() {
     assert!(scheme.contains("BER indefinite-length"), "{scheme}");
     assert!(err.to_string().contains(PKCS12_REEXPORT_COMMAND));
 }
+
+#[test]
+fn a_password_given_for_an_export_without_one_is_ignored() {
+    // As for an unencrypted PEM key: the CLI may hold a passphrase file for all keys.
+    let key = load_private_key(&p12("sd1.empty-password.p12"), Some(PASSWORD)).unwrap();
+    assert!(!key.was_encrypted());
+    assert_is_sample(&key, 1, "empty password, a password given");
+}
+
+/// The key-loading fuzz oracle (`fuzz/oracles/pem_der_keys.rs`), over PKCS#12 inputs.
+mod oracle {
+    include!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../fuzz/oracles/pem_der_keys.rs"
+    ));
+}
+
+#[test]
+fn the_fuzz_oracle_holds_for_every_fixture_and_its_truncations() {
+    let files = [
+        "sd1.aes256.p12",
+        "sd2.aes256.pfx",
+        "sd1.3des-sha1.p12",
+        "sd2.3des-sha256mac.p12",
+        "sd1.rc2-40.p12",
+        "sd1.empty-password.p12",
+        "sd1.with-chain.p12",
+        "sd1.cert-only.p12",
+    ];
+    for file in files {
+        let bytes = p12(file);
+        let whole = oracle::oracle(&bytes);
+        // Not a certificate, not JSON, not PEM: a PKCS#12 file is only a key file.
+        assert!(!whole.cert && !whole.jwk_cert, "{file}");
+        assert_eq!(whole.pem_blocks, Some(0), "{file}");
+        let opens_alone = file == "sd1.empty-password.p12";
+        assert_eq!(whole.key.is_ok(), opens_alone, "{file}: {:?}", whole.key);
+        assert_eq!(whole.key_with_pw, opens_alone, "{file}");
+        for len in (0..bytes.len()).step_by(61) {
+            oracle::oracle(&bytes[..len]);
+        }
+    }
+}
