@@ -25,6 +25,8 @@ pub enum InputKind {
     PrivateKey,
     /// A PKCS#10 certificate signing request.
     CertificateRequest,
+    /// A PKCS#12 file (`.pfx`/`.p12`): a key with its certificate, password-protected.
+    Pkcs12,
     /// JSON text, e.g. a JWK or a transfer-key response.
     Json,
     /// A PEM block with some other label.
@@ -43,6 +45,7 @@ impl fmt::Display for InputKind {
             Self::PublicKey => f.write_str("a public key (without its private part)"),
             Self::PrivateKey => f.write_str("a private key"),
             Self::CertificateRequest => f.write_str("a certificate signing request"),
+            Self::Pkcs12 => f.write_str("a PKCS#12 file (.pfx/.p12)"),
             Self::Json => f.write_str("JSON text"),
             Self::OtherPem { label } => write!(f, "a PEM block labelled \"{label}\""),
             Self::Unrecognized => f.write_str("neither PEM nor a recognised DER structure"),
@@ -71,6 +74,8 @@ pub(crate) fn classify_der(bytes: &[u8]) -> InputKind {
         .is_some_and(|b| *b == b'{' || *b == b'[')
     {
         InputKind::Json
+    } else if crate::pkcs12::looks_like_pfx(bytes) {
+        InputKind::Pkcs12
     } else if x509_cert::Certificate::from_der(bytes).is_ok() {
         InputKind::Certificate
     } else if pkcs8::PrivateKeyInfoRef::from_der(bytes).is_ok()

@@ -85,8 +85,9 @@ pub(crate) fn decrypt_pkcs8(
     Ok(buf)
 }
 
-/// Refuses schemes the `pkcs5` crate parses but cannot (or should not) run.
-fn check_supported(params: &pbes2::Parameters) -> Result<(), KeyLoadError> {
+/// Refuses schemes the `pkcs5` crate parses but cannot (or should not) run (also for the
+/// PBES2 parts of PKCS#12 files).
+pub(crate) fn check_supported(params: &pbes2::Parameters) -> Result<(), KeyLoadError> {
     let unsupported = |scheme: String| Err(KeyLoadError::UnsupportedEncryption { scheme });
     match &params.kdf {
         pbes2::Kdf::Pbkdf2(p) if p.iteration_count > MAX_PBKDF2_ITERATIONS => {

@@ -4,6 +4,8 @@
 //! `ENCRYPTED PRIVATE KEY` (PKCS#8 PBES2), or the same three as raw DER
 //! (told apart by trying each). A PEM file may hold other blocks too, e.g.
 //! a certificate and key concatenated; the first private-key block is used.
+//! PKCS#12 files (`.pfx`/`.p12`) are recognised by their first bytes and read by
+//! [`crate::pkcs12`].
 
 use core::fmt;
 
@@ -21,7 +23,7 @@ use crate::limits::{MAX_RSA_BITS, MIN_RSA_BITS};
 use crate::oid_names::describe_oid;
 use crate::pem::{PemBlock, decode_pem_lenient};
 use crate::rsa_numbers::{modulus_bits, strip_zeros};
-use crate::{InputKind, KeyLoadError};
+use crate::{Certificate, InputKind, KeyLoadError};
 
 /// The encoding a key was loaded from (for messages and `inspect`-style
 /// output; loading treats them all alike).
@@ -39,6 +41,8 @@ pub enum KeyFormat {
     Pkcs1Der,
     /// DER PKCS#8 EncryptedPrivateKeyInfo.
     EncryptedPkcs8Der,
+    /// A PKCS#12 file (`.pfx`/`.p12`), password-protected or not.
+    Pkcs12,
 }
 
 impl fmt::Display for KeyFormat {
@@ -50,6 +54,7 @@ impl fmt::Display for KeyFormat {
             Self::Pkcs8Der => "PKCS#8 DER",
             Self::Pkcs1Der => "PKCS#1 DER",
             Self::EncryptedPkcs8Der => "encrypted PKCS#8 DER",
+            Self::Pkcs12 => "PKCS#12",
         })
     }
 }
@@ -70,6 +75,8 @@ pub struct PrivateKey {
     /// SubjectPublicKeyInfo DER, computed once at load so that accessors
     /// cannot fail.
     spki_der: Vec<u8>,
+    /// The key's own certificate, when the file carried one (PKCS#12).
+    certificate: Option<Certificate>,
 }
 
 impl PrivateKey {
@@ -102,6 +109,25 @@ impl PrivateKey {
     /// certificates and for display.
     pub fn public_key_der(&self) -> Vec<u8> {
         self.spki_der.clone()
+    }
+
+    /// The certificate that came in the same file, when there was one and its public key is
+    /// this key's (a PKCS#12 file carries the custodian's certificate, and perhaps its
+    /// chain). Its thumbprint names the key's share, so no `.cer` file is needed beside it.
+    pub fn certificate(&self) -> Option<&Certificate> {
+        self.certificate.as_ref()
+    }
+
+    /// Marks a key read from a PKCS#12 file: whether it had a real password, and its own
+    /// certificate when found.
+    pub(crate) fn with_pkcs12_origin(
+        mut self,
+        encrypted: bool,
+        certificate: Option<Certificate>,
+    ) -> Self {
+        self.encrypted = encrypted;
+        self.certificate = certificate;
+        self
     }
 }
 
@@ -142,6 +168,10 @@ pub fn load_private_key(
     bytes: &[u8],
     passphrase: Option<&[u8]>,
 ) -> Result<PrivateKey, KeyLoadError> {
+    // Before the whole-DER test, so that a truncated PKCS#12 file is called one.
+    if crate::pkcs12::looks_like_pfx(bytes) {
+        return crate::pkcs12::load_pfx(bytes, passphrase);
+    }
     // One whole DER structure is DER, even if PEM text hides inside it (see load_certificate).
     if crate::detect::is_whole_der(bytes) {
         return load_der(bytes, passphrase);
@@ -181,8 +211,15 @@ pub fn load_private_key(
 /// prompt for a passphrase: PEM `ENCRYPTED PRIVATE KEY`, a legacy
 /// `Proc-Type: 4,ENCRYPTED` key block (which [`load_private_key`] will then
 /// reject as unsupported), or DER shaped like an EncryptedPrivateKeyInfo.
-/// Anything unreadable gives `false`; [`load_private_key`] explains why.
+/// Anything unreadable gives `false`; [`load_private_key`] explains why. A PKCS#12 file is
+/// encrypted unless it opens without a password (as Key Vault exports do).
 pub fn private_key_is_encrypted(bytes: &[u8]) -> bool {
+    if crate::pkcs12::looks_like_pfx(bytes) {
+        return matches!(
+            crate::pkcs12::load_pfx(bytes, None),
+            Err(KeyLoadError::PassphraseRequired)
+        );
+    }
     let der_only = crate::detect::is_whole_der(bytes);
     match decode_pem_lenient(bytes) {
         Ok(blocks) if blocks.is_empty() || der_only => {
@@ -283,7 +320,10 @@ fn from_encrypted(
     from_pkcs8(info, format)
 }
 
-fn from_pkcs8(info: PrivateKeyInfoRef<'_>, format: KeyFormat) -> Result<PrivateKey, KeyLoadError> {
+pub(crate) fn from_pkcs8(
+    info: PrivateKeyInfoRef<'_>,
+    format: KeyFormat,
+) -> Result<PrivateKey, KeyLoadError> {
     if info.algorithm.oid != pkcs1::ALGORITHM_OID {
         return Err(KeyLoadError::NotRsa {
             algorithm: describe_oid(&info.algorithm.oid),
@@ -340,6 +380,7 @@ fn from_pkcs1(
         format,
         encrypted,
         spki_der,
+        certificate: None,
     })
 }
 

@@ -7,8 +7,8 @@
 
 use core::fmt;
 
-use crate::InputKind;
 use crate::limits::MIN_RSA_BITS;
+use crate::{InputKind, Pkcs12Error};
 
 /// Why a private key could not be loaded.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -21,8 +21,9 @@ pub enum KeyLoadError {
     },
     /// The key is encrypted and no passphrase was given. Prompt and retry.
     PassphraseRequired,
-    /// Decryption of the encrypted PKCS#8 key failed. A wrong passphrase and
-    /// a damaged file look the same, so the message names both.
+    /// Decryption of the encrypted PKCS#8 key failed, or a PKCS#12 file's MAC does not
+    /// verify with the password. A wrong passphrase and a damaged file look the same, so
+    /// the message names both.
     WrongPassphrase,
     /// The key is encrypted with a scheme this crate does not implement
     /// (legacy OpenSSL `Proc-Type: 4,ENCRYPTED` PEM, PBES1, PKCS#12 PBE,
@@ -43,6 +44,9 @@ pub enum KeyLoadError {
     /// The DER parsed but the RSA numbers are inconsistent or unsupported
     /// (e.g. primes do not multiply to the modulus, multi-prime RSA).
     InvalidRsaKey(String),
+    /// A PKCS#12 file (`.pfx`/`.p12`) that cannot give a key for another reason than its
+    /// password: legacy 40-bit encryption, an unsupported scheme, no key or several, damage.
+    Pkcs12(Pkcs12Error),
     /// The RSA modulus is shorter than [`MIN_RSA_BITS`], too weak for
     /// protecting a security domain.
     TooSmall {
@@ -52,7 +56,7 @@ pub enum KeyLoadError {
 }
 
 const EXPECTED: &str = "expected an RSA private key: PEM \"PRIVATE KEY\", \"RSA PRIVATE KEY\" \
-                        or \"ENCRYPTED PRIVATE KEY\", or the same as DER";
+                        or \"ENCRYPTED PRIVATE KEY\", the same as DER, or PKCS#12 (.pfx/.p12)";
 
 impl fmt::Display for KeyLoadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -95,6 +99,7 @@ impl fmt::Display for KeyLoadError {
                 f,
                 "the RSA private key is invalid ({reason}); the file may be damaged"
             ),
+            Self::Pkcs12(e) => e.fmt(f),
             Self::TooSmall { bits } => write!(
                 f,
                 "the RSA key has only {bits} bits; security-domain keys need at least \

@@ -8,7 +8,9 @@
 //!
 //! * [`load_private_key`]: an RSA private key from PEM or DER, PKCS#8 or
 //!   PKCS#1, optionally PBES2-encrypted ([`private_key_is_encrypted`] tells a
-//!   caller whether to prompt for a passphrase first).
+//!   caller whether to prompt for a passphrase first), or a PKCS#12 file
+//!   (`.pfx`/`.p12`), whose certificate then comes with the key
+//!   ([`PrivateKey::certificate`]).
 //! * [`load_certificate`]: an X.509 certificate from PEM or DER, and
 //!   [`load_certificate_from_jwk_json`] for the HSM's transfer-key (exchange
 //!   key) response.
@@ -50,6 +52,9 @@ mod key_error;
 mod limits;
 mod oid_names;
 mod pem;
+mod pkcs12;
+mod pkcs12_error;
+mod pkcs12_pbe;
 mod rsa_numbers;
 mod selfsigned;
 mod write;
@@ -68,6 +73,7 @@ pub use key::{KeyFormat, PrivateKey, load_private_key, private_key_is_encrypted}
 pub use key_error::KeyLoadError;
 pub use limits::{KeySize, MAX_RSA_BITS, MAX_VALIDITY_DAYS, MIN_RSA_BITS};
 pub use pem::{PemBlock, PemError, decode_pem_lenient};
+pub use pkcs12_error::{PKCS12_REEXPORT_COMMAND, Pkcs12Error};
 /// The one thumbprint type of the workspace, defined in sdkit-core (which names shares by it).
 pub use sdkit_core::thumbprint::{Thumbprint, ThumbprintError};
 pub use selfsigned::{

@@ -392,11 +392,13 @@ fn has_sibling_cert(path: &Path) -> bool {
 /// Each loaded key with `az`'s certificate file for it (the key's path with `.cer`), when
 /// that file exists and is this key's certificate; else why there is none. The files are
 /// read in key order (so the transcript lists them in that order) and parsed on every core.
+/// A key that brought its own certificate (a PKCS#12 file) keeps it, and no `.cer` is read.
 fn with_certificates(paths: &[PathBuf], keys: Vec<PrivateKey>) -> Vec<LoadedKey> {
     let read: Vec<Option<Result<Vec<u8>, CliError>>> = paths
         .iter()
-        .map(|p| {
-            has_sibling_cert(p)
+        .zip(&keys)
+        .map(|(p, k)| {
+            (k.certificate().is_none() && has_sibling_cert(p))
                 .then(|| io::read_bounded(&sibling_cert_path(p), MAX_KEY_BYTES, "certificate"))
         })
         .collect();
@@ -407,6 +409,18 @@ fn with_certificates(paths: &[PathBuf], keys: Vec<PrivateKey>) -> Vec<LoadedKey>
         .zip(keys)
         .zip(read.iter())
         .map(|((path, key), read)| {
+            if let Some(cert) = key.certificate().cloned() {
+                let cert = Some(LoadedCert {
+                    path: path.to_owned(),
+                    cert,
+                });
+                return LoadedKey {
+                    path: path.to_owned(),
+                    key,
+                    cert,
+                    cert_problem: None,
+                };
+            }
             let sibling = sibling_cert_path(path);
             let unreadable =
                 |why: String| (None, Some(CertProblem::Unreadable(sibling.clone(), why)));

@@ -12,6 +12,7 @@ mod generate;
 mod interop_openssl;
 mod interop_python;
 mod no_secrets;
+mod pkcs12;
 mod private_keys;
 mod transfer_key;
 mod wycheproof_backend;

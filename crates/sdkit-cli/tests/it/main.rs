@@ -16,5 +16,6 @@ mod no_leaks;
 mod nothing_lost;
 mod outage_and_audit;
 mod outputs;
+mod pkcs12;
 mod reshare;
 mod split;
