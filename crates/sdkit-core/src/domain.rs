@@ -14,9 +14,17 @@ use crate::thumbprint::Thumbprint;
 use core::fmt;
 use serde_json::{Map, Value};
 
-/// The largest SD file accepted. Real ones are about 20 KB; the limit leaves room for
-/// user-made SDs with large items while refusing to buffer absurd inputs.
-pub const MAX_SD_BYTES: usize = 64 * 1024 * 1024;
+/// The largest SD (or restore blob) file accepted. Real ones are about 20 KB; the limit
+/// leaves room for user-made SDs with 8 MiB of secrets (`split`) while keeping a hostile
+/// file's cost bounded: reading, parsing and decoding hold the text about four times over,
+/// so `inspect` or `drill` of the largest file stays under 64 MiB of memory
+/// (docs/SECURITY.md, "Bounded inputs").
+pub const MAX_SD_BYTES: usize = 12 * 1024 * 1024;
+
+/// The most data items an SD may hold. Azure writes 3; `split` users a handful. The bound
+/// (with the JSON value budget, `strict_json::MAX_VALUES`) keeps a hostile file from
+/// costing more than its own size in memory.
+pub const MAX_ITEMS: usize = 1024;
 
 /// The only `key_algorithm` the format defines.
 pub const KEY_ALGORITHM: &str = "shamir_share";
@@ -111,7 +119,13 @@ pub enum DomainError {
         /// Actual size.
         len: usize,
     },
-    /// Not JSON (or JSON with a repeated key, or nested too deeply).
+    /// More than [`MAX_ITEMS`] data items.
+    TooManyItems {
+        /// How many.
+        count: usize,
+    },
+    /// Not JSON (or JSON with a repeated key, nested too deeply, or with more values than
+    /// any SD holds).
     NotJson {
         /// serde_json's description, with line and column.
         reason: String,
@@ -193,6 +207,10 @@ impl fmt::Display for DomainError {
             DomainError::TooLarge { len } => write!(
                 f,
                 "{len} bytes is larger than any security domain ({MAX_SD_BYTES} bytes at most); is this the right file?"
+            ),
+            DomainError::TooManyItems { count } => write!(
+                f,
+                "EncData.data has {count} items; no security domain holds more than {MAX_ITEMS}"
             ),
             DomainError::NotJson { reason } => write!(f, "not valid JSON: {reason}"),
             DomainError::Missing { path } => write!(f, "required field {path} is missing"),
@@ -418,9 +436,11 @@ pub(crate) fn read_enc_data(
     if data.is_empty() {
         return Err(DomainError::NoDataItems);
     }
+    if data.len() > MAX_ITEMS {
+        return Err(DomainError::TooManyItems { count: data.len() });
+    }
     let mut items: Vec<DataItem> = Vec::with_capacity(data.len());
-    // A set, not a scan of `items`: a 64 MiB file can hold ~10^6 items, and a quadratic
-    // duplicate check would take tens of minutes on such a file.
+    // A set, not a scan of `items`: the check stays linear whatever the bounds become.
     let mut tags = std::collections::HashSet::with_capacity(data.len());
     for (i, v) in data.iter().enumerate() {
         let path = format!("EncData.data[{i}]");

@@ -16,8 +16,8 @@ use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
 
 /// Largest total of secrets in one SD: base64url inflates by 4/3 and the SD reader refuses
-/// files above 64 MiB.
-const MAX_TOTAL_SECRET_BYTES: u64 = 32 * 1024 * 1024;
+/// files above 12 MiB (`sdkit_core::domain::MAX_SD_BYTES`).
+const MAX_TOTAL_SECRET_BYTES: u64 = 8 * 1024 * 1024;
 
 /// Runs `split`.
 pub fn run(args: &SplitArgs, out: Output) -> Result<Exit, CliError> {

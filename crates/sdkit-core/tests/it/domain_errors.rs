@@ -72,6 +72,7 @@ fn variant(e: &DomainError) -> &'static str {
     // Exhaustive on purpose: a new variant must be added here and to a case below.
     match e {
         DomainError::TooLarge { .. } => "TooLarge",
+        DomainError::TooManyItems { .. } => "TooManyItems",
         DomainError::NotJson { .. } => "NotJson",
         DomainError::Missing { .. } => "Missing",
         DomainError::WrongType { .. } => "WrongType",
@@ -87,7 +88,7 @@ fn variant(e: &DomainError) -> &'static str {
         DomainError::UnsupportedAlgorithm { .. } => "UnsupportedAlgorithm",
     }
 }
-const ALL_ERRORS: usize = 14;
+const ALL_ERRORS: usize = 15;
 
 fn finding_variant(f: &Finding) -> &'static str {
     match f {
@@ -166,6 +167,32 @@ fn every_domain_error_variant() {
         DomainError::TooLarge {
             len: MAX_SD_BYTES + 1,
         },
+    );
+    // Counts bounded while parsing, before anything is built from them.
+    let flood = format!(
+        r#"{{"EncData":{{"data":[{}]}},"SharedKeys":{{}}}}"#,
+        vec!["{}"; 70_000].join(",")
+    );
+    let (g, w) = same(not_json_containing(
+        flood.as_bytes(),
+        "more than 65536 JSON values",
+    ));
+    case("a flood of values", g, w);
+    let mut doc: serde_json::Value = serde_json::from_slice(&base).unwrap();
+    let first = doc["EncData"]["data"][0].clone();
+    doc["EncData"]["data"] = serde_json::Value::Array(
+        (0..1025)
+            .map(|i| {
+                let mut it = first.clone();
+                it["tag"] = format!("t{i}").into();
+                it
+            })
+            .collect(),
+    );
+    case(
+        "over the item limit",
+        err(doc.to_string().as_bytes()),
+        DomainError::TooManyItems { count: 1025 },
     );
     for cut in [0, 1, base.len() / 2, base.len() - 1] {
         let (g, w) = same(not_json_containing(&base[..cut], "EOF"));
@@ -507,6 +534,22 @@ fn every_domain_error_variant() {
                 error: JweParseError::HeaderField { field: "alg" },
             },
         );
+        for (member, header) in [
+            ("zip", r#"{"alg":"dir","enc":"A256CBC-HS512","zip":"DEF"}"#),
+            (
+                "crit",
+                r#"{"alg":"dir","enc":"A256CBC-HS512","crit":["b64"]}"#,
+            ),
+        ] {
+            case(
+                "JWE header asking for compression or a critical extension",
+                err(&mutated(|v| set_header(v, pointer, header))),
+                DomainError::BadJwe {
+                    path: path.into(),
+                    error: JweParseError::UnsupportedHeader { member },
+                },
+            );
+        }
     }
     case(
         "share JWE as a data item",
@@ -576,7 +619,7 @@ fn every_domain_error_variant() {
         assert_eq!(got, want, "{name}");
         seen.insert(variant(got));
     }
-    assert_eq!(cases.len(), 120, "every mutation above must have run");
+    assert_eq!(cases.len(), 126, "every mutation above must have run");
     assert_eq!(seen.len(), ALL_ERRORS, "variants covered: {seen:?}");
 }
 
