@@ -16,4 +16,5 @@ mod no_leaks;
 mod nothing_lost;
 mod outage_and_audit;
 mod outputs;
+mod printed_record;
 mod split;
