@@ -152,7 +152,7 @@ fn certificates(page: &mut Page, certs: &Certificates) -> Result<(), QrError> {
                     "Certificate",
                     Cell::Text(format!("{} bytes (DER)", c.der.len())),
                 ),
-                ("Named by the transcript", Cell::Text(c.named.join("; "))),
+                ("Named by the transcript", Cell::Text(c.named.join(", "))),
             ],
             &[Qr::thumbprint(&c.thumbprint), Qr::certificate(&c.der)],
         )?;
@@ -173,7 +173,7 @@ fn certificates(page: &mut Page, certs: &Certificates) -> Result<(), QrError> {
                         "not found at render time: give its file with --cert to print it".into(),
                     ),
                 ),
-                ("Named by the transcript", Cell::Text(t.named.join("; "))),
+                ("Named by the transcript", Cell::Text(t.named.join(", "))),
             ],
             &codes,
         )?;
