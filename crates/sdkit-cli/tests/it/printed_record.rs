@@ -370,6 +370,19 @@ fn a_hostile_file_name_shows_escaped_in_markdown_and_html() {
         }
         assert_eq!(cells, columns, "a row with a forged cell: {l}");
     }
+    // Neither record replaces the transcript it is made from, even with --force.
+    let before = fs::read(&transcript).unwrap();
+    for flag in ["--out", "--html"] {
+        sdkit(["transcript", "render"])
+            .arg(&transcript)
+            .arg(flag)
+            .arg(&transcript)
+            .arg("--force")
+            .run()
+            .code(OUTPUT)
+            .err_has(&["an input of this command"]);
+    }
+    assert_eq!(fs::read(&transcript).unwrap(), before);
     let page = dir.path().join("r.html");
     sdkit(["transcript", "render"])
         .arg(&transcript)
