@@ -17,5 +17,6 @@ mod nothing_lost;
 mod outage_and_audit;
 mod outputs;
 mod pkcs12;
+mod printed_record;
 mod reshare;
 mod split;
