@@ -132,6 +132,18 @@ fn parse_subject(subject: &str) -> Result<Name, GenerateError> {
     if subject.trim().is_empty() {
         return Err(invalid("it is empty"));
     }
+    // A subject is read on screens and printed records: a control character (a newline, an
+    // escape sequence) or an invisible bidi/zero-width character could make it show as
+    // something else, or forge a line around it.
+    if let Some(c) = subject
+        .chars()
+        .find(|&c| c.is_control() || invisible_layout(c))
+    {
+        return Err(invalid(&format!(
+            "it contains the control or invisible character U+{:04X}; use printable text only",
+            u32::from(c)
+        )));
+    }
     let name = Name::from_str(subject).map_err(|_| {
         invalid(
             "it is not a comma-separated list of ATTRIBUTE=value pairs with known attribute \
@@ -149,6 +161,16 @@ fn parse_subject(subject: &str) -> Result<Name, GenerateError> {
     name.to_der()
         .map_err(|_| invalid("a value is not allowed for its attribute type"))?;
     Ok(name)
+}
+
+/// Characters that change the layout of the text around them while showing nothing: bidi
+/// embeddings, overrides, isolates and marks, zero-width characters, line and paragraph
+/// separators, the byte-order mark.
+fn invisible_layout(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}'
+    )
 }
 
 /// `[now - backdate, now + days]`, whole seconds.
@@ -256,6 +278,19 @@ mod tests {
         assert!(subject_err("SD Key 1").contains("ATTRIBUTE=value"));
         assert!(subject_err("NOTANATTR=x").contains("ATTRIBUTE=value"));
         assert!(subject_err("CN=x, O=y").contains("no space after a comma"));
+        for bad in [
+            "CN=a\nCN=b",
+            "CN=\u{1b}[2J",
+            "CN=x\ry",
+            "CN=\u{202e}gpj.exe",
+            "CN=a\u{200b}b",
+            "CN=a\0",
+        ] {
+            assert!(
+                subject_err(bad).contains("control or invisible character"),
+                "{bad:?}"
+            );
+        }
         let msg = GenerateError::InvalidSubject {
             subject: "x".into(),
             reason: "r".into(),

@@ -4,6 +4,7 @@
 
 use crate::error::{CliError, Exit};
 use crate::io::{self, OutFile};
+use crate::render::ShowPath;
 use sdkit_core::chain::{self, MAX_LOG_BYTES};
 use sdkit_core::digest::Sha256Digest;
 use serde_json::{Map, Value};
@@ -23,7 +24,7 @@ pub struct Log {
 pub fn load(path: &Path, kind: &str, what: &str) -> Result<Log, CliError> {
     let bytes = io::read_bounded(path, MAX_LOG_BYTES as u64, what)?;
     let records = chain::verify(&bytes, kind)
-        .map_err(|e| CliError::new(Exit::CheckFailed, format!("{}: {e}", path.display())))?;
+        .map_err(|e| CliError::new(Exit::CheckFailed, format!("{}: {e}", path.shown())))?;
     Ok(Log {
         records,
         file_sha256: Sha256Digest::of(&bytes),

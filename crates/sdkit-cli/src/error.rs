@@ -1,6 +1,7 @@
 //! What the CLI says when something goes wrong: a message that names the file, holder or
 //! field, what to do about it, and the exit code.
 
+use crate::render::ShowPath;
 use std::fmt;
 use std::path::Path;
 
@@ -102,12 +103,12 @@ impl CliError {
 
     /// An input file problem.
     pub fn input(path: &Path, what: impl fmt::Display) -> Self {
-        CliError::new(Exit::Input, format!("{}: {what}", path.display()))
+        CliError::new(Exit::Input, format!("{}: {what}", path.shown()))
     }
 
     /// An output file problem.
     pub fn output(path: &Path, what: impl fmt::Display) -> Self {
-        CliError::new(Exit::Output, format!("{}: {what}", path.display()))
+        CliError::new(Exit::Output, format!("{}: {what}", path.shown()))
     }
 
     /// A usage problem.

@@ -4,6 +4,7 @@
 //! flagged the same way wherever it is seen, and printed once, on stderr.
 
 use crate::keys::{LoadedCert, LoadedKey};
+use crate::render::ShowPath;
 use sdkit_core::Quorum;
 use serde_json::{Value, json};
 use std::time::{Duration, SystemTime};
@@ -72,7 +73,7 @@ pub fn certificate(c: &LoadedCert) -> Vec<Warning> {
     if let Some(bits) = c.cert.key_bits().filter(|b| *b < RECOMMENDED_BITS) {
         w.push(Warning::new(
             "key_size_small",
-            format!("{} holds an RSA-{bits} key; {RECOMMENDED_BITS} bits or more is recommended for keys that protect an HSM for years", c.path.display()),
+            format!("{} holds an RSA-{bits} key; {RECOMMENDED_BITS} bits or more is recommended for keys that protect an HSM for years", c.path.shown()),
         ));
     }
     w
@@ -82,7 +83,7 @@ pub fn certificate(c: &LoadedCert) -> Vec<Warning> {
 /// custodian certificate is a rotation overdue).
 fn validity(c: &LoadedCert) -> Vec<Warning> {
     let mut w = Vec::new();
-    let name = c.path.display();
+    let name = c.path.shown();
     let now = SystemTime::now();
     if now > c.cert.not_after() {
         w.push(Warning::new(
@@ -110,7 +111,7 @@ fn validity(c: &LoadedCert) -> Vec<Warning> {
 /// `az`'s restore-blob needs there).
 pub fn key(k: &LoadedKey) -> Vec<Warning> {
     let mut w = Vec::new();
-    let name = k.path.display();
+    let name = k.path.shown();
     if k.key.bits() < RECOMMENDED_BITS {
         w.push(Warning::new(
             "key_size_small",
@@ -153,7 +154,7 @@ pub fn exchange(path: &std::path::Path, bits: usize) -> Vec<Warning> {
         "exchange_key_not_hsm_like",
         format!(
             "{} holds an RSA-{bits} key; a Managed HSM's exchange key (from `az keyvault security-domain init-recovery`) is RSA-{HSM_EXCHANGE_BITS}: check that this is the new HSM's exchange certificate",
-            path.display()
+            path.shown()
         ),
     )]
 }
@@ -205,7 +206,7 @@ pub fn fields_not_carried_over(
         "fields_not_carried_over",
         format!(
             "{} has fields the format does not define, which the new file does not carry over: {}",
-            path.display(),
+            path.shown(),
             dropped.join(", ")
         ),
     )]

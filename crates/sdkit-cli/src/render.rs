@@ -86,10 +86,73 @@ pub fn validity_status(not_before: SystemTime, not_after: SystemTime) -> String 
 /// The widest line sdkit prints on its own (a path or hash longer than that stays whole).
 pub const TEXT_COLUMNS: usize = 100;
 
+/// Text from an input (a tag, a `kid`, a subject, a file name) as it may be shown: every
+/// control and invisible layout character, newlines included, as a visible escape such as
+/// `\u{a}` or `\u{202e}`, so it can neither start a line of its own nor reorder the text.
+pub fn shown(text: &str) -> String {
+    crate::html::neutralise(text)
+}
+
+/// A path as it may be shown ([`shown`]).
+pub trait ShowPath {
+    /// The path, lossily decoded, with control and invisible characters escaped.
+    fn shown(&self) -> String;
+}
+
+impl ShowPath for std::path::Path {
+    fn shown(&self) -> String {
+        shown(&self.to_string_lossy())
+    }
+}
+
+/// The last guard before a terminal: every control and invisible layout character except
+/// the newlines sdkit writes itself becomes a visible escape. An escape sequence, a carriage
+/// return or a bidi override that reached a message through some input cannot clear the
+/// screen, overwrite a line or reorder one; newlines in inputs are escaped where the input
+/// is interpolated ([`shown`]).
+pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text
+        .chars()
+        .any(|c| c != '\n' && crate::html::is_neutralised(c))
+    {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if c != '\n' && crate::html::is_neutralised(c) {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// JSON text with the invisible layout characters (bidi overrides, zero-width characters)
+/// written as `\uXXXX` escapes: the same document for a parser, but a person reading it
+/// sees them. serde_json already escapes control characters.
+fn json_safe(text: String) -> String {
+    if !text.chars().any(crate::html::is_invisible_layout) {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if crate::html::is_invisible_layout(c) {
+            // Every such character is in the Basic Multilingual Plane: one \uXXXX escape.
+            out.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Folds every line longer than [`TEXT_COLUMNS`] at spaces; continuation lines are indented
 /// four more spaces than the line they continue. Command lines meant to be copied (`az ...`,
 /// `sdkit ...`) are left whole, so they still paste as one command.
 pub fn wrap(text: &str) -> String {
+    let text = terminal_safe(text);
+    let text = text.as_ref();
     let mut out = String::with_capacity(text.len() + 16);
     for line in text.split_inclusive('\n') {
         let (body, newline) = match line.strip_suffix('\n') {
@@ -181,7 +244,7 @@ impl Output {
         if self.json {
             println!(
                 "{}",
-                serde_json::to_string_pretty(json).unwrap_or_else(|_| json.to_string())
+                json_safe(serde_json::to_string_pretty(json).unwrap_or_else(|_| json.to_string()))
             );
         } else if !self.quiet {
             let text = wrap(text);

@@ -9,6 +9,7 @@ use crate::error::{CliError, Exit};
 use crate::hygiene;
 use crate::io::{self, MAX_KEY_BYTES, OutFile, refuse_existing, write_all_atomic};
 use crate::keys::load_keys;
+use crate::render::ShowPath;
 use crate::render::{Output, Report, words};
 use sdkit_core::blob::{MIN_EXCHANGE_KEY_BITS, RestoreBlob};
 use sdkit_core::digest::Sha256Digest;
@@ -66,9 +67,9 @@ pub fn run_restore(args: &RestoreBlobArgs, out: Output) -> Result<Exit, CliError
                 Exit::Input,
                 format!(
                     "{} is the certificate of share {} of {}: a custodian's certificate, not a new HSM's exchange key; refusing to seal the HSM's contents to it",
-                    args.exchange_key.display(),
+                    args.exchange_key.shown(),
                     i + 1,
-                    args.sd.display()
+                    args.sd.shown()
                 ),
             )
             .hint("give the exchange certificate `az keyvault security-domain init-recovery --hsm-name <HSM> --sd-exchange-key exchange.cer` wrote for the new HSM"));
@@ -156,7 +157,7 @@ impl Report for RestoreView<'_> {
         let _ = writeln!(
             text,
             "Restore blob written to {} ({} items, for exchange key {}).",
-            self.args.out.display(),
+            self.args.out.shown(),
             sealed.tags.len(),
             self.exchange
         );
@@ -188,14 +189,14 @@ impl Report for RestoreView<'_> {
     fn json(&self) -> Value {
         let mut report = json!({
             "command": "restore-blob",
-            "file": self.args.sd.display().to_string(),
+            "file": self.args.sd.shown().to_string(),
             "sha256": self.run.loaded.digest,
             "holders": self.run.holders().json(),
             "exchange_x5t_256": self.exchange.to_base64url(),
             "warnings": self.run.warnings.json(),
         });
         if let (Some(sealed), Some(r)) = (&self.sealed, report.as_object_mut()) {
-            r.insert("out".into(), json!(self.args.out.display().to_string()));
+            r.insert("out".into(), json!(self.args.out.shown().to_string()));
             r.insert("out_sha256".into(), json!(sealed.sha256));
             r.insert("items".into(), json!(sealed.tags));
             r.insert(
@@ -213,7 +214,7 @@ impl Report for RestoreView<'_> {
 pub fn upload_command(blob: &Path) -> String {
     format!(
         "az keyvault security-domain upload --hsm-name <HSM> --sd-file {} --restore-blob",
-        blob.display()
+        blob.shown()
     )
 }
 
@@ -267,9 +268,9 @@ pub fn run_open(args: &OpenBlobArgs, out: Output) -> Result<Exit, CliError> {
                 Exit::Crypto,
                 format!(
                     "{}: the blob was made for exchange key {}, but {} is {}",
-                    args.blob.display(),
+                    args.blob.shown(),
                     blob.exchange_thumbprint(),
-                    cert_path.display(),
+                    cert_path.shown(),
                     tp
                 ),
             )
@@ -277,7 +278,7 @@ pub fn run_open(args: &OpenBlobArgs, out: Output) -> Result<Exit, CliError> {
         }
     }
     let items = blob.open(&key.key).map_err(|e| {
-        CliError::new(Exit::Crypto, format!("{}: {e}", args.blob.display())).hint(format!(
+        CliError::new(Exit::Crypto, format!("{}: {e}", args.blob.shown())).hint(format!(
             "the blob names exchange certificate {}",
             blob.exchange_thumbprint()
         ))
@@ -314,7 +315,7 @@ impl Report for OpenView<'_> {
     fn text(&self) -> String {
         let mut text = format!(
             "Restore blob {} (for exchange key {})\nItems:\n",
-            self.blob_path.display(),
+            self.blob_path.shown(),
             self.exchange
         );
         text.push_str(&super::items_text(&self.items));
@@ -328,7 +329,7 @@ impl Report for OpenView<'_> {
     fn json(&self) -> Value {
         json!({
             "command": "open-blob",
-            "file": self.blob_path.display().to_string(),
+            "file": self.blob_path.shown().to_string(),
             "exchange_x5t_256": self.exchange.to_base64url(),
             "items": super::items_json(&self.items),
             "written": self.written.json(),

@@ -8,6 +8,7 @@ use crate::cli::CheckArgs;
 use crate::error::{CliError, Exit};
 use crate::hygiene::{self, Warnings};
 use crate::keys::load_keys;
+use crate::render::ShowPath;
 use crate::render::{Output, Report};
 use sdkit_core::drill::HolderResult;
 use sdkit_core::evidence::share_commitment;
@@ -43,12 +44,12 @@ impl CheckView<'_> {
         if self.passed() {
             return None;
         }
-        let key = self.args.key.display();
+        let key = self.args.key.shown();
         let err = if self.holders.skipped() > 0 {
             let problem = self.holders.problems().join("; ");
             CliError::new(
                 Exit::CheckFailed,
-                format!("{problem} (security domain {})", self.args.sd.display()),
+                format!("{problem} (security domain {})", self.args.sd.shown()),
             )
             .hint("check that this is the custodian key whose certificate was given to `az keyvault security-domain download`")
         } else {
@@ -60,7 +61,7 @@ impl CheckView<'_> {
                     Exit::CheckFailed,
                     format!(
                         "{key}: share x = {x} differs from the one the drill of {t} recorded in {}: this SD file or the share was altered since",
-                        l.file.display()
+                        l.file.shown()
                     ),
                 )
                 .hint("compare the SD file's SHA-256 with the one recorded at the drill; download the security domain again"),
@@ -68,12 +69,12 @@ impl CheckView<'_> {
                     Exit::CheckFailed,
                     format!(
                         "{key}: not recorded: none of the {drills_of_this_sd} drill(s) of this SD file in {} included this key's share (x = {x}), so the ledger cannot vouch for it",
-                        l.file.display()
+                        l.file.shown()
                     ),
                 )
                 .hint(format!(
                     "run a drill that includes this key with --ledger {}, then check again",
-                    l.file.display()
+                    l.file.shown()
                 )),
             }
         };
@@ -102,7 +103,7 @@ impl Report for CheckView<'_> {
         let sd = &self.loaded.sd;
         let mut text = format!(
             "Security domain {} (quorum {} of {})\n",
-            self.args.sd.display(),
+            self.args.sd.shown(),
             sd.quorum().required(),
             sd.quorum().total()
         );
@@ -137,7 +138,7 @@ impl Report for CheckView<'_> {
                     "NOT RECORDED: no drill of this SD file ({drills_of_this_sd} in the ledger) included this share"
                 ),
             };
-            let _ = writeln!(text, "  ledger {}: {line}", l.file.display());
+            let _ = writeln!(text, "  ledger {}: {line}", l.file.shown());
         }
         if self.passed() {
             let _ = writeln!(
@@ -157,13 +158,13 @@ impl Report for CheckView<'_> {
         let sd = &self.loaded.sd;
         json!({
             "command": "check",
-            "file": self.args.sd.display().to_string(),
+            "file": self.args.sd.shown().to_string(),
             "sha256": self.loaded.digest,
             "required": sd.quorum().required(),
             "shares_total": sd.quorum().total(),
             "holder": self.holders.json().into_iter().next(),
             "ledger": self.ledger.as_ref().map(|l| json!({
-                "file": l.file.display().to_string(),
+                "file": l.file.shown().to_string(),
                 "status": match l.found {
                     LedgerMatch::Matches(_) => "matches",
                     LedgerMatch::Differs(_) => "differs",

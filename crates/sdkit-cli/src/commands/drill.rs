@@ -14,6 +14,7 @@ use crate::cli::DrillArgs;
 use crate::error::{CliError, Exit};
 use crate::io;
 use crate::keys::certificates_beside;
+use crate::render::ShowPath;
 use crate::render::{Output, Report, words};
 use sdkit_core::content::{ContentDifference, ContentDigest, ContentList};
 use sdkit_core::digest::Sha256Digest;
@@ -103,7 +104,7 @@ impl DrillView<'_> {
                 "share x = {x} (opened by {}) is off the polynomial: it is corrupt or from another secret",
                 holder
                     .and_then(|h| self.run.keys.get(h))
-                    .map(|k| k.path.display().to_string())
+                    .map(|k| k.path.shown().to_string())
                     .unwrap_or_default()
             )),
             DrillFinding::ItemNotAuthentic { item } => {
@@ -121,7 +122,7 @@ impl DrillView<'_> {
             )),
             DrillFinding::ShareLabelledForAnotherCertificate { holder, share } => Some(format!(
                 "{} opened share {} (x5t_256 {}), which is labelled for another certificate than the key's: az finds shares by certificate, so it would not find this one; give the key with the certificate the share was made for",
-                self.run.keys.get(*holder).map(|k| k.path.display().to_string()).unwrap_or_default(),
+                self.run.keys.get(*holder).map(|k| k.path.shown().to_string()).unwrap_or_default(),
                 share + 1,
                 self.x5t(*share)
             )),
@@ -159,8 +160,8 @@ impl DrillView<'_> {
                 Some(c) if !c.differences.is_empty() => {
                     let mut message = format!(
                         "{}: the drill passed, but its contents are not those of {}:",
-                        self.sd_path.display(),
-                        c.file.display()
+                        self.sd_path.shown(),
+                        c.file.shown()
                     );
                     for d in c.shown() {
                         message.push_str("\n  ");
@@ -174,7 +175,7 @@ impl DrillView<'_> {
             },
             (_, Err(e)) => recover_error(self.sd_path, e, &self.holders.problems()),
             (verdict, Ok(_)) => {
-                let mut message = format!("{}: drill failed:", self.sd_path.display());
+                let mut message = format!("{}: drill failed:", self.sd_path.shown());
                 for p in self.problems() {
                     message.push_str("\n  ");
                     message.push_str(&p);
@@ -239,11 +240,11 @@ impl Report for DrillView<'_> {
                 let _ = writeln!(
                     text,
                     "Same contents as {}: all {} items match.",
-                    c.file.display(),
+                    c.file.shown(),
                     c.items
                 );
             } else {
-                let _ = writeln!(text, "Contents differ from {}:", c.file.display());
+                let _ = writeln!(text, "Contents differ from {}:", c.file.shown());
                 for d in c.shown() {
                     let _ = writeln!(text, "  BAD: {d}");
                 }
@@ -280,7 +281,7 @@ impl Report for DrillView<'_> {
                 text,
                 "Ledger: recorded this drill ({} share commitments) in {}.",
                 l.commitments,
-                l.file.display()
+                l.file.shown()
             );
             let _ = writeln!(
                 text,
@@ -306,7 +307,7 @@ impl Report for DrillView<'_> {
         let rec = self.report.recovery.as_ref().ok();
         json!({
             "command": "drill",
-            "file": self.sd_path.display().to_string(),
+            "file": self.sd_path.shown().to_string(),
             "sha256": self.run.loaded.digest,
             "required": self.report.required,
             "shares_total": self.report.total,
@@ -318,10 +319,10 @@ impl Report for DrillView<'_> {
             "untested_shares": self.untested.iter().map(|(i, cert)| json!({
                 "share": i + 1,
                 "x5t_256": self.x5t(*i),
-                "certificate": cert.as_ref().map(|p| p.display().to_string()),
+                "certificate": cert.as_ref().map(|p| p.shown().to_string()),
             })).collect::<Vec<_>>(),
             "ledger": self.ledger.as_ref().map(|l| json!({
-                "file": l.file.display().to_string(),
+                "file": l.file.shown().to_string(),
                 "head": l.head,
                 "head_words": words(l.head.as_bytes()),
                 "commitments": l.commitments,
@@ -329,7 +330,7 @@ impl Report for DrillView<'_> {
             "items": rec.map_or_else(Vec::new, |r| super::items_json(&r.items)),
             "problems": self.problems(),
             "same_contents_as": self.contents.as_ref().map(|c| json!({
-                "file": c.file.display().to_string(),
+                "file": c.file.shown().to_string(),
                 "same": c.differences.is_empty(),
                 "differences": c.shown(),
                 "differences_total": c.differences.len(),

@@ -3,6 +3,7 @@
 //! [`HolderResult`] values.
 
 use crate::keys::LoadedKey;
+use crate::render::ShowPath;
 use sdkit_core::SecurityDomain;
 use sdkit_core::digest::Sha256Digest;
 use sdkit_core::drill::HolderResult;
@@ -26,7 +27,7 @@ impl Holders<'_> {
         self.keys
             .iter()
             .zip(&self.results)
-            .map(|(k, r)| format!("  {}: {}\n", k.path.display(), self.describe(r)))
+            .map(|(k, r)| format!("  {}: {}\n", k.path.shown(), self.describe(r)))
             .collect()
     }
 
@@ -45,7 +46,7 @@ impl Holders<'_> {
             .iter()
             .zip(&self.results)
             .filter(|(_, r)| !r.ok())
-            .map(|(k, r)| format!("{}: {}", k.path.display(), self.describe(r)))
+            .map(|(k, r)| format!("{}: {}", k.path.shown(), self.describe(r)))
             .collect()
     }
 
@@ -57,7 +58,7 @@ impl Holders<'_> {
     fn path_of(&self, holder: usize) -> String {
         self.keys
             .get(holder)
-            .map(|k| k.path.display().to_string())
+            .map(|k| k.path.shown().to_string())
             .unwrap_or_default()
     }
 
@@ -98,14 +99,14 @@ impl Holders<'_> {
     fn key_json(&self, key: &LoadedKey, r: &HolderResult) -> Value {
         let shares = self.sd.shares();
         let mut obj = json!({
-            "key": key.path.display().to_string(),
+            "key": key.path.shown().to_string(),
             "status": match r.status {
                 HolderStatus::Opened { .. } => "opened",
                 HolderStatus::Malformed { .. } => "malformed",
                 HolderStatus::Duplicate { .. } => "duplicate",
                 HolderStatus::NoShare => "no_share",
             },
-            "certificate": key.cert.as_ref().map(|c| c.path.display().to_string()),
+            "certificate": key.cert.as_ref().map(|c| c.path.shown().to_string()),
             "certificate_match": match r.certificate {
                 CertificateMatch::NotGiven => "not_given",
                 CertificateMatch::Matched => "matched",
@@ -133,7 +134,7 @@ impl Holders<'_> {
                 first_holder,
             } => json!({
                 "share": share_index + 1,
-                "same_as": self.keys.get(*first_holder).map(|k| k.path.display().to_string()),
+                "same_as": self.keys.get(*first_holder).map(|k| k.path.shown().to_string()),
             }),
             HolderStatus::NoShare => json!({}),
         };
@@ -148,7 +149,7 @@ impl Holders<'_> {
 pub fn heading(sd_path: &Path, sd: &SecurityDomain, sha256: &Sha256Digest) -> String {
     format!(
         "Security domain {} (quorum {} of {}, SHA-256 {sha256})\nKeys:\n",
-        sd_path.display(),
+        sd_path.shown(),
         sd.quorum().required(),
         sd.quorum().total(),
     )

@@ -6,6 +6,7 @@ use crate::cli::InspectArgs;
 use crate::error::{CliError, Exit};
 use crate::hygiene::{self, Warnings};
 use crate::keys::{LoadedCert, load_cert};
+use crate::render::ShowPath;
 use crate::render::{Output, Report, date, validity_status, words};
 use sdkit_core::domain::Finding;
 use sdkit_core::inspect::{InspectFinding, InspectReport};
@@ -15,7 +16,7 @@ use std::fmt::Write;
 
 fn cert_json(c: &LoadedCert) -> Value {
     json!({
-        "file": c.path.display().to_string(),
+        "file": c.path.shown().to_string(),
         "subject": c.cert.subject(),
         "not_before": date(c.cert.not_before()),
         "not_after": date(c.cert.not_after()),
@@ -60,7 +61,7 @@ impl InspectView<'_> {
                 let c = &self.certs[*certificate];
                 format!(
                     "certificate {} ({}) holds no share of this security domain",
-                    c.path.display(),
+                    c.path.shown(),
                     c.thumbprint()
                 )
             }
@@ -74,7 +75,7 @@ impl InspectView<'_> {
         }
         let mut message = format!(
             "{}: {} problem(s) found:",
-            self.args.sd.display(),
+            self.args.sd.shown(),
             problems.len()
         );
         for p in &problems {
@@ -99,7 +100,7 @@ impl Report for InspectView<'_> {
         let (loaded, sd) = (self.loaded, &self.loaded.sd);
         let q = sd.quorum();
         let mut text = String::new();
-        let _ = writeln!(text, "Security domain {}", self.args.sd.display());
+        let _ = writeln!(text, "Security domain {}", self.args.sd.shown());
         let _ = writeln!(
             text,
             "  size {} bytes, SHA-256 {}",
@@ -136,8 +137,8 @@ impl Report for InspectView<'_> {
                 let _ = writeln!(
                     text,
                     "      certificate {}: {}, valid {} to {} ({}), RSA-{}",
-                    c.path.display(),
-                    c.cert.subject(),
+                    c.path.shown(),
+                    crate::render::shown(&c.cert.subject()),
                     date(c.cert.not_before()),
                     date(c.cert.not_after()),
                     validity_status(c.cert.not_before(), c.cert.not_after()),
@@ -162,7 +163,7 @@ impl Report for InspectView<'_> {
             let _ = writeln!(
                 text,
                 "  {:<28} {} + {}, {} bytes ciphertext, tag {} bytes",
-                it.tag,
+                crate::render::shown(&it.tag),
                 h.alg,
                 h.enc,
                 it.jwe.ciphertext_len(),
@@ -249,7 +250,7 @@ impl Report for InspectView<'_> {
                 InspectFinding::CertificateWithoutShare { certificate } => {
                     let c = &self.certs[*certificate];
                     Some(json!({
-                        "file": c.path.display().to_string(),
+                        "file": c.path.shown().to_string(),
                         "x5t_256": c.thumbprint().to_base64url(),
                     }))
                 }
@@ -258,7 +259,7 @@ impl Report for InspectView<'_> {
             .collect();
         json!({
             "command": "inspect",
-            "file": self.args.sd.display().to_string(),
+            "file": self.args.sd.shown().to_string(),
             "sha256": loaded.digest,
             "sha256_words": words(loaded.digest.as_bytes()),
             "size": loaded.size,

@@ -5,6 +5,7 @@
 use crate::chain_file::{self, Log, append};
 use crate::cli::LedgerCommand;
 use crate::error::{CliError, Exit};
+use crate::render::ShowPath;
 use crate::render::{Output, rfc3339};
 use sdkit_core::digest::Sha256Digest;
 use serde_json::{Map, Value, json};
@@ -46,7 +47,7 @@ pub fn append_drill(
     let mut rec = Map::new();
     rec.insert("version".into(), json!(1));
     rec.insert("time".into(), json!(rfc3339(SystemTime::now())));
-    rec.insert("sd_file".into(), json!(sd_file.display().to_string()));
+    rec.insert("sd_file".into(), json!(sd_file.shown().to_string()));
     rec.insert("sd_sha256".into(), json!(sd_sha256));
     rec.insert("required".into(), json!(required));
     rec.insert("total".into(), json!(total));
@@ -89,7 +90,7 @@ pub fn load(path: &Path) -> Result<Log, CliError> {
                 Exit::CheckFailed,
                 format!(
                     "{}: record {} is malformed (sd_sha256 or share commitments)",
-                    path.display(),
+                    path.shown(),
                     i + 1
                 ),
             ));

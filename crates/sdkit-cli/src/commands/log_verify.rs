@@ -4,6 +4,7 @@
 use crate::chain_file::Log;
 use crate::error::{CliError, Exit};
 use crate::head::ExpectedHead;
+use crate::render::ShowPath;
 use crate::render::{Output, Report, words};
 use serde_json::{Value, json};
 use std::fmt::Write;
@@ -32,7 +33,7 @@ impl Report for LogView<'_> {
         let _ = writeln!(
             text,
             "Chain intact: {} holds {}.",
-            self.file.display(),
+            self.file.shown(),
             self.summary
         );
         let _ = writeln!(text, "  head       {}", self.log.head);
@@ -60,7 +61,7 @@ impl Report for LogView<'_> {
     fn json(&self) -> Value {
         let mut report = json!({
             "command": self.command,
-            "file": self.file.display().to_string(),
+            "file": self.file.shown().to_string(),
             "sha256": self.log.file_sha256,
             "sha256_words": words(self.log.file_sha256.as_bytes()),
             "head": self.log.head,
@@ -100,7 +101,7 @@ pub fn report(
             Exit::CheckFailed,
             format!(
                 "{}: its head {} ({}) is not the one expected ({e})",
-                file.display(),
+                file.shown(),
                 &log.head.to_hex()[..16],
                 words(log.head.as_bytes())
             ),

@@ -19,6 +19,8 @@ pub mod transcript;
 
 use crate::error::CliError;
 use crate::io;
+use crate::render::ShowPath;
+use crate::render::shown;
 use sdkit_core::SecurityDomain;
 use sdkit_core::digest::Sha256Digest;
 use sdkit_core::domain::MAX_SD_BYTES;
@@ -106,7 +108,7 @@ impl Written {
         }
         let mut text = String::from("Wrote (mode 0600):\n");
         for (path, bytes) in &self.0 {
-            text.push_str(&format!("  {} ({bytes} bytes)\n", path.display()));
+            text.push_str(&format!("  {} ({bytes} bytes)\n", path.shown()));
         }
         text
     }
@@ -115,7 +117,7 @@ impl Written {
     pub fn json(&self) -> Vec<Value> {
         self.0
             .iter()
-            .map(|(path, bytes)| json!({ "file": path.display().to_string(), "bytes": bytes }))
+            .map(|(path, bytes)| json!({ "file": path.shown().to_string(), "bytes": bytes }))
             .collect()
     }
 }
@@ -150,9 +152,11 @@ pub fn items_text(items: &[ItemResult]) -> String {
         .map(|it| match &it.content {
             Ok(c) => format!(
                 "  {:<28} authentic, {} bytes\n    content digest {}\n",
-                it.tag, c.len, c.digest
+                shown(&it.tag),
+                c.len,
+                c.digest
             ),
-            Err(e) => format!("  {:<28} FAILED: {e}\n", it.tag),
+            Err(e) => format!("  {:<28} FAILED: {e}\n", shown(&it.tag)),
         })
         .collect()
 }
@@ -188,7 +192,7 @@ pub fn require_authentic(
             crate::error::Exit::Crypto,
             format!(
                 "{}: item {:?} did not authenticate; {not_written}",
-                source.display(),
+                source.shown(),
                 bad.tag
             ),
         )

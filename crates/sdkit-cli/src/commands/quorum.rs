@@ -8,6 +8,7 @@ use super::{LoadedSd, read_sd};
 use crate::error::{CliError, Exit};
 use crate::hygiene::{self, Warnings};
 use crate::keys::{KeyFiles, LoadedKey};
+use crate::render::ShowPath;
 use sdkit_core::recover::{self, HolderKey, QuorumOutcome, RecoverError};
 use std::path::{Path, PathBuf};
 
@@ -65,7 +66,7 @@ pub fn run_quorum_with(
             Exit::Crypto,
             format!(
                 "{} needs {need} of its {} custodians' keys; {} given",
-                sd_path.display(),
+                sd_path.shown(),
                 quorum.total(),
                 key_paths.len()
             ),
@@ -90,7 +91,7 @@ pub fn run_quorum_with(
 /// Turns a failed recombination into the error the user sees, with the keys that gave no
 /// usable share (the reason there is no quorum).
 pub fn recover_error(sd_path: &Path, e: &RecoverError, holder_problems: &[String]) -> CliError {
-    let mut message = format!("{}: {e}", sd_path.display());
+    let mut message = format!("{}: {e}", sd_path.shown());
     for p in holder_problems {
         message.push_str("\n  ");
         message.push_str(p);

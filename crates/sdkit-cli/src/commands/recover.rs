@@ -7,6 +7,7 @@ use super::{Written, parse_sd};
 use crate::cli::RecoverArgs;
 use crate::error::{CliError, Exit};
 use crate::io::{probe_output_dir, refuse_existing};
+use crate::render::ShowPath;
 use crate::render::{Output, Report};
 use sdkit_core::domain::is_safe_file_name;
 use serde_json::{Value, json};
@@ -43,7 +44,7 @@ impl Report for RecoverView<'_> {
     fn json(&self) -> Value {
         json!({
             "command": "recover",
-            "file": self.sd_path.display().to_string(),
+            "file": self.sd_path.shown().to_string(),
             "sha256": self.run.loaded.digest,
             "holders": self.run.holders().json(),
             "warnings": self.run.warnings.json(),

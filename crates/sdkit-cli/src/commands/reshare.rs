@@ -13,6 +13,7 @@ use crate::io::{
     self, OutFile, probe_output_file, refuse_existing, refuse_input_as_output, write_all_atomic,
 };
 use crate::keys::load_cert;
+use crate::render::ShowPath;
 use crate::render::{Output, Report};
 use sdkit_core::assemble::{BuildError, Recipient};
 use sdkit_core::digest::Sha256Digest;
@@ -69,7 +70,7 @@ pub fn run(args: &ReshareArgs, out: Output) -> Result<Exit, CliError> {
     let reshared =
         reshare::reshare(&run.loaded.sd, rec, &custody, &mut SysRng).map_err(|e| match e {
             ReshareError::UnknownVersion(_) => CliError::input(&args.sd, e),
-            other => CliError::new(Exit::Crypto, format!("{}: {other}", args.sd.display())),
+            other => CliError::new(Exit::Crypto, format!("{}: {other}", args.sd.shown())),
         })?;
     write_all_atomic(
         &[OutFile {
@@ -132,8 +133,8 @@ fn new_custody(args: &ReshareArgs) -> Result<(NewCustody, Warnings), CliError> {
         CustodyError::Recipient(BuildError::DuplicateRecipient { first, second }) => {
             CliError::usage(format!(
                 "{} and {} are the same certificate or hold the same key: each new custodian must have their own",
-                args.certs[first].display(),
-                args.certs[second].display()
+                args.certs[first].shown(),
+                args.certs[second].shown()
             ))
         }
         CustodyError::Recipient(BuildError::RecipientKeyTooSmall { index, bits }) => {
@@ -169,7 +170,7 @@ impl ReshareView<'_> {
             .zip(&self.run.outcome.openings)
             .filter_map(|(k, o)| match o.status {
                 HolderStatus::Opened { share_index, .. } => Some((
-                    k.path.display().to_string(),
+                    k.path.shown().to_string(),
                     sd.shares()[share_index].thumbprint,
                 )),
                 _ => None,
@@ -187,11 +188,11 @@ impl ReshareView<'_> {
         let new = self.reshared.sd.quorum();
         json!({
             "kind": "reshare",
-            "old_sd": self.args.sd.display().to_string(),
+            "old_sd": self.args.sd.shown().to_string(),
             "old_sd_sha256": self.run.loaded.digest,
             "old_required": old.required(),
             "old_shares_total": old.total(),
-            "new_sd": self.args.out.display().to_string(),
+            "new_sd": self.args.out.shown().to_string(),
             "new_sd_sha256": self.new_sha256,
             "required": new.required(),
             "shares_total": new.total(),
@@ -237,17 +238,19 @@ impl Report for ReshareView<'_> {
         for (tag, c) in &self.reshared.proof.items {
             let _ = writeln!(
                 text,
-                "  {tag:<28} {} bytes\n    content digest {}",
-                c.len, c.digest
+                "  {:<28} {} bytes\n    content digest {}",
+                crate::render::shown(tag),
+                c.len,
+                c.digest
             );
         }
         text.push_str(&self.proof_text());
         let _ = writeln!(
             text,
             "Next: each new custodian runs `sdkit check {} --key THEIR_KEY`; the new quorum runs `sdkit drill {} --key ... --same-contents-as OLD_DRILL.json` (the old quorum's `sdkit --json drill` report of the old file); then destroy every copy of {} (docs/CEREMONY.md, \"Rotating custodians\").",
-            self.args.out.display(),
-            self.args.out.display(),
-            self.args.sd.display()
+            self.args.out.shown(),
+            self.args.out.shown(),
+            self.args.sd.shown()
         );
         text
     }
@@ -258,12 +261,12 @@ impl Report for ReshareView<'_> {
         let p = &self.reshared.proof;
         json!({
             "command": "reshare",
-            "file": self.args.sd.display().to_string(),
+            "file": self.args.sd.shown().to_string(),
             "sha256": self.run.loaded.digest,
             "old_required": old.required(),
             "old_shares_total": old.total(),
             "holders": self.run.holders().json(),
-            "out": self.args.out.display().to_string(),
+            "out": self.args.out.shown().to_string(),
             "out_sha256": self.new_sha256,
             "required": new.required(),
             "shares_total": new.total(),

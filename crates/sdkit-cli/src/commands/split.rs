@@ -5,6 +5,7 @@ use crate::error::{CliError, Exit};
 use crate::hygiene;
 use crate::io::{self, OutFile, refuse_existing, write_all_atomic};
 use crate::keys::load_cert;
+use crate::render::ShowPath;
 use crate::render::{Output, Report};
 use sdkit_core::assemble::{BuildError, Recipient, build_security_domain};
 use sdkit_core::digest::Sha256Digest;
@@ -77,8 +78,8 @@ pub fn run(args: &SplitArgs, out: Output) -> Result<Exit, CliError> {
         build_security_domain(&items, &recipients, quorum, &mut SysRng).map_err(|e| match e {
             BuildError::DuplicateRecipient { first, second } => CliError::usage(format!(
                 "{} and {} are the same certificate or hold the same key: each custodian must have their own",
-                args.certs[first].display(),
-                args.certs[second].display()
+                args.certs[first].shown(),
+                args.certs[second].shown()
             )),
             BuildError::RecipientKeyTooSmall { index, .. } => {
                 CliError::input(&args.certs[index], e)
@@ -127,7 +128,7 @@ impl Report for SplitView<'_> {
             &self.thumbprints,
         );
         for ItemInput { tag, file } in &self.args.inputs {
-            let _ = writeln!(text, "  item {tag} <- {}", file.display());
+            let _ = writeln!(text, "  item {tag} <- {}", file.shown());
         }
         text
     }
@@ -136,7 +137,7 @@ impl Report for SplitView<'_> {
         let q = self.quorum;
         json!({
             "command": "split",
-            "out": self.args.out.display().to_string(),
+            "out": self.args.out.shown().to_string(),
             "out_sha256": self.out_sha256,
             "warnings": self.warnings.json(),
             "required": q.required(),
@@ -159,7 +160,7 @@ pub(super) fn new_sd_text(
 ) -> String {
     let mut text = format!(
         "Wrote {} ({} of {}, SHA-256 {sha256})\n",
-        out.display(),
+        out.shown(),
         quorum.required(),
         quorum.total()
     );
@@ -169,7 +170,7 @@ pub(super) fn new_sd_text(
             "  share {} (x = {}) -> {} ({t})",
             i + 1,
             i + 1,
-            c.display()
+            c.shown()
         );
     }
     text
@@ -180,6 +181,6 @@ pub(super) fn certificates_json(certs: &[PathBuf], thumbprints: &[Thumbprint]) -
     certs
         .iter()
         .zip(thumbprints)
-        .map(|(c, t)| json!({ "file": c.display().to_string(), "x5t_256": t.to_base64url() }))
+        .map(|(c, t)| json!({ "file": c.shown().to_string(), "x5t_256": t.to_base64url() }))
         .collect()
 }

@@ -4,6 +4,7 @@ use crate::cli::TranscriptCommand;
 use crate::error::{CliError, Exit};
 use crate::io::{OutFile, refuse_input_as_output, write_all_atomic};
 use crate::keys::load_cert;
+use crate::render::ShowPath;
 use crate::render::{Output, Report};
 use crate::transcript::{load, render, render_html};
 use serde_json::{Value, json};
@@ -106,7 +107,7 @@ impl Report for Rendered<'_> {
     fn text(&self) -> String {
         let mut text = String::new();
         for p in [self.out, self.html].into_iter().flatten() {
-            text.push_str(&format!("Wrote {} ({} steps).\n", p.display(), self.steps));
+            text.push_str(&format!("Wrote {} ({} steps).\n", p.shown(), self.steps));
         }
         if text.is_empty() {
             text.clone_from(&self.markdown);
@@ -120,13 +121,13 @@ impl Report for Rendered<'_> {
         }
         let mut v = json!({
             "command": "transcript render",
-            "file": self.file.display().to_string(),
+            "file": self.file.shown().to_string(),
         });
         if let Some(p) = self.out {
-            v["out"] = json!(p.display().to_string());
+            v["out"] = json!(p.shown().to_string());
         }
         if let Some(p) = self.html {
-            v["html"] = json!(p.display().to_string());
+            v["html"] = json!(p.shown().to_string());
         }
         v
     }

@@ -5,7 +5,7 @@
 /// Characters that change how the text around them is laid out while showing nothing
 /// themselves: bidi embeddings, overrides, isolates and marks, zero-width characters, line and
 /// paragraph separators, and the byte-order mark. `char::is_control` covers C0, DEL and C1.
-fn is_invisible_layout(c: char) -> bool {
+pub fn is_invisible_layout(c: char) -> bool {
     matches!(
         c,
         '\u{061C}'

@@ -8,7 +8,9 @@
 mod escape;
 mod qr;
 
-pub use escape::{escape, markdown_code, markdown_text};
+pub use escape::{
+    escape, is_invisible_layout, is_neutralised, markdown_code, markdown_text, neutralise,
+};
 pub use qr::QrError;
 
 use crate::render::words;

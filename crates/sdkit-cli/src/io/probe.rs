@@ -2,6 +2,7 @@
 //! will not take the files, and creating output directories.
 
 use crate::error::CliError;
+use crate::render::ShowPath;
 use std::fs::{self, OpenOptions};
 use std::path::Path;
 
@@ -33,7 +34,7 @@ pub fn refuse_input_as_output(out: &Path, inputs: &[&Path], what: &str) -> Resul
             out,
             format!(
                 "is {} (an input of this command); refusing to write the {what} over it",
-                input.display()
+                input.shown()
             ),
         )
         .hint("give --out a new file name; keep the old file until the new one has been checked")),
@@ -57,7 +58,7 @@ fn probe_writable_dir(dir: &Path, named: &Path, what: &str) -> Result<(), CliErr
                 named,
                 format!(
                     "{} is not a directory, so the {what} cannot be written there",
-                    shown.display()
+                    shown.shown()
                 ),
             ));
         }
@@ -66,7 +67,7 @@ fn probe_writable_dir(dir: &Path, named: &Path, what: &str) -> Result<(), CliErr
                 named,
                 format!(
                     "directory {} not found, so the {what} cannot be written there",
-                    shown.display()
+                    shown.shown()
                 ),
             )
             .hint("create the directory first, or check the path"));
@@ -85,7 +86,7 @@ fn probe_writable_dir(dir: &Path, named: &Path, what: &str) -> Result<(), CliErr
         .map_err(|e| {
             CliError::output(
                 named,
-                format!("cannot write the {what} in {}: {e}", shown.display()),
+                format!("cannot write the {what} in {}: {e}", shown.shown()),
             )
             .hint("choose a writable place (on removable media, check it is not read-only)")
         })

@@ -3,6 +3,7 @@
 //! Ctrl-C, SIGTERM or SIGHUP; one left by a run that could not clean up (SIGKILL, a power
 //! cut) is removed, with a note, by the next run that writes the same file.
 
+use crate::render::ShowPath;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, Once};
@@ -118,7 +119,7 @@ pub(super) fn sweep_leftovers(dest: &Path) {
             if fs::remove_file(&path).is_ok() {
                 crate::render::eprint_wrapped(&format!(
                     "note: removed {}, a temporary file left by an earlier run that was stopped before it finished",
-                    path.display()
+                    path.shown()
                 ));
             }
         }
@@ -147,7 +148,7 @@ mod tests {
         sweep_leftovers(&dest);
         assert!(!stale.exists(), "a stopped writer's file is removed");
         for kept in [&ours, &running, &other_dest, &unrelated] {
-            assert!(kept.exists(), "{} kept", kept.display());
+            assert!(kept.exists(), "{} kept", kept.shown());
         }
         fs::remove_dir_all(&dir).unwrap();
     }
