@@ -1,4 +1,4 @@
-//! UTC times as sdkit's logs write them (`YYYY-MM-DDTHH:MM:SSZ`), read back. The review
+//! UTC times as sdkit's logs write them (`YYYY-MM-DDTHH:MM:SSZ`), written and read back. The review
 //! measures how long ago a key was proven from the times the ledger recorded, so the clock
 //! is a parameter of the judgement, never read inside it: the same ledger judged "as of" a
 //! given day gives the same findings on any machine.
@@ -27,6 +27,33 @@ fn days_from_civil(y: i64, m: u32, d: u32) -> Option<i64> {
     let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     Some(era * 146_097 + doe - 719_468)
+}
+
+/// Days since 1970-01-01 to a proleptic Gregorian date (the inverse of `days_from_civil`).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ`, what [`parse`] reads (times before 1970 as 1970-01-01).
+pub fn format(t: SystemTime) -> String {
+    let secs = t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let days = i64::try_from(secs / DAY).unwrap_or(i64::MAX / 2);
+    let (y, m, d) = civil_from_days(days);
+    let rem = secs % DAY;
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60
+    )
 }
 
 fn number<T: std::str::FromStr>(s: &str, digits: usize) -> Option<T> {
@@ -90,6 +117,11 @@ mod tests {
     fn reads_what_the_logs_write_and_refuses_the_rest() {
         let t = parse("2020-08-28T07:50:51Z").unwrap();
         assert_eq!(t, UNIX_EPOCH + Duration::from_secs(1_598_601_051));
+        assert_eq!(format(t), "2020-08-28T07:50:51Z");
+        for secs in [0, 951_782_400, 4_102_444_799, 1_798_761_600] {
+            let t = UNIX_EPOCH + Duration::from_secs(secs);
+            assert_eq!(parse(&format(t)), Some(t));
+        }
         assert_eq!(parse("1970-01-01").unwrap(), UNIX_EPOCH);
         assert_eq!(
             parse("2000-02-29").unwrap(),

@@ -7,6 +7,7 @@ mod common;
 mod fixtures;
 
 mod bad_inputs;
+mod custody;
 mod evidence;
 mod exchange_and_blob;
 mod good_paths;
@@ -16,4 +17,5 @@ mod no_leaks;
 mod nothing_lost;
 mod outage_and_audit;
 mod outputs;
+mod review;
 mod split;
