@@ -201,6 +201,9 @@ fn append(register: &Path, entry: &Entry, out: Output) -> Result<Exit, CliError>
         )),
         e => CliError::usage(format!("--{e}")),
     })?;
+    // A register that does not verify, or a place that cannot be written, is refused first
+    // (with the chain code's message: nothing can be appended to a broken chain).
+    chain_file::check_appendable(register, KIND, WHAT).map_err(fix_hint)?;
     let mut custody = match std::fs::symlink_metadata(register) {
         Ok(_) => load(register)?.custody,
         Err(_) => Custody::default(),
