@@ -250,8 +250,12 @@ impl ReviewView<'_> {
             ReviewFinding::NoHolder { share } => (
                 format!("{}: the register names nobody holding this key", self.custodian(*share)),
                 format!(
-                    "record who holds it: `sdkit custody record --register {} --cert CERT --holder NAME --medium TEXT --location TEXT`",
-                    self.register_name()
+                    "record who holds it: `sdkit custody record --register {} {} --holder NAME --medium TEXT --location TEXT`",
+                    self.register_name(),
+                    self.cert_of(*share).map_or_else(
+                        || format!("--x5t-256={}", sd.shares()[*share].thumbprint),
+                        |c| format!("--cert {}", c.path.display())
+                    )
                 ),
             ),
             ReviewFinding::CertificateExpired { share } => (
