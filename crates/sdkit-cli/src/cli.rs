@@ -270,10 +270,13 @@ pub enum TranscriptCommand {
         #[arg(long, value_name = "HASH_OR_WORDS")]
         expect_head: Option<ExpectedHead>,
     },
-    /// Write a printable Markdown ceremony record: every step with its hash, every file with
-    /// its SHA-256, the sdkit binary's SHA-256, and sign-off lines.
+    /// Write a printable ceremony record: every step with its hash, every file with its
+    /// SHA-256, the sdkit binary's SHA-256, and sign-off lines; as Markdown, or with --html as
+    /// one self-contained page to print and sign, with QR codes of each certificate.
     ///
     /// Example: sdkit transcript render ceremony.jsonl --out ceremony.md
+    ///
+    /// Example: sdkit transcript render ceremony.jsonl --html ceremony.html --paper letter
     #[command(after_help = EXIT_CODES)]
     Render {
         /// The transcript file.
@@ -281,6 +284,18 @@ pub enum TranscriptCommand {
         /// Write the Markdown here instead of stdout.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// Write the printable HTML record here (no script, no network, no other file): the
+        /// certificates the transcript recorded are read from their files, when still there
+        /// and unchanged, and shown with their QR codes.
+        #[arg(long, value_name = "FILE")]
+        html: Option<PathBuf>,
+        /// With --html: a certificate the transcript names but that is no longer where it was
+        /// recorded (repeat for each). One it does not name is refused.
+        #[arg(long = "cert", value_name = "CERT", requires = "html")]
+        certs: Vec<PathBuf>,
+        /// With --html: the sheet to lay the page out for.
+        #[arg(long, value_enum, default_value = "a4", requires = "html")]
+        paper: crate::html::Paper,
         /// Replace an existing output file.
         #[arg(long)]
         force: bool,

@@ -7,6 +7,7 @@ mod cli;
 mod commands;
 mod error;
 mod head;
+mod html;
 mod hygiene;
 mod io;
 mod keys;

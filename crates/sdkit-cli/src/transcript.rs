@@ -1,17 +1,27 @@
 //! The ceremony transcript: one hash-chained JSON line per command, with every input and
 //! output file's SHA-256, the command line (secrets redacted), sdkit's version and the hash
 //! of its own binary, the result, and the previous line's hash. `transcript verify` checks
-//! the chain, `transcript render` prints a Markdown record for witnesses to sign.
+//! the chain, `transcript render` prints a Markdown record, or writes a printable HTML page,
+//! for witnesses to sign.
 
 use crate::chain_file::{self, Log};
 use crate::error::{CliError, Exit};
+use crate::html::Paper;
 use crate::io::{self, FileRecord};
-use crate::render::{rfc3339, words};
+use crate::keys::LoadedCert;
+use crate::render::rfc3339;
 use sdkit_core::digest::Sha256Digest;
 use serde_json::{Map, Value, json};
-use std::fmt::Write;
 use std::path::Path;
 use std::time::SystemTime;
+
+mod certs;
+mod markdown;
+mod page;
+mod record;
+
+use certs::Certificates;
+use record::Record;
 
 /// The `type` of transcript lines.
 pub const KIND: &str = "sdkit-transcript";
@@ -102,201 +112,22 @@ pub fn load(path: &Path) -> Result<Log, CliError> {
     chain_file::load(path, KIND, "transcript")
 }
 
-/// Each record's own hash: the next record's `prev`, and the head for the last one.
-fn step_hashes(log: &Log) -> Vec<String> {
-    let mut out: Vec<String> = log
-        .records
-        .iter()
-        .skip(1)
-        .map(|r| {
-            r.get("prev")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_owned()
-        })
-        .collect();
-    if !log.records.is_empty() {
-        out.push(log.head.to_hex());
-    }
-    out
-}
-
-/// A hex digest from a record, as the Markdown shows it: its first `digits` characters and its
-/// read-aloud words. The chain checks `prev` but not the other hash fields, so text that is
-/// not a SHA-256 digest is shown as it is and said to be none, never read aloud as nothing.
-fn shown(recorded: &str, digits: usize) -> (String, String) {
-    let text = recorded.get(..digits).unwrap_or(recorded).to_owned();
-    match Sha256Digest::from_hex(recorded) {
-        Ok(d) => (text, words(d.as_bytes())),
-        Err(_) => (text, "(not a SHA-256 digest)".to_owned()),
-    }
-}
-
 /// The Markdown ceremony record.
 pub fn render(path: &Path, log: &Log) -> String {
-    let records = &log.records;
-    let s =
-        |r: &Map<String, Value>, k: &str| r.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
-    let mut md = String::new();
-    let _ = writeln!(md, "# Key ceremony record\n");
-    let _ = writeln!(md, "- Transcript: `{}`", path.display());
-    let _ = writeln!(md, "- Transcript SHA-256: `{}`", log.file_sha256);
-    let _ = writeln!(md, "- Steps: {}, chain verified", records.len());
-    let _ = writeln!(md, "- Head (hash of the last step): `{}`", log.head);
-    let _ = writeln!(md, "- Head read aloud: **{}**", words(log.head.as_bytes()));
-    let _ = writeln!(
-        md,
-        "\nCompare the head with the one written down when the last step ran: a hash chain \
-         cannot show an edit to its last step on its own.\n"
-    );
-    let mut binaries: Vec<(String, String)> = Vec::new();
-    for r in records {
-        let b = (s(r, "sdkit_version"), s(r, "binary_sha256"));
-        if !binaries.contains(&b) {
-            binaries.push(b);
-        }
-    }
-    let _ = writeln!(md, "## sdkit binary\n");
-    let _ = writeln!(md, "| version | binary SHA-256 | read aloud |");
-    let _ = writeln!(md, "|---|---|---|");
-    for (version, sha) in &binaries {
-        let (hash, spoken) = if sha.is_empty() {
-            ("(not recorded)".to_owned(), String::new())
-        } else {
-            let (hex, spoken) = shown(sha, sha.len());
-            (format!("`{hex}`"), spoken)
-        };
-        let _ = writeln!(md, "| {version} | {hash} | {spoken} |");
-    }
-    let _ = writeln!(md, "\n## Steps\n");
-    let _ = writeln!(
-        md,
-        "| # | time (UTC) | command | result | step hash | read aloud |"
-    );
-    let _ = writeln!(md, "|---|---|---|---|---|---|");
-    for (i, (r, hash)) in records.iter().zip(step_hashes(log)).enumerate() {
-        let (prefix, spoken) = shown(&hash, 16);
-        let cmd: Vec<String> = r
-            .get("command")
-            .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_owned)
-                    .collect()
-            })
-            .unwrap_or_default();
-        let _ = writeln!(
-            md,
-            "| {} | {} | `{}` | {} | `{}` | {} |",
-            i + 1,
-            s(r, "time"),
-            cmd.join(" ").replace('|', "\\|"),
-            s(r, "result"),
-            prefix,
-            spoken
-        );
-    }
-    let _ = writeln!(md, "\n## Artifacts\n");
-    let _ = writeln!(
-        md,
-        "| step | direction | file | bytes | SHA-256 | read aloud |"
-    );
-    let _ = writeln!(md, "|---|---|---|---|---|---|");
-    for (i, r) in records.iter().enumerate() {
-        for (dir, key) in [("in", "inputs"), ("out", "outputs")] {
-            for f in r.get(key).and_then(Value::as_array).into_iter().flatten() {
-                let path = f.get("path").and_then(Value::as_str).unwrap_or("");
-                let size = f.get("size").and_then(Value::as_u64).unwrap_or(0);
-                let (hash, spoken) = match f.get("sha256").and_then(Value::as_str) {
-                    Some(h) => {
-                        let (hex, spoken) = shown(h, h.len());
-                        (format!("`{hex}`"), spoken)
-                    }
-                    None => ("(secret: not hashed)".to_owned(), String::new()),
-                };
-                let _ = writeln!(
-                    md,
-                    "| {} | {dir} | `{path}` | {size} | {hash} | {spoken} |",
-                    i + 1
-                );
-            }
-        }
-    }
-    custody_changes(&mut md, records);
-    let _ = writeln!(md, "\n## Sign-off\n");
-    let _ = writeln!(
-        md,
-        "We witnessed the steps above and compared the artifact hashes.\n"
-    );
-    for role in [
-        "Ceremony administrator",
-        "Witness",
-        "Witness",
-        "Custodian",
-        "Custodian",
-        "Custodian",
-    ] {
-        let _ = writeln!(
-            md,
-            "{role}: ______________________  Signature: ______________  Date: __________\n"
-        );
-    }
-    md
+    markdown::render(&Record::of(path, log))
 }
 
-/// The custody changes (`reshare` steps) a transcript records: which SD was replaced by
-/// which, under which keys, for which certificates.
-fn custody_changes(md: &mut String, records: &[Map<String, Value>]) {
-    let changes: Vec<(usize, &Value)> = records
-        .iter()
-        .enumerate()
-        .filter_map(|(i, r)| r.get("details").map(|d| (i, d)))
-        .filter(|(_, d)| d.get("kind").and_then(Value::as_str) == Some("reshare"))
-        .collect();
-    if changes.is_empty() {
-        return;
-    }
-    let text = |d: &Value, k: &str| d.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
-    let num = |d: &Value, k: &str| d.get(k).and_then(Value::as_u64).unwrap_or(0);
-    let _ = writeln!(md, "\n## Custody changes\n");
-    for (i, d) in changes {
-        let _ = writeln!(md, "### Step {}: reshare\n", i + 1);
-        let _ = writeln!(
-            md,
-            "- Old SD `{}`, SHA-256 `{}` ({} of {})",
-            text(d, "old_sd"),
-            text(d, "old_sd_sha256"),
-            num(d, "old_required"),
-            num(d, "old_shares_total")
-        );
-        let _ = writeln!(
-            md,
-            "- New SD `{}`, SHA-256 `{}` ({} of {})",
-            text(d, "new_sd"),
-            text(d, "new_sd_sha256"),
-            num(d, "required"),
-            num(d, "shares_total")
-        );
-        for (key, title) in [
-            ("keys_used", "Old custodians' keys that opened a share"),
-            (
-                "new_certificates",
-                "New custodians' certificates, in share order",
-            ),
-        ] {
-            let _ = writeln!(md, "- {title}:");
-            for e in d.get(key).and_then(Value::as_array).into_iter().flatten() {
-                let _ = writeln!(
-                    md,
-                    "  - `{}` x5t_256 `{}`",
-                    text(e, "file"),
-                    text(e, "x5t_256")
-                );
-            }
-        }
-        let _ = writeln!(md);
-    }
+/// The HTML ceremony record, with the certificates it names read from their files (and from
+/// `extra`, the `--cert` files, each of which must be one the transcript names).
+pub fn render_html(
+    path: &Path,
+    log: &Log,
+    extra: &[LoadedCert],
+    paper: Paper,
+) -> Result<String, CliError> {
+    let rec = Record::of(path, log);
+    let certs = Certificates::gather(&rec, path, extra)?;
+    page::render(&rec, &certs, paper).map_err(|e| CliError::new(Exit::Input, e.to_string()))
 }
 
 #[cfg(test)]

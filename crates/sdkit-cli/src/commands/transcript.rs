@@ -3,8 +3,9 @@
 use crate::cli::TranscriptCommand;
 use crate::error::{CliError, Exit};
 use crate::io::{OutFile, write_all_atomic};
+use crate::keys::load_cert;
 use crate::render::{Output, Report};
-use crate::transcript::{load, render};
+use crate::transcript::{load, render, render_html};
 use serde_json::{Value, json};
 use std::path::Path;
 
@@ -31,22 +32,41 @@ pub fn run(cmd: &TranscriptCommand, out: Output) -> Result<Exit, CliError> {
         TranscriptCommand::Render {
             file,
             out: dest,
+            html,
+            certs,
+            paper,
             force,
         } => {
             let log = load(file)?;
             let records = &log.records;
             let markdown = render(file, &log);
+            let page = match html {
+                Some(_) => {
+                    let extra = certs
+                        .iter()
+                        .map(|c| load_cert(c))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    Some(render_html(file, &log, &extra, *paper)?)
+                }
+                None => None,
+            };
+            let mut files = Vec::new();
             if let Some(p) = dest {
-                write_all_atomic(
-                    &[OutFile {
-                        path: p.clone(),
-                        bytes: markdown.as_bytes(),
-                        secret: false,
-                    }],
-                    *force,
-                )?;
+                files.push(OutFile {
+                    path: p.clone(),
+                    bytes: markdown.as_bytes(),
+                    secret: false,
+                });
             }
-            if dest.is_none() && !out.json {
+            if let (Some(p), Some(page)) = (html, &page) {
+                files.push(OutFile {
+                    path: p.clone(),
+                    bytes: page.as_bytes(),
+                    secret: false,
+                });
+            }
+            write_all_atomic(&files, *force)?;
+            if dest.is_none() && html.is_none() && !out.json {
                 // The Markdown document itself, unfolded: it is the output, not a report.
                 print!("{markdown}");
                 return Ok(Exit::Ok);
@@ -54,6 +74,7 @@ pub fn run(cmd: &TranscriptCommand, out: Output) -> Result<Exit, CliError> {
             out.report(&Rendered {
                 file,
                 out: dest.as_deref(),
+                html: html.as_deref(),
                 steps: records.len(),
                 markdown,
             });
@@ -62,30 +83,42 @@ pub fn run(cmd: &TranscriptCommand, out: Output) -> Result<Exit, CliError> {
     }
 }
 
-/// What `transcript render` made: the Markdown record, written to a file or printed.
+/// What `transcript render` made: the Markdown record, written to a file or printed, and the
+/// HTML page when asked for.
 struct Rendered<'a> {
     file: &'a Path,
     out: Option<&'a Path>,
+    html: Option<&'a Path>,
     steps: usize,
     markdown: String,
 }
 
 impl Report for Rendered<'_> {
     fn text(&self) -> String {
-        match self.out {
-            Some(p) => format!("Wrote {} ({} steps).\n", p.display(), self.steps),
-            None => self.markdown.clone(),
+        let mut text = String::new();
+        for p in [self.out, self.html].into_iter().flatten() {
+            text.push_str(&format!("Wrote {} ({} steps).\n", p.display(), self.steps));
         }
+        if text.is_empty() {
+            text.clone_from(&self.markdown);
+        }
+        text
     }
 
     fn json(&self) -> Value {
-        match self.out {
-            Some(p) => json!({
-                "command": "transcript render",
-                "file": self.file.display().to_string(),
-                "out": p.display().to_string(),
-            }),
-            None => json!({ "command": "transcript render", "markdown": self.markdown }),
+        if self.out.is_none() && self.html.is_none() {
+            return json!({ "command": "transcript render", "markdown": self.markdown });
         }
+        let mut v = json!({
+            "command": "transcript render",
+            "file": self.file.display().to_string(),
+        });
+        if let Some(p) = self.out {
+            v["out"] = json!(p.display().to_string());
+        }
+        if let Some(p) = self.html {
+            v["html"] = json!(p.display().to_string());
+        }
+        v
     }
 }

@@ -17,5 +17,6 @@ mod no_leaks;
 mod nothing_lost;
 mod outage_and_audit;
 mod outputs;
+mod printed_record;
 mod review;
 mod split;
