@@ -194,7 +194,7 @@ pub enum Command {
     /// (--register); for the SD its quorum, what losing keys costs, and its SHA-256. Findings
     /// are ranked, each with what to do; exit 1 when one is at or above --fail-on.
     ///
-    /// Example: sdkit review sd.json --cert sd1.cer --cert sd2.cer --cert sd3.cer --ledger drills.jsonl --register custody.jsonl
+    /// Example: sdkit review sd.json --cert sd1.cer --cert sd2.cer --cert sd3.cer --ledger drills.jsonl --register custody.jsonl --html review.html
     #[command(after_help = EXIT_CODES)]
     Review(Lazy<ReviewArgs>),
 
@@ -333,6 +333,16 @@ pub struct ReviewArgs {
     /// Exit 1 when a finding at or above this level exists (findings are printed either way).
     #[arg(long, value_name = "LEVEL", value_enum, default_value_t = FailOn::Warning)]
     pub fail_on: FailOn,
+    /// Also write the review as one self-contained, printable HTML page (findings table,
+    /// each custodian's QR codes, signature lines); written whether or not the review fails.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// With --html: the sheet to lay the page out for.
+    #[arg(long, value_enum, default_value = "a4", requires = "html")]
+    pub paper: crate::html::Paper,
+    /// With --html: replace an existing page.
+    #[arg(long, requires = "html")]
+    pub force: bool,
 }
 
 /// `sdkit custody ...`.

@@ -2,12 +2,15 @@
 //! reads the files, says each finding in words with what to do, and fails the run (exit 1,
 //! findings still printed) when one is at or above `--fail-on`.
 
+mod page;
+
 use super::custody::{self, Register};
 use super::ledger;
 use super::{LoadedSd, load_sd};
 use crate::chain_file::Log;
 use crate::cli::{FailOn, ReviewArgs};
 use crate::error::{CliError, Exit};
+use crate::io;
 use crate::keys::{LoadedCert, load_cert};
 use crate::render::{Output, Report, date, rfc3339, words};
 use sdkit_core::custody::Holding;
@@ -129,6 +132,8 @@ pub struct ReviewView<'a> {
     now: SystemTime,
     /// The judgement.
     pub report: ReviewReport,
+    /// The printed page, once written.
+    html: Option<PathBuf>,
 }
 
 impl ReviewView<'_> {
@@ -379,6 +384,39 @@ impl ReviewView<'_> {
         )
     }
 
+    /// When share `i`'s key was last proven, in words.
+    fn proven_words(&self, i: usize) -> String {
+        match (&self.ledger, &self.report.shares[i].last_proof) {
+            (None, _) => "not known (no ledger)".to_owned(),
+            (Some(_), None) => "never, in this ledger".to_owned(),
+            (Some(_), Some(p)) => format!(
+                "{} ({} days ago), by a drill of {}",
+                date(p.time),
+                p.days_ago,
+                if p.sd_sha256 == self.loaded.digest {
+                    "this file".to_owned()
+                } else {
+                    format!("another SD file ({})", &p.sd_sha256.to_hex()[..16])
+                }
+            ),
+        }
+    }
+
+    /// Who holds share `i`'s key, in words.
+    fn held_words(&self, i: usize) -> String {
+        let s = &self.report.shares[i];
+        match &s.holders {
+            None => "not known (no register)".to_owned(),
+            Some(h) if h.is_empty() && s.destroyed > 0 => "nobody: every copy destroyed".to_owned(),
+            Some(h) if h.is_empty() => "nobody recorded".to_owned(),
+            Some(h) => h
+                .iter()
+                .map(Self::holding_words)
+                .collect::<Vec<_>>()
+                .join("; "),
+        }
+    }
+
     fn holding_words(h: &Holding) -> String {
         format!(
             "{} ({}, {}) since {}",
@@ -437,7 +475,7 @@ impl Report for ReviewView<'_> {
             }
         }
         let _ = writeln!(t, "Custodians:");
-        for (i, s) in self.report.shares.iter().enumerate() {
+        for i in 0..self.report.shares.len() {
             let share = &sd.shares()[i];
             match self.cert_of(i) {
                 Some(c) => {
@@ -477,34 +515,8 @@ impl Report for ReviewView<'_> {
                     );
                 }
             }
-            let proven = match (&self.ledger, &s.last_proof) {
-                (None, _) => "not known (no ledger)".to_owned(),
-                (Some(_), None) => "never, in this ledger".to_owned(),
-                (Some(_), Some(p)) => format!(
-                    "{} ({} days ago), by a drill of {}",
-                    date(p.time),
-                    p.days_ago,
-                    if p.sd_sha256 == loaded.digest {
-                        "this file".to_owned()
-                    } else {
-                        format!("another SD file ({})", &p.sd_sha256.to_hex()[..16])
-                    }
-                ),
-            };
-            let _ = writeln!(t, "      last proven: {proven}");
-            let held = match &s.holders {
-                None => "not known (no register)".to_owned(),
-                Some(h) if h.is_empty() && s.destroyed > 0 => {
-                    "nobody: every copy destroyed".to_owned()
-                }
-                Some(h) if h.is_empty() => "nobody recorded".to_owned(),
-                Some(h) => h
-                    .iter()
-                    .map(Self::holding_words)
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            };
-            let _ = writeln!(t, "      held by: {held}");
+            let _ = writeln!(t, "      last proven: {}", self.proven_words(i));
+            let _ = writeln!(t, "      held by: {}", self.held_words(i));
         }
         if let Some(copies) = &self.report.sd_copies {
             let _ = writeln!(t, "Copies of this SD file:");
@@ -524,6 +536,9 @@ impl Report for ReviewView<'_> {
                 let _ = writeln!(t, "  {}. {}: {what}", i + 1, level_name(f.level()));
                 let _ = writeln!(t, "     to do: {todo}");
             }
+        }
+        if let Some(p) = &self.html {
+            let _ = writeln!(t, "Wrote {} (the printable review).", p.display());
         }
         if self.failing().is_empty() {
             let _ = writeln!(
@@ -609,6 +624,7 @@ impl Report for ReviewView<'_> {
             "sd_copies": self.report.sd_copies.as_ref().map(|c| c.iter().map(holding_json).collect::<Vec<_>>()),
             "findings": findings,
             "highest": self.report.highest().map(level_name),
+            "html": self.html.as_ref().map(|p| p.display().to_string()),
         })
     }
 }
@@ -676,6 +692,7 @@ pub fn review<'a>(
         register: register.as_ref().map(|(p, r)| LogSeen::new(p, &r.log)),
         now,
         report,
+        html: None,
     })
 }
 
@@ -687,7 +704,30 @@ pub fn run(args: &ReviewArgs, out: Output) -> Result<Exit, CliError> {
         .iter()
         .map(|p| load_cert(p))
         .collect::<Result<Vec<_>, _>>()?;
-    let view = review(args, &loaded, &certs)?;
+    if let Some(html) = &args.html {
+        let mut inputs: Vec<&Path> = vec![&args.sd];
+        inputs.extend(args.ledger.as_deref());
+        inputs.extend(args.register.as_deref());
+        inputs.extend(args.certs.iter().map(PathBuf::as_path));
+        io::refuse_input_as_output(html, &inputs, "review page")?;
+        io::refuse_existing([html.as_path()], args.force)?;
+    }
+    let mut view = review(args, &loaded, &certs)?;
+    // The page is written whether or not the review fails: a failing review is the one to
+    // print and act on.
+    if let Some(html) = &args.html {
+        let page = page::render(&view, args.paper)
+            .map_err(|e| CliError::new(Exit::Input, format!("the review page: {e}")))?;
+        io::write_all_atomic(
+            &[io::OutFile {
+                path: html.clone(),
+                bytes: page.as_bytes(),
+                secret: false,
+            }],
+            args.force,
+        )?;
+        view.html = Some(html.clone());
+    }
     if let Some(e) = view.error() {
         return Err(e);
     }

@@ -1,5 +1,5 @@
 //! Nothing leaked: every output of every command (stdout, stderr, JSON, transcript, ledger,
-//! custody register, review, rendered record) is searched for known secret bytes in hex, base64 and base64url.
+//! custody register, review and its page, rendered record) is searched for known secret bytes in hex, base64 and base64url.
 
 use crate::common::*;
 use crate::fixtures::*;
@@ -102,6 +102,7 @@ fn no_command_output_contains_secret_bytes() {
     let t = d.join("transcript.jsonl");
     let ledger = d.join("ledger.jsonl");
     let reg = d.join("custody.jsonl");
+    let page = d.join("review.html");
     let pass = write_file(d, "pass.txt", format!("{FIXTURE_PASSPHRASE}\n"));
     let wrong = write_file(d, "wrong.txt", "not it\n");
     let (sd, encrypted) = (SD2023.path(), fixture("sd1.pbkdf2-aes256.pem"));
@@ -124,7 +125,7 @@ fn no_command_output_contains_secret_bytes() {
         "custody record --register {reg} --sd {sd} --holder Bob --medium usb --location box",
         "custody handoff --register {reg} --cert {c1} --from Alice --to Carol --witness Dan",
         "custody verify {reg}",
-        "review {sd} --cert {c1} --cert {c2} --cert {c3} --ledger {ledger} --register {reg} --fail-on error",
+        "review {sd} --cert {c1} --cert {c2} --cert {c3} --ledger {ledger} --register {reg} --fail-on error --html {page} --force",
     ];
     // Failures print messages too: a wrong passphrase.
     let unlogged = [
@@ -142,10 +143,11 @@ fn no_command_output_contains_secret_bytes() {
             d.join(format!("blob{json}.json")),
             d.join(format!("opened{json}")),
         );
-        let paths: [(&str, &Path); 18] = [
+        let paths: [(&str, &Path); 19] = [
             ("t", &t),
             ("ledger", &ledger),
             ("reg", &reg),
+            ("page", &page),
             ("pass", &pass),
             ("wrong", &wrong),
             ("sd", &sd),
@@ -177,7 +179,7 @@ fn no_command_output_contains_secret_bytes() {
             ]
         })
         .collect();
-    for f in [&t, &ledger, &reg] {
+    for f in [&t, &ledger, &reg, &page] {
         haystacks.push((f.display().to_string(), fs::read_to_string(f).unwrap()));
     }
     let md = sdkit(["transcript", "render"]).arg(&t).run();

@@ -239,3 +239,106 @@ fn without_ledger_or_certificates_the_review_says_what_it_cannot_know() {
         .code(INPUT)
         .err_has(&["private key", "not a certificate"]);
 }
+
+/// The printed review, as a person sees it: headless Chromium (network off) prints it to an
+/// A4 PDF and renders it to PNG; every QR code decodes (zbarimg) to exactly one custodian's
+/// thumbprint or certificate, each once; the findings table and the signature lines are
+/// there; and the page is written even though the review fails.
+#[test]
+fn the_printed_review_shows_the_findings_and_every_code_decodes() {
+    use crate::printed_record::{
+        assert_self_contained, chromium, decode_all, der_of, media_box, tool,
+    };
+    use base64ct::{Base64UrlUnpadded, Encoding};
+    use sha2::{Digest, Sha256};
+    use std::collections::BTreeMap;
+    let chrome = tool("chromium", "chromium");
+    let zbarimg = tool("zbarimg", "zbar-tools");
+    let dir = tempdir();
+    let d = dir.path();
+    let ledger = stale_ledger(d);
+    let page = d.join("review.html");
+    review(&ledger)
+        .arg("--html")
+        .arg(&page)
+        .run()
+        .code(CHECK_FAILED)
+        .out_has(&["wrote", "review.html"]);
+    // An existing page is kept unless --force.
+    review(&ledger).arg("--html").arg(&page).run().code(OUTPUT);
+    let v = review(&ledger)
+        .arg("--html")
+        .arg(&page)
+        .arg("--force")
+        .json()
+        .run()
+        .json();
+    assert_eq!(v["html"], page.display().to_string());
+    // The page never replaces an input.
+    review(&ledger)
+        .arg("--html")
+        .arg(&ledger)
+        .arg("--force")
+        .run()
+        .code(OUTPUT);
+    assert_eq!(lines(&ledger).len(), 2);
+
+    let html = fs::read_to_string(&page).unwrap();
+    assert_self_contained(&html);
+    for needle in [
+        "<h2>Findings, most serious first</h2>",
+        "<h2>Custodians</h2>",
+        "<h2>Sign-off</h2>",
+        "last proven 120 days ago",
+        "Custodian of share 3",
+    ] {
+        assert!(html.contains(needle), "{needle}");
+    }
+    let mut want: BTreeMap<Vec<u8>, String> = BTreeMap::new();
+    for i in 1..=3 {
+        let der = der_of(&cert(i));
+        let tp = Base64UrlUnpadded::encode_string(&Sha256::digest(&der));
+        want.insert(tp.into_bytes(), format!("thumbprint of sd{i}.cer"));
+        want.insert(der, format!("sd{i}.cer"));
+    }
+    assert_eq!(
+        html.matches("<svg").count(),
+        want.len(),
+        "codes on the page"
+    );
+
+    let profile = d.join("chromium-profile");
+    let pdf = d.join("review.pdf");
+    chromium(
+        &chrome,
+        &profile,
+        &[
+            format!("--print-to-pdf={}", pdf.display()),
+            "--no-pdf-header-footer".into(),
+        ],
+        &page,
+    );
+    let (w, h) = media_box(&fs::read(&pdf).unwrap());
+    assert!(
+        (w - 595.3).abs() < 2.0 && (h - 841.9).abs() < 2.0,
+        "A4: {w} x {h} pt"
+    );
+    let png = d.join("review.png");
+    chromium(
+        &chrome,
+        &profile,
+        &[
+            format!("--screenshot={}", png.display()),
+            "--force-device-scale-factor=2".into(),
+            "--window-size=1000,7000".into(),
+        ],
+        &page,
+    );
+    let mut seen: BTreeMap<Vec<u8>, usize> = BTreeMap::new();
+    for code in decode_all(&zbarimg, &png, &want) {
+        *seen.entry(code).or_default() += 1;
+    }
+    for (payload, what) in &want {
+        assert_eq!(seen.get(payload), Some(&1), "{what}");
+    }
+}
