@@ -196,7 +196,10 @@ impl ReviewView<'_> {
             ),
             ReviewFinding::KeyGone { share } => (
                 format!("{}: the register records every copy of this key destroyed: the share is lost", self.custodian(*share)),
-                format!("rotate custodians while a quorum is left (`sdkit reshare`, docs/CEREMONY.md \"Rotating custodians\"): {} more lost key(s) lose the HSM", self.report.can_lose + 1 - self.gone()),
+                match (self.report.can_lose + 1).checked_sub(self.gone()) {
+                    Some(left) if left > 0 => format!("rotate custodians while a quorum is left (`sdkit reshare`, docs/CEREMONY.md \"Rotating custodians\"): {left} more lost key(s) lose the HSM"),
+                    _ => "no quorum is left in this file: see the finding above".to_owned(),
+                },
             ),
             ReviewFinding::Inspect(InspectFinding::File(f)) => (
                 f.to_string(),

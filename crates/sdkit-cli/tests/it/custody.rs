@@ -208,6 +208,27 @@ fn the_register_records_hand_offs_and_destructions_and_review_reads_it() {
         .run()
         .code(CHECK_FAILED)
         .out_has(&["1. error: share 3", "every copy of this key destroyed"]);
+    // Every key gone: the file can no longer be opened, said first.
+    for (c, holder) in [(cert(2), "Bob Jones"), (cert(1), "Dave Green")] {
+        sdkit(["custody", "destroy", "--register"])
+            .arg(&reg)
+            .arg("--cert")
+            .arg(c)
+            .args_from(&["--holder", holder, "--witness", "Erin Black"])
+            .run()
+            .code(OK);
+    }
+    sdkit(["review"])
+        .arg(SD2023.path())
+        .arg("--register")
+        .arg(&reg)
+        .run()
+        .code(CHECK_FAILED)
+        .out_has(&[
+            "1. error: only 0 of the 3 keys are left, fewer than the quorum of 2",
+            "held by: nobody: every copy destroyed",
+            "no quorum is left in this file",
+        ]);
 }
 
 #[test]
