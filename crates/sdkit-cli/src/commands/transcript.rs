@@ -2,7 +2,7 @@
 
 use crate::cli::TranscriptCommand;
 use crate::error::{CliError, Exit};
-use crate::io::{OutFile, write_all_atomic};
+use crate::io::{OutFile, refuse_input_as_output, write_all_atomic};
 use crate::keys::load_cert;
 use crate::render::{Output, Report};
 use crate::transcript::{load, render, render_html};
@@ -37,6 +37,15 @@ pub fn run(cmd: &TranscriptCommand, out: Output) -> Result<Exit, CliError> {
             paper,
             force,
         } => {
+            // Even with --force, the record never replaces the transcript it is made from.
+            for p in [dest, html].into_iter().flatten() {
+                refuse_input_as_output(p, &[file], "record")?;
+            }
+            if dest.is_some() && dest == html {
+                return Err(CliError::usage(
+                    "--out and --html name the same file: give each its own",
+                ));
+            }
             let log = load(file)?;
             let records = &log.records;
             let markdown = render(file, &log);

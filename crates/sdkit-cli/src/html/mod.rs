@@ -11,6 +11,7 @@ mod qr;
 pub use escape::{escape, markdown_code, markdown_text};
 pub use qr::QrError;
 
+use crate::render::words;
 use sdkit_core::thumbprint::Thumbprint;
 use std::fmt::Write;
 
@@ -81,6 +82,12 @@ impl Qr {
         }
     }
 }
+
+/// What a page with [`Page::certificate_card`]s says about their codes, once, before them.
+pub const CERTIFICATE_CODES_NOTE: &str = "Each certificate's first code holds its thumbprint \
+    (x5t#S256, base64url: the SHA-256 of the certificate), the second the certificate itself \
+    (DER bytes). Scan the second, hash it, and compare with the thumbprint and with the \
+    custodian's file; read the fingerprint words aloud to compare with the custodian's own.";
 
 /// A page under construction. Sections are appended in order; [`Page::finish`] closes it.
 #[derive(Debug)]
@@ -164,6 +171,42 @@ impl Page {
         self.qr_codes(codes)?;
         self.body.push_str("</section>\n");
         Ok(())
+    }
+
+    /// A certificate's card, the same wherever a custodian is shown: `heading` (usually the
+    /// subject), the file, the thumbprint (`x5t#S256`), its six read-aloud words, then
+    /// `extra` facts (validity, when the key was last proven, who holds it, ...), and the QR
+    /// codes of the thumbprint and, when `der` is given, of the certificate itself.
+    pub fn certificate_card(
+        &mut self,
+        heading: &str,
+        file: Option<&str>,
+        thumbprint: &Thumbprint,
+        der: Option<&[u8]>,
+        extra: &[(&str, Cell)],
+    ) -> Result<(), QrError> {
+        let mut facts: Vec<(&str, Cell)> = Vec::with_capacity(extra.len() + 4);
+        if let Some(f) = file {
+            facts.push(("File", Cell::Code(f.to_owned())));
+        }
+        facts.push((
+            "Thumbprint (x5t#S256)",
+            Cell::Code(thumbprint.to_base64url()),
+        ));
+        facts.push((
+            "Fingerprint read aloud",
+            Cell::Words(words(thumbprint.as_bytes())),
+        ));
+        if let Some(d) = der {
+            facts.push((
+                "Certificate",
+                Cell::Text(format!("{} bytes (DER)", d.len())),
+            ));
+        }
+        facts.extend(extra.iter().cloned());
+        let mut codes = vec![Qr::thumbprint(thumbprint)];
+        codes.extend(der.map(Qr::certificate));
+        self.card(heading, &facts, &codes)
     }
 
     /// QR codes in a row, each captioned. Fails, adding nothing, when a payload is too long

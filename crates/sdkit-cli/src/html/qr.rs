@@ -54,10 +54,19 @@ pub fn svg(payload: &[u8], escaped_label: &str) -> Result<String, QrError> {
     let width = code.width();
     let colors = code.to_colors();
     let side = width + 2 * QUIET;
-    let mut path = String::with_capacity(width * width * 4);
-    for (i, c) in colors.iter().enumerate() {
-        if *c == Color::Dark {
-            let _ = write!(path, "M{} {}h1v1h-1z", i % width + QUIET, i / width + QUIET);
+    // One rectangle per horizontal run of dark modules: a third of the size of one square
+    // per module, drawn the same.
+    let mut path = String::with_capacity(width * width);
+    for (y, row) in colors.chunks(width).enumerate() {
+        let mut x = 0;
+        while x < width {
+            if row[x] != Color::Dark {
+                x += 1;
+                continue;
+            }
+            let run = row[x..].iter().take_while(|c| **c == Color::Dark).count();
+            let _ = write!(path, "M{} {}h{run}v1h-{run}z", x + QUIET, y + QUIET);
+            x += run;
         }
     }
     // `side` is at most 185: exact in an f64.

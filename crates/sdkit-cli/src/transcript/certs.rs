@@ -111,7 +111,7 @@ impl Certificates {
                     .any(|n| n.x5t_256 == tp)
             });
             let named = match (by_file, by_thumbprint) {
-                (Some(a), _) => format!("step {} {}: {}", a.step, a.direction, a.path),
+                (Some(a), _) => format!("step {} {} (as {})", a.step, a.direction, a.path),
                 (None, Some(ch)) => format!("step {}: named by thumbprint", ch.step),
                 (None, None) => {
                     return Err(CliError::input(
@@ -136,11 +136,12 @@ impl Certificates {
             };
             let shown = found.display().to_string();
             if Sha256Digest::of(&bytes).to_hex() == recorded.text {
-                out.add(
-                    shown,
-                    &cert,
-                    format!("step {} {}: {}", a.step, a.direction, a.path),
-                );
+                let named = if a.path == shown {
+                    format!("step {} {}", a.step, a.direction)
+                } else {
+                    format!("step {} {} (as {})", a.step, a.direction, a.path)
+                };
+                out.add(shown, &cert, named);
             } else if !out.changed.contains(&shown) {
                 out.changed.push(shown);
             }
@@ -152,24 +153,26 @@ impl Certificates {
             ];
             for (role, list) in lists {
                 for (i, n) in list.iter().enumerate() {
-                    let named = format!("step {}: {role} {} ({})", ch.step, i + 1, n.file);
+                    let named = format!("step {}: {role} {}", ch.step, i + 1);
+                    let with_file = format!("{named} ({})", n.file);
                     if let Some(s) = out
                         .shown
                         .iter_mut()
                         .find(|s| s.thumbprint.to_base64url() == n.x5t_256)
                     {
-                        s.named.push(named);
+                        s.named
+                            .push(if n.file == s.path { named } else { with_file });
                     } else if let Some(t) = out
                         .thumbprint_only
                         .iter_mut()
                         .find(|t| t.x5t_256 == n.x5t_256)
                     {
-                        t.named.push(named);
+                        t.named.push(with_file);
                     } else {
                         out.thumbprint_only.push(ThumbprintOnly {
                             x5t_256: n.x5t_256.clone(),
                             thumbprint: Thumbprint::parse(&n.x5t_256).ok(),
-                            named: vec![named],
+                            named: vec![with_file],
                         });
                     }
                 }

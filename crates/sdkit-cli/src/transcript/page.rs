@@ -5,7 +5,7 @@
 use super::certs::Certificates;
 use super::markdown::{SIGNERS, prefix};
 use super::record::{Named, Record, Shown};
-use crate::html::{Cell, Page, Paper, Qr, QrError};
+use crate::html::{CERTIFICATE_CODES_NOTE, Cell, Page, Paper, QrError};
 use crate::render::words;
 
 fn code(s: &str) -> Cell {
@@ -131,52 +131,42 @@ fn certificates(page: &mut Page, certs: &Certificates) -> Result<(), QrError> {
         return Ok(());
     }
     page.heading(2, "Certificates and custodians");
-    page.paragraph(
-        "Each certificate's first code holds its thumbprint (x5t#S256, base64url: the SHA-256 \
-         of the certificate), the second the certificate itself (DER bytes). Scan the second, \
-         hash it, and compare with the thumbprint and with the custodian's file; read the \
-         fingerprint words aloud to compare with the custodian's own.",
-    );
+    page.paragraph(CERTIFICATE_CODES_NOTE);
     for c in &certs.shown {
-        let tp = c.thumbprint.to_base64url();
-        page.card(
+        page.certificate_card(
             &c.subject,
-            &[
-                ("File", code(&c.path)),
-                ("Thumbprint (x5t#S256)", code(&tp)),
-                (
-                    "Fingerprint read aloud",
-                    Cell::Words(words(c.thumbprint.as_bytes())),
-                ),
-                (
-                    "Certificate",
-                    Cell::Text(format!("{} bytes (DER)", c.der.len())),
-                ),
-                ("Named by the transcript", Cell::Text(c.named.join("; "))),
-            ],
-            &[Qr::thumbprint(&c.thumbprint), Qr::certificate(&c.der)],
+            Some(&c.path),
+            &c.thumbprint,
+            Some(&c.der),
+            &[("Named by the transcript", Cell::Text(c.named.join(", ")))],
         )?;
     }
+    let missing = || {
+        (
+            "Certificate",
+            Cell::Text("not found at render time: give its file with --cert to print it".into()),
+        )
+    };
     for t in &certs.thumbprint_only {
-        let (said, codes) = match &t.thumbprint {
-            Some(tp) => (Cell::Words(words(tp.as_bytes())), vec![Qr::thumbprint(tp)]),
-            None => (Cell::Text("(not a valid thumbprint)".into()), Vec::new()),
-        };
-        page.card(
-            "Custodian named by thumbprint only",
-            &[
-                ("Thumbprint (x5t#S256)", code(&t.x5t_256)),
-                ("Fingerprint read aloud", said),
-                (
-                    "Certificate",
-                    Cell::Text(
-                        "not found at render time: give its file with --cert to print it".into(),
-                    ),
-                ),
-                ("Named by the transcript", Cell::Text(t.named.join("; "))),
-            ],
-            &codes,
-        )?;
+        let named = ("Named by the transcript", Cell::Text(t.named.join(", ")));
+        match &t.thumbprint {
+            Some(tp) => page.certificate_card(
+                "Custodian named by thumbprint only",
+                None,
+                tp,
+                None,
+                &[missing(), named],
+            )?,
+            None => page.card(
+                "Custodian named by an invalid thumbprint",
+                &[
+                    ("Thumbprint (x5t#S256)", code(&t.x5t_256)),
+                    missing(),
+                    named,
+                ],
+                &[],
+            )?,
+        }
     }
     if !certs.changed.is_empty() {
         page.paragraph(

@@ -1,5 +1,6 @@
 //! Nothing leaked: every output of every command (stdout, stderr, JSON, transcript, ledger,
-//! custody register, review and its page, rendered record) is searched for known secret bytes in hex, base64 and base64url.
+//! custody register, review and its page, rendered record, printed HTML record) is searched
+//! for known secret bytes in hex, base64 and base64url.
 
 use crate::common::*;
 use crate::fixtures::*;
@@ -185,6 +186,14 @@ fn no_command_output_contains_secret_bytes() {
     let md = sdkit(["transcript", "render"]).arg(&t).run();
     md.code(OK);
     haystacks.push(("rendered transcript".into(), md.stdout.clone()));
+    let page = d.join("record.html");
+    sdkit(["transcript", "render"])
+        .arg(&t)
+        .arg("--html")
+        .arg(&page)
+        .run()
+        .code(OK);
+    haystacks.push(("printed record".into(), fs::read_to_string(&page).unwrap()));
     let secrets = known_secrets();
     let mut checked = 0;
     for (what, text) in &haystacks {

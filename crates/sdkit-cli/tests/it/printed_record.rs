@@ -264,10 +264,62 @@ fn every_qr_code_of_the_printed_demo_record_decodes_to_what_it_stands_for() {
         (w - 612.0).abs() < 2.0 && (h - 792.0).abs() < 2.0,
         "Letter: {w} x {h} pt"
     );
+
+    certificates_moved_given_or_changed(&demo, &transcript, want.len());
+}
+
+/// Where certificates come from when the files are no longer as recorded.
+fn certificates_moved_given_or_changed(demo: &Path, transcript: &Path, all_codes: usize) {
+    let dir = tempdir();
+    let render = |out: &str, certs: &[PathBuf]| {
+        let page = dir.path().join(out);
+        let run = sdkit(["transcript", "render"])
+            .arg(transcript)
+            .arg("--html")
+            .arg(&page)
+            .certs(certs)
+            .run();
+        (run, page)
+    };
+    // A newcomer's certificate moved away: the reshare still names them by thumbprint, so
+    // the page shows their thumbprint's code, without the certificate's.
+    let moved = dir.path().join("newcomer1-moved.cer");
+    fs::rename(demo.join("keys/newcomer1.cer"), &moved).unwrap();
+    let (run, page) = render("moved.html", &[]);
+    run.code(OK);
+    let html = fs::read_to_string(page).unwrap();
+    assert!(html.contains("Custodian named by thumbprint only"));
+    assert_eq!(html.matches("<svg").count(), all_codes - 1);
+    // Given with --cert, it is back whole.
+    let (run, page) = render("given.html", std::slice::from_ref(&moved));
+    run.code(OK);
+    let html = fs::read_to_string(page).unwrap();
+    assert!(!html.contains("Custodian named by thumbprint only"));
+    assert_eq!(html.matches("<svg").count(), all_codes);
+    // A certificate the ceremony never used is refused.
+    let (run, page) = render("stranger.html", &[cert(1)]);
+    run.code(INPUT).err_has(&["not one the transcript names"]);
+    assert!(!page.exists());
+    // A recorded certificate whose file changed since is listed apart, never shown as the
+    // ceremony's.
+    fs::copy(cert(1), demo.join("keys/custodian3.cer")).unwrap();
+    let (run, page) = render("changed.html", &[]);
+    run.code(OK);
+    let html = fs::read_to_string(page).unwrap();
+    let changed = html
+        .split("differ now")
+        .nth(1)
+        .expect("changed files listed");
+    assert!(changed.contains("custodian3.cer"));
+    assert!(
+        !html.contains("sdkit DEMO custodian 3<"),
+        "the changed file is not shown"
+    );
 }
 
 /// A file name made to forge a record: a new line starting a heading, a table row, a script,
-/// and a right-to-left override (no `/`: a file name cannot hold one) that would show `exe.jpg` as `gpj.exe`.
+/// and a right-to-left override that would show `exe.jpg` as `gpj.exe` (no `/`: a file
+/// name cannot hold one).
 const HOSTILE: &str =
     "evil\n# Forged heading\n| 9 | in | forged row |<script>alert(1)\u{202e}gpj.exe.cer";
 
@@ -318,6 +370,19 @@ fn a_hostile_file_name_shows_escaped_in_markdown_and_html() {
         }
         assert_eq!(cells, columns, "a row with a forged cell: {l}");
     }
+    // Neither record replaces the transcript it is made from, even with --force.
+    let before = fs::read(&transcript).unwrap();
+    for flag in ["--out", "--html"] {
+        sdkit(["transcript", "render"])
+            .arg(&transcript)
+            .arg(flag)
+            .arg(&transcript)
+            .arg("--force")
+            .run()
+            .code(OUTPUT)
+            .err_has(&["an input of this command"]);
+    }
+    assert_eq!(fs::read(&transcript).unwrap(), before);
     let page = dir.path().join("r.html");
     sdkit(["transcript", "render"])
         .arg(&transcript)

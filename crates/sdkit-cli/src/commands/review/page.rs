@@ -3,7 +3,7 @@
 //! can check the paper against the certificate files, and lines to sign.
 
 use super::{ReviewView, level_name};
-use crate::html::{Cell, Page, Paper, Qr, QrError};
+use crate::html::{CERTIFICATE_CODES_NOTE, Cell, Page, Paper, QrError};
 use crate::render::{date, rfc3339, words};
 use sdkit_core::review::Level;
 
@@ -91,12 +91,8 @@ pub fn render(v: &ReviewView<'_>, paper: Paper) -> Result<String, QrError> {
     }
 
     page.heading(2, "Custodians");
-    page.paragraph(
-        "Each custodian's first code holds the share's thumbprint (x5t#S256, base64url: the \
-         SHA-256 of the certificate); the second, when the certificate was given, the \
-         certificate itself (DER bytes). Read the fingerprint words aloud to compare with the \
-         custodian's own.",
-    );
+    page.paragraph(CERTIFICATE_CODES_NOTE);
+    page.paragraph("A share whose certificate was not given shows only its thumbprint's code.");
     for i in 0..v.report.shares.len() {
         let tp = sd.shares()[i].thumbprint;
         let cert = v.cert_of(i);
@@ -104,18 +100,13 @@ pub fn render(v: &ReviewView<'_>, paper: Paper) -> Result<String, QrError> {
             Some(c) => format!("Share {}: {}", i + 1, c.cert.subject()),
             None => format!("Share {} (no certificate given)", i + 1),
         };
-        let mut facts = vec![
-            ("Thumbprint (x5t#S256)", code(tp.to_base64url())),
-            ("Fingerprint read aloud", Cell::Words(words(tp.as_bytes()))),
-        ];
-        let mut codes = vec![Qr::thumbprint(&tp)];
+        let mut extra = Vec::new();
         if let Some(c) = cert {
-            facts.push(("Certificate", code(c.path.display().to_string())));
-            facts.push((
+            extra.push((
                 "Key",
                 Cell::Text(format!("RSA-{}", c.cert.key_bits().unwrap_or(0))),
             ));
-            facts.push((
+            extra.push((
                 "Valid",
                 Cell::Text(format!(
                     "{} to {}: {}",
@@ -124,11 +115,17 @@ pub fn render(v: &ReviewView<'_>, paper: Paper) -> Result<String, QrError> {
                     super::validity(c, v.now)
                 )),
             ));
-            codes.push(Qr::certificate(c.cert.der()));
         }
-        facts.push(("Last proven", Cell::Text(v.proven_words(i))));
-        facts.push(("Held by", Cell::Text(v.held_words(i))));
-        page.card(&heading, &facts, &codes)?;
+        extra.push(("Last proven", Cell::Text(v.proven_words(i))));
+        extra.push(("Held by", Cell::Text(v.held_words(i))));
+        let file = cert.map(|c| c.path.display().to_string());
+        page.certificate_card(
+            &heading,
+            file.as_deref(),
+            &tp,
+            cert.map(|c| c.cert.der()),
+            &extra,
+        )?;
     }
 
     if let Some(copies) = &v.report.sd_copies {
