@@ -189,6 +189,22 @@ pub enum Command {
     #[command(after_help = EXIT_CODES)]
     Reshare(Lazy<ReshareArgs>),
 
+    /// The quarterly review, without any private key: for each share its custodian's
+    /// certificate, when a drill last proved the key (--ledger), who holds it now
+    /// (--register); for the SD its quorum, what losing keys costs, and its SHA-256. Findings
+    /// are ranked, each with what to do; exit 1 when one is at or above --fail-on.
+    ///
+    /// Example: sdkit review sd.json --cert sd1.cer --cert sd2.cer --cert sd3.cer --ledger drills.jsonl --register custody.jsonl --html review.html
+    #[command(after_help = EXIT_CODES)]
+    Review(Lazy<ReviewArgs>),
+
+    /// Keep the custody register (hash-chained JSON lines): who holds each custodian key
+    /// and each SD copy, on what medium and where; hand-offs and destructions.
+    ///
+    /// Example: sdkit custody record --register custody.jsonl --cert sd1.cer --holder "Alice Smith" --medium "smart card" --location "safe A"
+    #[command(subcommand, after_help = EXIT_CODES)]
+    Custody(CustodyCommand),
+
     /// Check a drill ledger's hash chain.
     ///
     /// Example: sdkit ledger verify drills.jsonl
@@ -284,6 +300,186 @@ pub enum TranscriptCommand {
         #[arg(long)]
         force: bool,
     },
+}
+
+/// How serious a review finding must be to fail the review (exit 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    /// Any finding at all.
+    Note,
+    /// A warning or an error (custody is drifting).
+    Warning,
+    /// Only an error (the recovery is at risk now).
+    Error,
+}
+
+/// `sdkit review`.
+#[derive(Debug, Args)]
+pub struct ReviewArgs {
+    /// The security-domain file.
+    pub sd: PathBuf,
+    /// Custodian certificates (PEM or DER), matched to the shares by thumbprint.
+    #[arg(long = "cert", value_name = "CERT")]
+    pub certs: Vec<PathBuf>,
+    /// The drill ledger: when each custodian's key was last proven.
+    #[arg(long, value_name = "FILE")]
+    pub ledger: Option<PathBuf>,
+    /// The custody register: who holds each key and SD copy.
+    #[arg(long, value_name = "FILE")]
+    pub register: Option<PathBuf>,
+    /// A key last proven longer ago than this is a finding ("not proven recently").
+    #[arg(long, value_name = "DAYS", default_value_t = 90)]
+    pub max_age: u64,
+    /// Exit 1 when a finding at or above this level exists (findings are printed either way).
+    #[arg(long, value_name = "LEVEL", value_enum, default_value_t = FailOn::Warning)]
+    pub fail_on: FailOn,
+    /// Also write the review as one self-contained, printable HTML page (findings table,
+    /// each custodian's QR codes, signature lines); written whether or not the review fails.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// With --html: the sheet to lay the page out for.
+    #[arg(long, value_enum, default_value = "a4", requires = "html")]
+    pub paper: crate::html::Paper,
+    /// With --html: replace an existing page.
+    #[arg(long, requires = "html")]
+    pub force: bool,
+}
+
+/// `sdkit custody ...`.
+#[derive(Debug, Subcommand)]
+pub enum CustodyCommand {
+    /// Record that someone holds a custodian key (by its certificate) or a copy of an SD file.
+    ///
+    /// Example: sdkit custody record --register custody.jsonl --sd sd.json --holder "Bob Jones" --medium "USB stick, sealed bag 0412" --location "bank box 17"
+    #[command(after_help = EXIT_CODES)]
+    Record(CustodyRecordArgs),
+    /// Record a hand-off of a key or SD copy from one person to another, with its witness.
+    ///
+    /// Example: sdkit custody handoff --register custody.jsonl --cert sd1.cer --from "Alice Smith" --to "Carol White" --witness "Dan Brown"
+    #[command(after_help = EXIT_CODES)]
+    Handoff(CustodyHandoffArgs),
+    /// Record the destruction of someone's copy (an old SD copy after a rotation, a retired
+    /// key), with its witness.
+    ///
+    /// Example: sdkit custody destroy --register custody.jsonl --sd old-sd.json --holder "Bob Jones" --witness "Dan Brown" --method shredded
+    #[command(after_help = EXIT_CODES)]
+    Destroy(CustodyDestroyArgs),
+    /// Verify the register's hash chain and that every entry follows from those before it,
+    /// and print the head to compare with the one written down.
+    ///
+    /// Example: sdkit custody verify custody.jsonl --expect-head 3f1c0a9e5b7d2c48
+    #[command(after_help = EXIT_CODES)]
+    Verify {
+        /// The register file.
+        file: PathBuf,
+        /// The head written down after the last entry: its hash (at least the 16 hex digits
+        /// sdkit prints) or its six read-aloud words. Another head exits 1.
+        #[arg(long, value_name = "HASH_OR_WORDS")]
+        expect_head: Option<ExpectedHead>,
+    },
+}
+
+/// What a register entry is about: exactly one key or SD copy.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct CustodyItemArgs {
+    /// A custodian key, named by its certificate (.cer/.pem, PEM or DER). Never the private
+    /// key: the register holds no key material.
+    #[arg(long, value_name = "CERT")]
+    pub cert: Option<PathBuf>,
+    /// A custodian key, by the thumbprint the SD names its share by (`x5t_256`, base64url),
+    /// when the certificate is not at hand.
+    #[arg(long = "x5t-256", value_name = "THUMBPRINT")]
+    pub x5t_256: Option<String>,
+    /// A copy of this SD file, named by its SHA-256.
+    #[arg(long, value_name = "SD")]
+    pub sd: Option<PathBuf>,
+    /// A copy of an SD file, by its SHA-256 (hex), when the file is not at hand.
+    #[arg(long = "sd-sha256", value_name = "HEX")]
+    pub sd_sha256: Option<String>,
+}
+
+/// What every register entry takes besides its item.
+#[derive(Debug, Args)]
+pub struct CustodyCommonArgs {
+    /// The register file (created by the first entry).
+    #[arg(long, value_name = "FILE")]
+    pub register: PathBuf,
+    /// When it happened, if not now: YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (UTC).
+    #[arg(long, value_name = "TIME")]
+    pub when: Option<String>,
+    /// Anything else worth keeping (never a secret).
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
+}
+
+/// `sdkit custody record`.
+#[derive(Debug, Args)]
+pub struct CustodyRecordArgs {
+    /// What is held.
+    #[command(flatten)]
+    pub item: CustodyItemArgs,
+    /// Who holds it.
+    #[arg(long, value_name = "NAME")]
+    pub holder: String,
+    /// On what (smart card, USB stick in sealed bag 0412, paper).
+    #[arg(long, value_name = "TEXT")]
+    pub medium: String,
+    /// Where (safe A, bank box 17).
+    #[arg(long, value_name = "TEXT")]
+    pub location: String,
+    /// Who saw it.
+    #[arg(long, value_name = "NAME")]
+    pub witness: Option<String>,
+    /// Register, time and note.
+    #[command(flatten)]
+    pub common: CustodyCommonArgs,
+}
+
+/// `sdkit custody handoff`.
+#[derive(Debug, Args)]
+pub struct CustodyHandoffArgs {
+    /// What passed.
+    #[command(flatten)]
+    pub item: CustodyItemArgs,
+    /// Who held it (as the register names them).
+    #[arg(long, value_name = "NAME")]
+    pub from: String,
+    /// Who holds it now.
+    #[arg(long, value_name = "NAME")]
+    pub to: String,
+    /// Who saw it pass.
+    #[arg(long, value_name = "NAME")]
+    pub witness: String,
+    /// The new medium, if it changed.
+    #[arg(long, value_name = "TEXT")]
+    pub medium: Option<String>,
+    /// The new place, if it changed.
+    #[arg(long, value_name = "TEXT")]
+    pub location: Option<String>,
+    /// Register, time and note.
+    #[command(flatten)]
+    pub common: CustodyCommonArgs,
+}
+
+/// `sdkit custody destroy`.
+#[derive(Debug, Args)]
+pub struct CustodyDestroyArgs {
+    /// What was destroyed.
+    #[command(flatten)]
+    pub item: CustodyItemArgs,
+    /// Whose copy (as the register names them).
+    #[arg(long, value_name = "NAME")]
+    pub holder: String,
+    /// Who saw it destroyed.
+    #[arg(long, value_name = "NAME")]
+    pub witness: String,
+    /// How (shredded; wiped, then drilled).
+    #[arg(long, value_name = "TEXT")]
+    pub method: Option<String>,
+    /// Register, time and note.
+    #[command(flatten)]
+    pub common: CustodyCommonArgs,
 }
 
 /// `sdkit demo`.

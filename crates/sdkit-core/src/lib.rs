@@ -22,6 +22,9 @@
 //! - [`inspect`]: what an SD shows without keys, judged against the team's certificates;
 //! - [`severity`]: problem or note, decided where a finding is made;
 //! - [`drill`]: what a restore drill proved, judged: findings, severities, verdict;
+//! - [`review`]: the quarterly review of custody, judged: ranked findings, as of a given day;
+//! - [`custody`]: the custody register's entries, and who holds what after them;
+//! - [`utc`]: the UTC times logs write, read back;
 //! - [`recover`]: keys → shares → master key → authenticated items, with a per-holder report
 //!   (the keys' RSA work runs on a plain parallel map, `parallel`);
 //! - [`assemble`]: a new SD for a user's own secrets (`sdkit split`);
@@ -39,6 +42,7 @@ pub mod b64;
 pub mod blob;
 pub mod chain;
 pub mod content;
+pub mod custody;
 pub mod digest;
 pub mod domain;
 pub mod drill;
@@ -53,6 +57,7 @@ mod parallel;
 mod pyjson;
 pub mod recover;
 pub mod reshare;
+pub mod review;
 pub mod secret;
 pub mod severity;
 pub mod shamir;
@@ -60,6 +65,7 @@ pub mod share;
 mod strict_json;
 pub mod tag;
 pub mod thumbprint;
+pub mod utc;
 
 pub use domain::SecurityDomain;
 pub use oaep_key::OaepDecryptKey;

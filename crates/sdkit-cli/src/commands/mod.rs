@@ -3,6 +3,7 @@
 
 pub mod blob;
 pub mod check;
+pub mod custody;
 pub mod demo;
 pub mod drill;
 pub mod holders;
@@ -13,6 +14,7 @@ pub mod log_verify;
 pub mod quorum;
 pub mod recover;
 pub mod reshare;
+pub mod review;
 pub mod shell;
 pub mod split;
 pub mod transcript;

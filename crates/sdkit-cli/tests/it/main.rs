@@ -7,6 +7,7 @@ mod common;
 mod fixtures;
 
 mod bad_inputs;
+mod custody;
 mod evidence;
 mod exchange_and_blob;
 mod good_paths;
@@ -19,4 +20,5 @@ mod outputs;
 mod pkcs12;
 mod printed_record;
 mod reshare;
+mod review;
 mod split;

@@ -1,6 +1,6 @@
 //! Nothing leaked: every output of every command (stdout, stderr, JSON, transcript, ledger,
-//! rendered record, printed HTML record) is searched for known secret bytes in hex, base64
-//! and base64url.
+//! custody register, review and its page, rendered record, printed HTML record) is searched
+//! for known secret bytes in hex, base64 and base64url.
 
 use crate::common::*;
 use crate::fixtures::*;
@@ -102,6 +102,8 @@ fn no_command_output_contains_secret_bytes() {
     let d = dir.path();
     let t = d.join("transcript.jsonl");
     let ledger = d.join("ledger.jsonl");
+    let reg = d.join("custody.jsonl");
+    let page = d.join("review.html");
     let pass = write_file(d, "pass.txt", format!("{FIXTURE_PASSPHRASE}\n"));
     let wrong = write_file(d, "wrong.txt", "not it\n");
     let (sd, encrypted) = (SD2023.path(), fixture("sd1.pbkdf2-aes256.pem"));
@@ -120,9 +122,21 @@ fn no_command_output_contains_secret_bytes() {
         "check {sd} --key {encrypted} --passphrase-file {pass}",
         "restore-blob {sd} --key {k1} --key {k2} --exchange-key {ex} --out {blob}",
         "open-blob {blob} --exchange-private-key {ex_key} --out-dir {opened}",
+        "custody record --register {reg} --cert {c1} --holder Alice --medium card --location safe",
+        "custody record --register {reg} --sd {sd} --holder Bob --medium usb --location box",
+        "custody handoff --register {reg} --cert {c1} --from Alice --to Carol --witness Dan",
+        "custody verify {reg}",
+        "review {sd} --cert {c1} --cert {c2} --cert {c3} --ledger {ledger} --register {reg} --fail-on error --html {page} --force",
     ];
     // Failures print messages too: a wrong passphrase.
-    let unlogged = ["check {sd} --key {encrypted} --passphrase-file {wrong}"];
+    let unlogged = [
+        "check {sd} --key {encrypted} --passphrase-file {wrong}",
+        // A private key where the register or the review wants a certificate.
+        "custody record --register {reg} --cert {k2} --holder Eve --medium card --location safe",
+        "review {sd} --cert {k3} --ledger {ledger}",
+        // A review that fails (exit 1) prints its report and its error.
+        "review {sd} --cert {c1} --ledger {ledger} --register {reg} --fail-on note",
+    ];
     let mut runs = Vec::new();
     for json in [false, true] {
         let (rec, blob, opened) = (
@@ -130,9 +144,11 @@ fn no_command_output_contains_secret_bytes() {
             d.join(format!("blob{json}.json")),
             d.join(format!("opened{json}")),
         );
-        let paths: [(&str, &Path); 17] = [
+        let paths: [(&str, &Path); 19] = [
             ("t", &t),
             ("ledger", &ledger),
+            ("reg", &reg),
+            ("page", &page),
             ("pass", &pass),
             ("wrong", &wrong),
             ("sd", &sd),
@@ -164,7 +180,7 @@ fn no_command_output_contains_secret_bytes() {
             ]
         })
         .collect();
-    for f in [&t, &ledger] {
+    for f in [&t, &ledger, &reg, &page] {
         haystacks.push((f.display().to_string(), fs::read_to_string(f).unwrap()));
     }
     let md = sdkit(["transcript", "render"]).arg(&t).run();

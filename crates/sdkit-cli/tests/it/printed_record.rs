@@ -19,7 +19,7 @@ use std::time::Duration;
 const TOOL_TIMEOUT: Duration = Duration::from_secs(180);
 
 /// The tool's path, or a failure that says which Debian package provides it.
-fn tool(name: &str, package: &str) -> PathBuf {
+pub fn tool(name: &str, package: &str) -> PathBuf {
     std::env::var_os("PATH")
         .into_iter()
         .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
@@ -35,7 +35,7 @@ fn tool(name: &str, package: &str) -> PathBuf {
 
 /// Chromium, headless, with the network off: every host name resolves to nothing, any
 /// proxy is unreachable, and no background service starts.
-fn chromium(chrome: &Path, profile: &Path, args: &[String], page: &Path) {
+pub fn chromium(chrome: &Path, profile: &Path, args: &[String], page: &Path) {
     let out = Command::new(chrome)
         .args([
             "--headless",
@@ -84,7 +84,7 @@ fn zbar(zbarimg: &Path, png: &Path, args: &[&str]) -> Vec<u8> {
 /// guess at a character set) writes the symbols' data back to back, with no separator, so
 /// its output is cut where each known payload ends; the symbols are counted in a second,
 /// XML, pass. Bytes that match no payload, or a count that differs, fail the test.
-fn decode_all(zbarimg: &Path, png: &Path, want: &BTreeMap<Vec<u8>, String>) -> Vec<Vec<u8>> {
+pub fn decode_all(zbarimg: &Path, png: &Path, want: &BTreeMap<Vec<u8>, String>) -> Vec<Vec<u8>> {
     let xml = String::from_utf8_lossy(&zbar(zbarimg, png, &["--xml"])).into_owned();
     let symbols = xml.matches("<symbol ").count();
     let raw = zbar(zbarimg, png, &["--raw", "-Sbinary"]);
@@ -112,7 +112,7 @@ fn decode_all(zbarimg: &Path, png: &Path, want: &BTreeMap<Vec<u8>, String>) -> V
 }
 
 /// A certificate file's DER (PEM or DER on disk).
-fn der_of(path: &Path) -> Vec<u8> {
+pub fn der_of(path: &Path) -> Vec<u8> {
     let bytes = fs::read(path).unwrap();
     let Ok(text) = std::str::from_utf8(&bytes) else {
         return bytes;
@@ -145,7 +145,7 @@ fn expected(demo: &Path) -> BTreeMap<Vec<u8>, String> {
 }
 
 /// The page loads nothing: no script, no external reference of any kind.
-fn assert_self_contained(html: &str) {
+pub fn assert_self_contained(html: &str) {
     let lower = html.to_ascii_lowercase();
     for banned in [
         "<script", "http:", "https:", "src=", "href=", "url(", "@import", "<link", "<img",
@@ -156,7 +156,7 @@ fn assert_self_contained(html: &str) {
 }
 
 /// The paper size of a PDF's first page, in points, from its `/MediaBox`.
-fn media_box(pdf: &[u8]) -> (f64, f64) {
+pub fn media_box(pdf: &[u8]) -> (f64, f64) {
     let text = String::from_utf8_lossy(pdf);
     let at = text.find("/MediaBox").expect("PDF has a MediaBox");
     let nums: Vec<f64> = text[at..]
