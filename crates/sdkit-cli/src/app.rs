@@ -4,6 +4,7 @@
 use crate::cli::{Cli, Command, TranscriptCommand};
 use crate::commands;
 use crate::error::{CliError, Exit};
+use crate::render::ShowPath;
 use crate::render::{Output, words};
 use crate::transcript;
 
@@ -102,7 +103,7 @@ pub fn run(cli: &Cli, argv: &[String]) -> Exit {
                 if !cli.quiet && !cli.json {
                     crate::render::eprint_wrapped(&format!(
                         "transcript: recorded in {}; head {} ({}): write it down",
-                        path.display(),
+                        path.shown(),
                         &hash.to_hex()[..16],
                         words(hash.as_bytes())
                     ));

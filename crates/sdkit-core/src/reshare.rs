@@ -417,13 +417,18 @@ mod tests {
 
     const ITEMS: [(&str, &[u8]); 2] = [("a", b"one"), ("b", b"")];
 
-    /// `n` recipients: sd1's public key under `n` stand-in thumbprints (the proof never
-    /// decrypts a share, so one RSA key serves them all).
+    /// `n` recipients: sd1's modulus with `n` different public exponents, under `n` stand-in
+    /// thumbprints. The proof never decrypts a share, so distinct keys that nobody can use
+    /// serve (two certificates for one key are refused, and RSA key generation is slow).
     fn recipients(n: usize) -> Vec<Recipient> {
-        let key = sd1_test_key().to_public_key();
+        let modulus = sd1_test_key().to_public_key().n().as_ref().clone();
         (0..n)
             .map(|i| Recipient {
-                key: key.clone(),
+                key: rsa::PublicKey::new(
+                    modulus.clone(),
+                    rsa::BoxedUint::from(65_537u64 + 2 * i as u64),
+                )
+                .unwrap(),
                 thumbprint: Thumbprint::of_certificate_der(&[i as u8]),
             })
             .collect()

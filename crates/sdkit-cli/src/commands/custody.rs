@@ -12,6 +12,7 @@ use crate::cli::{
 };
 use crate::error::{CliError, Exit};
 use crate::io::{self, MAX_KEY_BYTES};
+use crate::render::ShowPath;
 use crate::render::{Output, Report, rfc3339, words};
 use sdkit_certs::{CertLoadError, InputKind};
 use sdkit_core::custody::{Custody, CustodyError, Entry, Event, Item, KIND};
@@ -47,7 +48,7 @@ pub struct Register {
 pub fn load(path: &Path) -> Result<Register, CliError> {
     let log = chain_file::load(path, KIND, WHAT).map_err(fix_hint)?;
     let fail = |e: CustodyError| {
-        CliError::new(Exit::CheckFailed, format!("{}: {e}", path.display()))
+        CliError::new(Exit::CheckFailed, format!("{}: {e}", path.shown()))
             .hint("the register was edited by hand or by another tool; compare it with a copy whose head was written down")
     };
     let entries = log
@@ -161,7 +162,7 @@ impl Report for AppendView<'_> {
         let _ = writeln!(
             text,
             "Recorded in {} (entry {}): {}.",
-            self.register.display(),
+            self.register.shown(),
             self.entries,
             self.summary()
         );
@@ -181,7 +182,7 @@ impl Report for AppendView<'_> {
                 Event::Handoff { .. } => "handoff",
                 Event::Destroy { .. } => "destroy",
             }),
-            "register": self.register.display().to_string(),
+            "register": self.register.shown().to_string(),
             "entry": Value::Object(self.entry.to_record()),
             "entries": self.entries,
             "head": self.head,
@@ -211,7 +212,7 @@ fn append(register: &Path, entry: &Entry, out: Output) -> Result<Exit, CliError>
     custody.apply(entry).map_err(|e| {
         CliError::new(
             Exit::CheckFailed,
-            format!("{}: not recorded: {e}", register.display()),
+            format!("{}: not recorded: {e}", register.shown()),
         )
         .hint("name the holder exactly as the register does (see `sdkit review ... --register`), or record the copy first with `sdkit custody record`")
     })?;

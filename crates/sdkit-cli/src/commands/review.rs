@@ -12,6 +12,7 @@ use crate::cli::{FailOn, ReviewArgs};
 use crate::error::{CliError, Exit};
 use crate::io;
 use crate::keys::{LoadedCert, load_cert};
+use crate::render::ShowPath;
 use crate::render::{Output, Report, date, rfc3339, words};
 use sdkit_core::custody::Holding;
 use sdkit_core::inspect::InspectFinding;
@@ -53,11 +54,7 @@ fn ledger_facts(path: &Path, log: &Log) -> Result<LedgerFacts, CliError> {
         let bad = |what: &str| {
             CliError::new(
                 Exit::CheckFailed,
-                format!(
-                    "{}: record {} has no readable {what}",
-                    path.display(),
-                    i + 1
-                ),
+                format!("{}: record {} has no readable {what}", path.shown(), i + 1),
             )
         };
         let time = r
@@ -114,7 +111,7 @@ impl LogSeen {
 
     fn json(&self) -> Value {
         json!({
-            "file": self.file.display().to_string(),
+            "file": self.file.shown().to_string(),
             "records": self.records,
             "head": self.head,
             "head_words": words(self.head.as_bytes()),
@@ -145,7 +142,7 @@ impl ReviewView<'_> {
                 "share {} ({}, {})",
                 share + 1,
                 c.cert.subject(),
-                c.path.display()
+                c.path.shown()
             ),
             None => format!(
                 "share {} (x5t_256 {})",
@@ -162,21 +159,21 @@ impl ReviewView<'_> {
     }
 
     fn sd(&self) -> String {
-        self.args.sd.display().to_string()
+        self.args.sd.shown().to_string()
     }
 
     fn ledger_name(&self) -> String {
         self.args
             .ledger
             .as_ref()
-            .map_or("LEDGER".to_owned(), |l| l.display().to_string())
+            .map_or("LEDGER".to_owned(), |l| l.shown().to_string())
     }
 
     fn register_name(&self) -> String {
         self.args
             .register
             .as_ref()
-            .map_or("REGISTER".to_owned(), |l| l.display().to_string())
+            .map_or("REGISTER".to_owned(), |l| l.shown().to_string())
     }
 
     /// What the finding says, and what to do about it.
@@ -218,7 +215,7 @@ impl ReviewView<'_> {
             ReviewFinding::Inspect(InspectFinding::CertificateWithoutShare { certificate }) => {
                 let c = &self.certs[*certificate];
                 (
-                    format!("certificate {} ({}) holds no share of this security domain", c.path.display(), c.cert.subject()),
+                    format!("certificate {} ({}) holds no share of this security domain", c.path.shown(), c.cert.subject()),
                     "check that it is a current custodian's certificate; a former custodian's belongs to an older security domain".to_owned(),
                 )
             }
@@ -262,7 +259,7 @@ impl ReviewView<'_> {
                     self.register_name(),
                     self.cert_of(*share).map_or_else(
                         || format!("--x5t-256={}", sd.shares()[*share].thumbprint),
-                        |c| format!("--cert {}", c.path.display())
+                        |c| format!("--cert {}", c.path.shown())
                     )
                 ),
             ),
@@ -451,7 +448,7 @@ impl Report for ReviewView<'_> {
                 let _ = writeln!(
                     t,
                     "  ledger {}: {} drill(s), {} passed drill(s) of this file; head {} ({})",
-                    l.file.display(),
+                    l.file.shown(),
                     l.records,
                     self.report.passed_drills_of_this_sd.unwrap_or(0),
                     &l.head.to_hex()[..16],
@@ -467,7 +464,7 @@ impl Report for ReviewView<'_> {
                 let _ = writeln!(
                     t,
                     "  register {}: {} entries; head {} ({})",
-                    r.file.display(),
+                    r.file.shown(),
                     r.records,
                     &r.head.to_hex()[..16],
                     words(r.head.as_bytes())
@@ -487,7 +484,7 @@ impl Report for ReviewView<'_> {
                         "  [{}] {} ({}), RSA-{}",
                         i + 1,
                         c.cert.subject(),
-                        c.path.display(),
+                        c.path.shown(),
                         c.cert.key_bits().unwrap_or(0)
                     );
                     let _ = writeln!(t, "      x5t_256 {}", share.thumbprint);
@@ -541,7 +538,7 @@ impl Report for ReviewView<'_> {
             }
         }
         if let Some(p) = &self.html {
-            let _ = writeln!(t, "Wrote {} (the printable review).", p.display());
+            let _ = writeln!(t, "Wrote {} (the printable review).", p.shown());
         }
         if self.failing().is_empty() {
             let _ = writeln!(
@@ -568,7 +565,7 @@ impl Report for ReviewView<'_> {
                     "x5t_256": tp.to_base64url(),
                     "fingerprint_words": words(tp.as_bytes()),
                     "certificate": self.cert_of(i).map(|c| json!({
-                        "file": c.path.display().to_string(),
+                        "file": c.path.shown().to_string(),
                         "subject": c.cert.subject(),
                         "not_before": date(c.cert.not_before()),
                         "not_after": date(c.cert.not_after()),
@@ -627,7 +624,7 @@ impl Report for ReviewView<'_> {
             "sd_copies": self.report.sd_copies.as_ref().map(|c| c.iter().map(holding_json).collect::<Vec<_>>()),
             "findings": findings,
             "highest": self.report.highest().map(level_name),
-            "html": self.html.as_ref().map(|p| p.display().to_string()),
+            "html": self.html.as_ref().map(|p| p.shown().to_string()),
         })
     }
 }

@@ -4,6 +4,7 @@ use crate::cli::{Cli, CompletionsArgs, ManArgs};
 use crate::error::{CliError, Exit};
 use crate::io::{OutFile, ensure_dir, write_all_atomic};
 use crate::render::Output;
+use crate::render::ShowPath;
 use clap::CommandFactory;
 use serde_json::json;
 
@@ -56,8 +57,8 @@ pub fn man(args: &ManArgs, out: Output) -> Result<Exit, CliError> {
     write_all_atomic(&files, args.force)?;
     let names: Vec<&str> = pages.iter().map(|(n, _)| n.as_str()).collect();
     out.emit(
-        &json!({ "command": "man", "out_dir": args.out_dir.display().to_string(), "pages": names, "ok": true }),
-        &format!("Wrote {} man pages to {}\n", names.len(), args.out_dir.display()),
+        &json!({ "command": "man", "out_dir": args.out_dir.shown().to_string(), "pages": names, "ok": true }),
+        &format!("Wrote {} man pages to {}\n", names.len(), args.out_dir.shown()),
     );
     Ok(Exit::Ok)
 }

@@ -12,6 +12,7 @@ mod evidence;
 mod exchange_and_blob;
 mod good_paths;
 mod hostile_matrix;
+mod hostile_text;
 mod keygen;
 mod no_leaks;
 mod nothing_lost;
