@@ -27,6 +27,9 @@
 //!   [`private_key_pem_unencrypted`] and [`private_key_pem_encrypted`]: the
 //!   files, in encodings OpenSSL, Python `cryptography` and `az` read.
 //!
+//! And it reaches keys that stay on PKCS#11 tokens ([`token`]): `pkcs11:` URIs, the vendor's
+//! module, and a [`token::TokenKey`] that decrypts on the token.
+//!
 //! Loading is offline and deterministic; generation uses only the operating
 //! system's random number generator. Secrets (passphrases,
 //! private-key bytes) never appear in `Debug` or `Display` output or in error
@@ -52,6 +55,7 @@ mod oid_names;
 mod pem;
 mod rsa_numbers;
 mod selfsigned;
+pub mod token;
 mod write;
 
 pub use backend::{RSA_BACKEND, rsa_backend_version};
