@@ -457,6 +457,14 @@ pub struct KeyArgs {
     /// Without it, encrypted keys are asked for on a terminal (3 tries each).
     #[arg(long = "passphrase-file", value_name = "FILE")]
     pub passphrase_files: Vec<PathBuf>,
+    /// The PKCS#11 module (vendor library) for `--key pkcs11:...` keys whose URI has no
+    /// module-path; else the SDKIT_PKCS11_MODULE environment variable.
+    #[arg(long = "pkcs11-module", value_name = "PATH")]
+    pub pkcs11_module: Option<PathBuf>,
+    /// The PIN of the tokens holding `--key pkcs11:...` keys (its first line), for URIs
+    /// without pin-source. Without either, each token's PIN is asked on the terminal once.
+    #[arg(long = "pin-file", value_name = "FILE")]
+    pub pin_file: Option<PathBuf>,
 }
 
 /// `sdkit check`.

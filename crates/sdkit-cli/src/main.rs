@@ -11,6 +11,7 @@ mod hygiene;
 mod io;
 mod keys;
 mod render;
+mod token_keys;
 mod transcript;
 mod version;
 
