@@ -57,6 +57,7 @@ fn dispatch(cmd: &Command, out: Output) -> Result<Exit, CliError> {
         Command::OpenBlob(a) => commands::blob::run_open(a, out),
         Command::Split(a) => commands::split::run(a, out),
         Command::Reshare(a) => commands::reshare::run(a, out),
+        Command::Tokens(a) => commands::tokens::run(a, out),
         Command::Ledger(c) => commands::ledger::run(c, out),
         Command::Transcript(c) => commands::transcript::run(c, out),
         Command::Demo(a) => commands::demo::run(a, out, run),

@@ -189,6 +189,13 @@ pub enum Command {
     #[command(after_help = EXIT_CODES)]
     Reshare(Lazy<ReshareArgs>),
 
+    /// List what a PKCS#11 module sees: tokens, their RSA keys and certificates, and the
+    /// `pkcs11:` URI to give --key for each key.
+    ///
+    /// Example: sdkit tokens --pkcs11-module /usr/lib/x86_64-linux-gnu/opensc-pkcs11.so --login
+    #[command(after_help = EXIT_CODES)]
+    Tokens(Lazy<TokensArgs>),
+
     /// Check a drill ledger's hash chain.
     ///
     /// Example: sdkit ledger verify drills.jsonl
@@ -321,6 +328,21 @@ pub struct RestoreBlobArgs {
     /// Key options.
     #[command(flatten)]
     pub keys: KeyArgs,
+}
+
+/// `sdkit tokens`.
+#[derive(Debug, Args)]
+pub struct TokensArgs {
+    /// The PKCS#11 module (vendor library); else the SDKIT_PKCS11_MODULE environment variable.
+    #[arg(long = "pkcs11-module", value_name = "PATH")]
+    pub pkcs11_module: Option<PathBuf>,
+    /// Log in to each token that needs it (PIN asked once per token) to list private keys,
+    /// which most tokens show only then.
+    #[arg(long)]
+    pub login: bool,
+    /// The tokens' PIN (first line of the file); implies --login.
+    #[arg(long = "pin-file", value_name = "FILE")]
+    pub pin_file: Option<PathBuf>,
 }
 
 /// `sdkit open-blob`.

@@ -6,7 +6,7 @@ use crate::cli::KeyArgs;
 use crate::error::{CliError, Exit};
 use crate::keys::{CertProblem, LoadedCert};
 use sdkit_certs::PrivateKey;
-use sdkit_certs::token::{Pkcs11Uri, is_pkcs11_uri};
+use sdkit_certs::token::{Pkcs11Uri, UriError, is_pkcs11_uri};
 use sdkit_core::aead::DecryptError;
 use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
@@ -112,8 +112,13 @@ pub fn token_uri(path: &Path) -> Option<Result<Pkcs11Uri, CliError>> {
     let text = path.to_str()?;
     is_pkcs11_uri(text).then(|| {
         Pkcs11Uri::parse(text).map_err(|e| {
-            CliError::new(Exit::Input, format!("--key {text}: {e}"))
-                .hint("write the key's URI as `sdkit tokens` prints it, e.g. pkcs11:token=NAME;id=%01;type=private")
+            // A URI with a PIN in it is not repeated.
+            let hint = match e {
+                UriError::PinValue => "put the PIN in a file only you can read and give --pin-file FILE or pin-source=FILE; or leave both out to be asked",
+                _ => "write the key's URI as `sdkit tokens` prints it, e.g. pkcs11:token=NAME;id=%01;type=private",
+            };
+            let shown = if e == UriError::PinValue { "pkcs11:..." } else { text };
+            CliError::new(Exit::Input, format!("--key {shown}: {e}")).hint(hint)
         })
     })
 }
@@ -169,7 +174,12 @@ pub fn token_error(what: &str, token: Option<&TokenInfo>, e: &TokenError) -> Cli
             "check the token is inserted and working (`pkcs11-tool --module MODULE --list-slots`)"
         }
     };
-    CliError::new(Exit::Input, format!("{what}{on}: {e}")).hint(hint)
+    let message = match e {
+        // These name the module themselves.
+        TokenError::ModuleLoad { .. } | TokenError::ModuleInit { .. } => e.to_string(),
+        _ => format!("{what}{on}: {e}"),
+    };
+    CliError::new(Exit::Input, message).hint(hint)
 }
 
 /// Opens the keys on tokens for one command: each module loaded once, each token's PIN

@@ -123,7 +123,7 @@ pub(crate) fn from_cryptoki(e: &cryptoki::error::Error) -> TokenError {
         Error::Pkcs11(RvError::PinExpired | RvError::UserPinNotInitialized, _) => {
             TokenError::PinUnusable
         }
-        Error::Pkcs11(rv, func) => TokenError::Device(format!("{func}: {rv:?}")),
+        Error::Pkcs11(rv, func) => TokenError::Device(format!("{func} returned {rv:?}")),
         other => TokenError::Device(other.to_string()),
     }
 }

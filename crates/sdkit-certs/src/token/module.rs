@@ -81,9 +81,13 @@ impl TokenModule {
         match ctx.initialize(CInitializeArgs::new(CInitializeFlags::OS_LOCKING_OK)) {
             Ok(()) | Err(Error::Pkcs11(RvError::CryptokiAlreadyInitialized, _)) => {}
             Err(e) => {
+                let why = match e {
+                    Error::Pkcs11(rv, _) => format!("C_Initialize returned {rv:?}"),
+                    other => other.to_string(),
+                };
                 return Err(TokenError::ModuleInit {
                     path: path.to_owned(),
-                    why: e.to_string(),
+                    why,
                 });
             }
         }

@@ -15,6 +15,7 @@ pub mod recover;
 pub mod reshare;
 pub mod shell;
 pub mod split;
+pub mod tokens;
 pub mod transcript;
 
 use crate::error::CliError;
