@@ -17,3 +17,4 @@ mod nothing_lost;
 mod outage_and_audit;
 mod outputs;
 mod split;
+mod tokens;
