@@ -448,6 +448,23 @@ pub struct KeygenArgs {
     /// Replace existing files (each is replaced whole, atomically).
     #[arg(long)]
     pub force: bool,
+    /// Generate the key pairs on this PKCS#11 token instead (e.g. pkcs11:token=Custodian%201):
+    /// non-extractable, labelled <prefix><i>, ids %01.. (or from the URI's id=), each
+    /// certificate signed on the token and stored there; only <prefix><i>.cer is written.
+    #[arg(
+        long,
+        value_name = "URI",
+        conflicts_with_all = ["passphrase_files", "no_passphrase", "allow_short_passphrase"]
+    )]
+    pub pkcs11: Option<String>,
+    /// The PKCS#11 module for --pkcs11 when the URI has no module-path; else the
+    /// SDKIT_PKCS11_MODULE environment variable.
+    #[arg(long = "pkcs11-module", value_name = "PATH", requires = "pkcs11")]
+    pub pkcs11_module: Option<PathBuf>,
+    /// The token's PIN for --pkcs11 (first line of the file), when the URI has no pin-source;
+    /// without either it is asked on the terminal.
+    #[arg(long = "pin-file", value_name = "FILE", requires = "pkcs11")]
+    pub pin_file: Option<PathBuf>,
 }
 
 /// `sdkit exchange-key`.

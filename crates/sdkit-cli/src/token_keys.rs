@@ -170,6 +170,10 @@ pub fn token_error(what: &str, token: Option<&TokenInfo>, e: &TokenError) -> Cli
         TokenError::NotRsa | TokenError::KeySize { .. } => {
             "security-domain custodians need RSA keys of 2048 to 8192 bits"
         }
+        TokenError::IdInUse { .. } => {
+            "keygen --pkcs11 does not replace keys: give another --prefix, or delete the old objects with the vendor's tool if they are truly unused"
+        }
+        TokenError::Certificate(_) => "check --subject and --days",
         TokenError::Unsupported(_) | TokenError::Device(_) => {
             "check the token is inserted and working (`pkcs11-tool --module MODULE --list-slots`)"
         }

@@ -53,8 +53,17 @@ pub enum TokenError {
         /// Its size in bits.
         bits: usize,
     },
+    /// An object with the id or label a new key would get is on the token already.
+    IdInUse {
+        /// The label.
+        label: String,
+        /// The id, %-encoded.
+        id: String,
+    },
     /// The token refused a generation or signing parameter (the detail is the module's).
     Unsupported(String),
+    /// The self-signed certificate of a key made on the token could not be made.
+    Certificate(String),
     /// Any other failure reported by the module: the PKCS#11 function and return value.
     Device(String),
 }
@@ -104,7 +113,12 @@ impl fmt::Display for TokenError {
                 crate::MIN_RSA_BITS,
                 crate::MAX_RSA_BITS
             ),
+            TokenError::IdInUse { label, id } => write!(
+                f,
+                "the token already holds an object labelled {label} or with id {id}"
+            ),
             TokenError::Unsupported(why) => write!(f, "the token refused: {why}"),
+            TokenError::Certificate(why) => write!(f, "the certificate could not be made: {why}"),
             TokenError::Device(why) => write!(f, "the token failed: {why}"),
         }
     }

@@ -16,10 +16,14 @@ mod error;
 #[cfg(feature = "pkcs11")]
 mod key;
 #[cfg(feature = "pkcs11")]
+mod keygen;
+#[cfg(feature = "pkcs11")]
 mod module;
 #[cfg(feature = "pkcs11")]
 pub use error::TokenError;
 #[cfg(feature = "pkcs11")]
 pub use key::TokenKey;
+#[cfg(feature = "pkcs11")]
+pub use keygen::TokenKeySpec;
 #[cfg(feature = "pkcs11")]
 pub use module::{ObjectKind, TokenInfo, TokenModule, TokenObject};

@@ -176,6 +176,18 @@ impl Pkcs11Uri {
     /// # Errors
     /// See [`UriError`]; a URI that names neither `object` nor `id` is refused.
     pub fn parse(s: &str) -> Result<Self, UriError> {
+        let uri = Self::parse_token(s)?;
+        if uri.object.is_none() && uri.id.is_none() {
+            return Err(UriError::NoObject);
+        }
+        Ok(uri)
+    }
+
+    /// Parses a URI that may name only a token (as `keygen --pkcs11` takes it).
+    ///
+    /// # Errors
+    /// See [`UriError`].
+    pub fn parse_token(s: &str) -> Result<Self, UriError> {
         if !is_pkcs11_uri(s) {
             return Err(UriError::NotPkcs11);
         }
@@ -238,9 +250,6 @@ impl Pkcs11Uri {
                 "pin-value" => return Err(UriError::PinValue),
                 _ => return Err(UriError::UnknownAttribute(name.to_owned())),
             }
-        }
-        if uri.object.is_none() && uri.id.is_none() {
-            return Err(UriError::NoObject);
         }
         Ok(uri)
     }

@@ -8,6 +8,7 @@ pub mod drill;
 pub mod holders;
 pub mod inspect;
 pub mod keygen;
+pub mod keygen_token;
 pub mod ledger;
 pub mod log_verify;
 pub mod quorum;

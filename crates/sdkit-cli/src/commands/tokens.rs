@@ -187,6 +187,7 @@ pub fn run(args: &TokensArgs, out: Output) -> Result<Exit, CliError> {
                 ObjectKind::PublicKey => {}
             }
         }
+        keys.sort_by(|a, b| a.id.cmp(&b.id));
         for k in &mut keys {
             if k.private_key.is_none() && (logged_in || !tok.login_required) {
                 k.private_key = Some(false);

@@ -309,9 +309,12 @@ fn tokens_lists_keys_with_uris_that_work() {
     assert_eq!(alice["logged_in"], true);
     let keys = alice["keys"].as_array().unwrap();
     assert_eq!(keys.len(), 2);
-    assert_eq!(keys[0]["private_key"], true);
-    assert_eq!(keys[0]["bits"], 2048);
-    assert!(keys[1]["certificate"].is_null());
+    for k in keys {
+        assert_eq!(k["private_key"], true);
+        assert_eq!(k["bits"], 2048);
+    }
+    let sd3 = keys.iter().find(|k| k["id"] == "03").unwrap();
+    assert!(sd3["certificate"].is_null());
     let sd1 = keys.iter().find(|k| k["id"] == "01").unwrap();
     assert_eq!(
         sd1["certificate"]["x5t_256"],
@@ -472,4 +475,115 @@ fn open_blob_with_the_exchange_key_on_a_token() {
         .run()
         .code(OK);
     assert_eq!(tree(&out).len(), 3);
+}
+
+/// The `Access:` lines `pkcs11-tool` prints for the token's private keys.
+fn private_key_access(h: &SoftHsm, token: &str) -> Vec<String> {
+    let out = h
+        .tool("pkcs11-tool")
+        .args([
+            "--module",
+            MODULE,
+            "--token-label",
+            token,
+            "--login",
+            "--pin",
+            PIN,
+        ])
+        .args(["--list-objects", "--type", "privkey"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| l.trim_start().starts_with("Access:"))
+        .map(|l| l.trim().to_owned())
+        .collect()
+}
+
+#[test]
+fn keygen_on_the_token_then_split_and_drill() {
+    let h = SoftHsm::new();
+    h.init_token("custodians");
+    let t = tempdir();
+    let dir = t.path().join("certs");
+    let r = h
+        .sdkit(&[
+            "keygen",
+            "--holders",
+            "3",
+            "--bits",
+            "2048",
+            "--prefix",
+            "c",
+        ])
+        .arg("--out-dir")
+        .arg(&dir)
+        .arg("--pkcs11")
+        .arg("pkcs11:token=custodians")
+        .json()
+        .slow()
+        .run();
+    r.code(OK);
+    let j = r.json();
+    let holders = j["holders"].as_array().unwrap();
+    assert_eq!(holders.len(), 3);
+    for (i, hd) in holders.iter().enumerate() {
+        assert_eq!(hd["key"], uri("custodians", u8::try_from(i + 1).unwrap()));
+        assert_eq!(hd["key_on_token"], true);
+        assert_eq!(hd["key_bits"], 2048);
+    }
+    // Only the certificates are on disk.
+    let files: Vec<PathBuf> = tree(&dir).into_iter().collect();
+    assert_eq!(
+        files,
+        ["c1.cer", "c2.cer", "c3.cer"].map(PathBuf::from).to_vec()
+    );
+    // The private keys: sensitive, never extractable.
+    let access = private_key_access(&h, "custodians");
+    assert_eq!(access.len(), 3, "{access:?}");
+    for a in &access {
+        assert!(
+            a.contains("sensitive") && a.contains("never extractable"),
+            "{a}"
+        );
+    }
+    // The certificates on the token are the files, and give the thumbprints.
+    let certs: Vec<PathBuf> = (1..=3).map(|i| dir.join(format!("c{i}.cer"))).collect();
+    let secret = write_file(t.path(), "secret.bin", [7u8; 48]);
+    let sd = t.path().join("sd.json");
+    split(&format!("root={}", secret.display()), &certs, 2, &sd)
+        .run()
+        .code(OK);
+    let r = h
+        .sdkit(&["drill"])
+        .arg(&sd)
+        .arg("--key")
+        .arg(uri("custodians", 1))
+        .arg("--key")
+        .arg(uri("custodians", 3))
+        .run();
+    r.code(OK)
+        .out_has(&["drill passed", "matched by its certificate"]);
+
+    // A second run with the same labels is refused before any key is made; nothing written.
+    let again = t.path().join("again");
+    h.sdkit(&[
+        "keygen",
+        "--holders",
+        "2",
+        "--bits",
+        "2048",
+        "--prefix",
+        "c",
+    ])
+    .arg("--out-dir")
+    .arg(&again)
+    .arg("--pkcs11")
+    .arg("pkcs11:token=custodians")
+    .run()
+    .code(INPUT)
+    .err_has(&["already holds an object", "another --prefix"]);
+    assert!(!again.exists());
+    assert_eq!(private_key_access(&h, "custodians").len(), 3);
 }
