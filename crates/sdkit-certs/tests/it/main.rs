@@ -13,5 +13,7 @@ mod interop_openssl;
 mod interop_python;
 mod no_secrets;
 mod private_keys;
+#[cfg(feature = "pkcs11")]
+mod token;
 mod transfer_key;
 mod wycheproof_backend;
