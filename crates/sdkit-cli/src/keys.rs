@@ -53,6 +53,7 @@ pub enum CertProblem {
     /// The file there is not a certificate sdkit can read (the message says why).
     Unreadable(PathBuf, String),
     /// The key is on a token that holds no certificate for it (same CKA_ID, same key).
+    #[cfg_attr(not(feature = "pkcs11"), allow(dead_code))]
     NotOnToken,
 }
 

@@ -16,6 +16,7 @@ use sdkit_certs::token::{TokenError, TokenInfo, TokenKey, TokenModule};
 
 /// The environment variable naming the PKCS#11 module when neither the URI nor
 /// `--pkcs11-module` does.
+#[cfg_attr(not(feature = "pkcs11"), allow(dead_code))]
 pub const MODULE_ENV: &str = "SDKIT_PKCS11_MODULE";
 
 /// A custodian's private key: in a file (loaded into memory), or on a token (used there).
@@ -125,6 +126,7 @@ pub fn token_uri(path: &Path) -> Option<Result<Pkcs11Uri, CliError>> {
 
 /// The module to load for `uri`: its module-path, else `--pkcs11-module`, else the
 /// environment.
+#[cfg_attr(not(feature = "pkcs11"), allow(dead_code))]
 pub fn module_path(uri_module: Option<&Path>, flag: Option<&Path>) -> Result<PathBuf, CliError> {
     if let Some(p) = uri_module.or(flag) {
         return Ok(p.to_owned());
@@ -212,6 +214,7 @@ impl<'a> TokenSessions<'a> {
         let at = match self.modules.iter().position(|m| m.path() == path) {
             Some(i) => i,
             None => {
+                refuse_in_static_build(path)?;
                 let m = TokenModule::load(path)
                     .map_err(|e| token_error(&format!("module {}", path.display()), None, &e))?;
                 self.modules.push(m);
@@ -268,6 +271,33 @@ impl<'a> TokenSessions<'a> {
             .open_key(&token, uri, pin.as_ref().map(|p| p.as_slice()))
             .map_err(|e| token_error(&format!("--key {shown}"), Some(&token), &e))
     }
+}
+
+/// The environment variable that lets the static release binary load a module anyway.
+#[cfg(feature = "pkcs11")]
+pub const STATIC_OVERRIDE_ENV: &str = "SDKIT_PKCS11_IN_STATIC";
+
+/// The statically linked release binary (`scripts/build-release.sh`, `crt-static`) refuses
+/// to load a module unless told to: glibc's `dlopen` from a static program loads a second C
+/// library beside the built-in one, which works only with some modules and only on the glibc
+/// the binary was built with. Measured on Debian 12 (glibc 2.36, the build's own): SoftHSM 2
+/// works (drill, keygen, tokens); OpenSC's `opensc-pkcs11.so` crashes the process (SIGSEGV)
+/// before it lists a slot. A crash mid-ceremony is worse than this message.
+#[cfg(feature = "pkcs11")]
+fn refuse_in_static_build(path: &Path) -> Result<(), CliError> {
+    if !cfg!(target_feature = "crt-static") || std::env::var_os(STATIC_OVERRIDE_ENV).is_some() {
+        return Ok(());
+    }
+    Err(CliError::new(
+        Exit::Input,
+        format!(
+            "{}: this sdkit is the statically linked release binary, which cannot load PKCS#11 modules reliably (SoftHSM works on the glibc it was built with; OpenSC's module crashes it)",
+            path.display()
+        ),
+    )
+    .hint(format!(
+        "use the dynamically linked build for keys on tokens (`cargo build --release`: target/release/sdkit), or set {STATIC_OVERRIDE_ENV}=1 to try this module anyway, only on the glibc version named in the binary's .build-info"
+    )))
 }
 
 /// Asks for a token's PIN without echo, naming the token.

@@ -317,6 +317,12 @@ mod tests {
         assert_eq!(e("file:x"), UriError::NotPkcs11);
         assert_eq!(e("pkcs11:id=%01?pin-value=1234"), UriError::PinValue);
         assert_eq!(e("pkcs11:token=a"), UriError::NoObject);
+        // keygen names only the token.
+        let t = Pkcs11Uri::parse_token("pkcs11:token=a;serial=42").unwrap();
+        assert_eq!(
+            (t.token.as_deref(), t.serial.as_deref()),
+            (Some("a"), Some("42"))
+        );
         assert!(matches!(e("pkcs11:id=%0"), UriError::BadEncoding(_)));
         assert!(matches!(e("pkcs11:id=%01;id=%02"), UriError::Repeated(_)));
         assert!(matches!(

@@ -1,16 +1,16 @@
 //! `sdkit keygen --pkcs11 URI`: the custodians' key pairs made on a token, which signs their
 //! certificates and keeps them; only the certificates are written to disk.
 
-use super::keygen::{KeygenView, NewHolder};
 use crate::cli::KeygenArgs;
 use crate::error::{CliError, Exit};
-use crate::io::{OutFile, ensure_dir, probe_output_dir, refuse_existing, write_all_atomic};
 use crate::render::Output;
 
 /// Makes the keys on the token named by `uri`, then writes `<prefix><i>.cer`.
 #[cfg(feature = "pkcs11")]
 pub fn run(args: &KeygenArgs, uri: &str, out: Output) -> Result<Exit, CliError> {
+    use super::keygen::{KeygenView, NewHolder};
     use crate::cli::KeyArgs;
+    use crate::io::{OutFile, ensure_dir, probe_output_dir, refuse_existing, write_all_atomic};
     use crate::token_keys::{TokenSessions, module_path, token_error};
     use sdkit_certs::CertificateParams;
     use sdkit_certs::token::{ObjectType, Pkcs11Uri, TokenKeySpec};
