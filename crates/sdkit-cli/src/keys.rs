@@ -120,9 +120,10 @@ pub fn load_cert(path: &Path) -> Result<LoadedCert, CliError> {
 /// The certificates (`*.cer`) in the directories of the given keys, with their thumbprints,
 /// to name custodians whose shares a drill did not test. Unreadable files are skipped; at
 /// most 64 certificates per directory are read, and none is recorded as a command input.
+/// Keys on tokens have no directory.
 pub fn certificates_beside(keys: &[PathBuf]) -> Vec<(PathBuf, Thumbprint)> {
     let mut dirs: Vec<PathBuf> = Vec::new();
-    for k in keys {
+    for k in keys.iter().filter(|k| token_uri(k).is_none()) {
         let d = k.parent().map_or_else(PathBuf::new, Path::to_path_buf);
         if !dirs.contains(&d) {
             dirs.push(d);

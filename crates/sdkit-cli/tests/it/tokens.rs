@@ -587,3 +587,39 @@ fn keygen_on_the_token_then_split_and_drill() {
     assert!(!again.exists());
     assert_eq!(private_key_access(&h, "custodians").len(), 3);
 }
+
+#[test]
+fn reshare_from_token_keys_to_new_certificates() {
+    let h = real_custodians();
+    let t = tempdir();
+    let new_sd = t.path().join("new-sd.json");
+    h.sdkit(&["reshare"])
+        .arg(SD2023.path())
+        .arg("--key")
+        .arg(uri("alice", 1))
+        .arg("--key")
+        .arg(uri("bob", 2))
+        .certs(&[cert(1), cert(2), cert(3)])
+        .arg("--quorum")
+        .arg("2")
+        .arg("--out")
+        .arg(&new_sd)
+        .run()
+        .code(OK);
+    // The new SD opens with a token key and a file key, and holds the same items.
+    let r = h
+        .sdkit(&["drill"])
+        .arg(&new_sd)
+        .arg("--key")
+        .arg(uri("alice", 3))
+        .arg("--key")
+        .arg(key(2))
+        .json()
+        .run();
+    r.code(OK);
+    let items = r.json()["items"].clone();
+    for (i, (tag, bytes, _)) in SD2023.items.iter().enumerate() {
+        assert_eq!(items[i]["tag"], *tag);
+        assert_eq!(items[i]["bytes"], *bytes);
+    }
+}
