@@ -14,7 +14,7 @@ use std::process::Command;
 
 /// Where Debian's softhsm2 package puts the module.
 const MODULE: &str = "/usr/lib/softhsm/libsofthsm2.so";
-const PIN: &str = "1234";
+const PIN: &str = "4271953";
 const SO_PIN: &str = "5678";
 
 /// A throw-away SoftHSM: its configuration file and token directory in a temporary directory.
@@ -622,4 +622,70 @@ fn reshare_from_token_keys_to_new_certificates() {
         assert_eq!(items[i]["tag"], *tag);
         assert_eq!(items[i]["bytes"], *bytes);
     }
+}
+
+/// Runs `sdkit ARGS` on a pseudo-terminal (util-linux `script`) with this SoftHSM, typing
+/// `typed` at it.
+fn on_a_terminal(h: &SoftHsm, args: &[String], typed: &str) -> std::process::Output {
+    use std::io::Write;
+    let exe = assert_cmd::cargo::cargo_bin("sdkit");
+    let line = std::iter::once(exe.display().to_string())
+        .chain(args.iter().cloned())
+        .map(|a| format!("'{}'", a.replace('\'', r"'\''")))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut child = Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .env("SOFTHSM2_CONF", &h.conf)
+        .env("SDKIT_PKCS11_MODULE", MODULE)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("util-linux `script` is needed for the terminal tests (Debian: bsdutils)");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(typed.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn the_pin_is_asked_once_per_token_naming_it() {
+    let h = real_custodians();
+    // Two keys on "alice", one on "bob": two prompts, in key order.
+    let args: Vec<String> = [
+        "drill".to_owned(),
+        SD2023.path().display().to_string(),
+        "--key".to_owned(),
+        uri("alice", 1),
+        "--key".to_owned(),
+        uri("bob", 2),
+        "--key".to_owned(),
+        uri("alice", 3),
+    ]
+    .to_vec();
+    let out = on_a_terminal(&h, &args, &format!("{PIN}\n{PIN}\n"));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(OK), "{text}");
+    assert_eq!(text.matches("PIN for token \"alice\"").count(), 1, "{text}");
+    assert_eq!(text.matches("PIN for token \"bob\"").count(), 1, "{text}");
+    // The terminal echoes what the test types ahead, before sdkit turns echo off; after the
+    // last prompt the PIN must appear nowhere.
+    let after = &text[text.rfind("PIN for token").unwrap()..];
+    assert!(!after.contains(PIN), "the PIN was printed:\n{text}");
+    // A wrong PIN typed at the prompt: an input error, no second try (tokens lock).
+    let check: Vec<String> = [
+        "check".to_owned(),
+        SD2023.path().display().to_string(),
+        "--key".to_owned(),
+        uri("alice", 1),
+    ]
+    .to_vec();
+    let out = on_a_terminal(&h, &check, "0000000\n");
+    let text = unfold(&String::from_utf8_lossy(&out.stdout));
+    assert_eq!(out.status.code(), Some(INPUT), "{text}");
+    assert!(text.contains("refused the pin"), "{text}");
 }
