@@ -312,7 +312,8 @@ pub struct ManArgs {
 pub struct RestoreBlobArgs {
     /// The security-domain file.
     pub sd: PathBuf,
-    /// Custodians' private keys, at least the quorum.
+    /// Custodians' private keys, at least the quorum: files, or `pkcs11:` URIs of keys on
+    /// tokens (`sdkit tokens` lists them).
     #[arg(long = "key", value_name = "KEY", required = true)]
     pub keys_paths: Vec<PathBuf>,
     /// The new HSM's exchange certificate: the PEM `az keyvault security-domain
@@ -350,7 +351,7 @@ pub struct TokensArgs {
 pub struct OpenBlobArgs {
     /// The restore blob (as `restore-blob` writes it, or the `{"value": ...}` upload body).
     pub blob: PathBuf,
-    /// The exchange private key (from `sdkit exchange-key`).
+    /// The exchange private key (from `sdkit exchange-key`), or its `pkcs11:` URI.
     #[arg(long, value_name = "KEY")]
     pub exchange_private_key: PathBuf,
     /// Write each item's plaintext to <DIR>/<tag>.bin (mode 0600).
@@ -513,6 +514,7 @@ pub struct CheckArgs {
     pub sd: PathBuf,
     /// The custodian's private key (PEM PKCS#8, PKCS#1, encrypted PKCS#8, or DER). A
     /// certificate with the same name and the extension .cer beside it is used when present.
+    /// Or a key on a token: its `pkcs11:` URI (`sdkit tokens` lists them).
     #[arg(long, value_name = "KEY")]
     pub key: PathBuf,
     /// Compare this custodian's share with the commitment a drill recorded in this ledger:
@@ -529,7 +531,8 @@ pub struct CheckArgs {
 pub struct DrillArgs {
     /// The security-domain file.
     pub sd: PathBuf,
-    /// Custodians' private keys, at least the quorum.
+    /// Custodians' private keys, at least the quorum: files, or `pkcs11:` URIs of keys on
+    /// tokens (`sdkit tokens` lists them).
     #[arg(long = "key", value_name = "KEY", required = true)]
     pub keys_paths: Vec<PathBuf>,
     /// Also recombine every M-subset of the opened shares one by one (refused above 10,000
@@ -556,7 +559,8 @@ pub struct DrillArgs {
 pub struct ReshareArgs {
     /// The security-domain file to move to new custodians (left unchanged).
     pub sd: PathBuf,
-    /// Old custodians' private keys, at least the old quorum.
+    /// Old custodians' private keys, at least the old quorum: files, or `pkcs11:` URIs of
+    /// keys on tokens.
     #[arg(long = "key", value_name = "KEY", required = true)]
     pub keys_paths: Vec<PathBuf>,
     /// The new custodians' certificates (.cer/.pem, PEM or DER), one per share, in share
@@ -587,7 +591,8 @@ pub struct ReshareArgs {
 pub struct RecoverArgs {
     /// The security-domain file.
     pub sd: PathBuf,
-    /// Custodians' private keys, at least the quorum.
+    /// Custodians' private keys, at least the quorum: files, or `pkcs11:` URIs of keys on
+    /// tokens (`sdkit tokens` lists them).
     #[arg(long = "key", value_name = "KEY", required = true)]
     pub keys_paths: Vec<PathBuf>,
     /// Where to write <tag>.bin for each item (created if missing).
