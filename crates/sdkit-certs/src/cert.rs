@@ -184,10 +184,15 @@ impl Certificate {
     /// Whether `key` is the private half of this certificate's public key
     /// (same modulus and public exponent).
     pub fn matches_private_key(&self, key: &PrivateKey) -> bool {
+        self.matches_public_numbers(key.modulus(), key.public_exponent())
+    }
+
+    /// Whether this certificate's key has modulus `n` and public exponent `e` (big-endian,
+    /// without leading zeros): for keys sdkit holds only the public half of, such as keys on
+    /// a token.
+    pub fn matches_public_numbers(&self, n: &[u8], e: &[u8]) -> bool {
         match self.rsa_numbers() {
-            Some((n, e)) => {
-                strip_zeros(&n) == key.modulus() && strip_zeros(&e) == key.public_exponent()
-            }
+            Some((cn, ce)) => strip_zeros(&cn) == n && strip_zeros(&ce) == e,
             None => false,
         }
     }

@@ -29,6 +29,9 @@
 //!   [`private_key_pem_unencrypted`] and [`private_key_pem_encrypted`]: the
 //!   files, in encodings OpenSSL, Python `cryptography` and `az` read.
 //!
+//! And it reaches keys that stay on PKCS#11 tokens ([`token`]): `pkcs11:` URIs, the vendor's
+//! module, and a [`token::TokenKey`] that decrypts on the token.
+//!
 //! Loading is offline and deterministic; generation uses only the operating
 //! system's random number generator. Secrets (passphrases,
 //! private-key bytes) never appear in `Debug` or `Display` output or in error
@@ -57,6 +60,7 @@ mod pkcs12_error;
 mod pkcs12_pbe;
 mod rsa_numbers;
 mod selfsigned;
+pub mod token;
 mod write;
 
 pub use backend::{RSA_BACKEND, rsa_backend_version};

@@ -26,6 +26,7 @@ use std::time::SystemTime;
 
 use der::Encode;
 use rsa::pkcs1v15::{Signature, SigningKey};
+use rsa::signature;
 use rsa::traits::PublicKeyParts;
 use sha2::Sha256;
 use spki::{SubjectPublicKeyInfoOwned, SubjectPublicKeyInfoRef};
@@ -85,9 +86,26 @@ pub fn self_signed_certificate(
     params: &CertificateParams,
 ) -> Result<Certificate, GenerateError> {
     let key = key.rsa();
+    // The signing key is a copy of `key`; both zeroize on drop.
+    let signer = SigningKey::<Sha256>::new(key.clone());
+    self_signed_by(&key.to_public_key(), &signer, params)
+}
+
+/// Builds the certificate of [`self_signed_certificate`] for `public`, signed by `signer`
+/// (sha256WithRSAEncryption): the seam for keys whose private half sdkit never holds, such
+/// as keys generated on a PKCS#11 token that signs the certificate itself.
+pub(crate) fn self_signed_by<S>(
+    public: &rsa::PublicKey,
+    signer: &S,
+    params: &CertificateParams,
+) -> Result<Certificate, GenerateError>
+where
+    S: signature::Signer<Signature> + signature::Keypair + spki::DynSignatureAlgorithmIdentifier,
+    S::VerifyingKey: spki::EncodePublicKey,
+{
     // A smaller key would give a certificate that `load_private_key` then
     // refuses to pair with its own key.
-    let bits = key.n().bit_width_vartime() as usize;
+    let bits = public.n().bit_width_vartime() as usize;
     if bits < MIN_RSA_BITS {
         return Err(GenerateError::UnsupportedKeySize { bits });
     }
@@ -96,14 +114,12 @@ pub fn self_signed_certificate(
     let serial = random_serial()?;
     let failed = |e: &dyn core::fmt::Display| GenerateError::Certificate(e.to_string());
 
-    let spki = SubjectPublicKeyInfoOwned::from_key(&key.to_public_key()).map_err(|e| failed(&e))?;
+    let spki = SubjectPublicKeyInfoOwned::from_key(public).map_err(|e| failed(&e))?;
     let profile = KeyTransportLeaf { subject };
     let builder =
         CertificateBuilder::new(profile, serial, validity, spki).map_err(|e| failed(&e))?;
-    // The signing key is a copy of `key`; both zeroize on drop.
-    let signer = SigningKey::<Sha256>::new(key.clone());
     let cert = builder
-        .build::<_, Signature>(&signer)
+        .build::<_, Signature>(signer)
         .map_err(|e| failed(&e))?;
     let der = cert.to_der().map_err(|e| failed(&e))?;
     Certificate::from_der(&der).map_err(|e| failed(&e))

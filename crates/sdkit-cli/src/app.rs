@@ -60,6 +60,7 @@ fn dispatch(cmd: &Command, out: Output) -> Result<Exit, CliError> {
         Command::Reshare(a) => commands::reshare::run(a, out),
         Command::Review(a) => commands::review::run(a, out),
         Command::Custody(c) => commands::custody::run(c, out),
+        Command::Tokens(a) => commands::tokens::run(a, out),
         Command::Ledger(c) => commands::ledger::run(c, out),
         Command::Transcript(c) => commands::transcript::run(c, out),
         Command::Demo(a) => commands::demo::run(a, out, run),

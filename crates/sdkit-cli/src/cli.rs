@@ -205,6 +205,13 @@ pub enum Command {
     #[command(subcommand, after_help = EXIT_CODES)]
     Custody(CustodyCommand),
 
+    /// List what a PKCS#11 module sees: tokens, their RSA keys and certificates, and the
+    /// `pkcs11:` URI to give --key for each key.
+    ///
+    /// Example: sdkit tokens --pkcs11-module /usr/lib/x86_64-linux-gnu/opensc-pkcs11.so --login
+    #[command(after_help = EXIT_CODES)]
+    Tokens(Lazy<TokensArgs>),
+
     /// Check a drill ledger's hash chain.
     ///
     /// Example: sdkit ledger verify drills.jsonl
@@ -516,7 +523,8 @@ pub struct ManArgs {
 pub struct RestoreBlobArgs {
     /// The security-domain file.
     pub sd: PathBuf,
-    /// Custodians' private keys, at least the quorum.
+    /// Custodians' private keys, at least the quorum: files, or `pkcs11:` URIs of keys on
+    /// tokens (`sdkit tokens` lists them).
     #[arg(long = "key", value_name = "KEY", required = true)]
     pub keys_paths: Vec<PathBuf>,
     /// The new HSM's exchange certificate: the PEM `az keyvault security-domain
@@ -534,12 +542,27 @@ pub struct RestoreBlobArgs {
     pub keys: KeyArgs,
 }
 
+/// `sdkit tokens`.
+#[derive(Debug, Args)]
+pub struct TokensArgs {
+    /// The PKCS#11 module (vendor library); else the SDKIT_PKCS11_MODULE environment variable.
+    #[arg(long = "pkcs11-module", value_name = "PATH")]
+    pub pkcs11_module: Option<PathBuf>,
+    /// Log in to each token that needs it (PIN asked once per token) to list private keys,
+    /// which most tokens show only then.
+    #[arg(long)]
+    pub login: bool,
+    /// The tokens' PIN (first line of the file); implies --login.
+    #[arg(long = "pin-file", value_name = "FILE")]
+    pub pin_file: Option<PathBuf>,
+}
+
 /// `sdkit open-blob`.
 #[derive(Debug, Args)]
 pub struct OpenBlobArgs {
     /// The restore blob (as `restore-blob` writes it, or the `{"value": ...}` upload body).
     pub blob: PathBuf,
-    /// The exchange private key (from `sdkit exchange-key`).
+    /// The exchange private key (from `sdkit exchange-key`), or its `pkcs11:` URI.
     #[arg(long, value_name = "KEY")]
     pub exchange_private_key: PathBuf,
     /// Write each item's plaintext to <DIR>/<tag>.bin (mode 0600).
@@ -637,6 +660,23 @@ pub struct KeygenArgs {
     /// Replace existing files (each is replaced whole, atomically).
     #[arg(long)]
     pub force: bool,
+    /// Generate the key pairs on this PKCS#11 token instead (e.g. pkcs11:token=Custodian%201):
+    /// non-extractable, labelled <prefix><i>, ids %01.. (or from the URI's id=), each
+    /// certificate signed on the token and stored there; only <prefix><i>.cer is written.
+    #[arg(
+        long,
+        value_name = "URI",
+        conflicts_with_all = ["passphrase_files", "no_passphrase", "allow_short_passphrase"]
+    )]
+    pub pkcs11: Option<String>,
+    /// The PKCS#11 module for --pkcs11 when the URI has no module-path; else the
+    /// SDKIT_PKCS11_MODULE environment variable.
+    #[arg(long = "pkcs11-module", value_name = "PATH", requires = "pkcs11")]
+    pub pkcs11_module: Option<PathBuf>,
+    /// The token's PIN for --pkcs11 (first line of the file), when the URI has no pin-source;
+    /// without either it is asked on the terminal.
+    #[arg(long = "pin-file", value_name = "FILE", requires = "pkcs11")]
+    pub pin_file: Option<PathBuf>,
 }
 
 /// `sdkit exchange-key`.
@@ -668,6 +708,14 @@ pub struct KeyArgs {
     /// Without it, encrypted keys are asked for on a terminal (3 tries each).
     #[arg(long = "passphrase-file", value_name = "FILE")]
     pub passphrase_files: Vec<PathBuf>,
+    /// The PKCS#11 module (vendor library) for `--key pkcs11:...` keys whose URI has no
+    /// module-path; else the SDKIT_PKCS11_MODULE environment variable.
+    #[arg(long = "pkcs11-module", value_name = "PATH")]
+    pub pkcs11_module: Option<PathBuf>,
+    /// The PIN of the tokens holding `--key pkcs11:...` keys (its first line), for URIs
+    /// without pin-source. Without either, each token's PIN is asked on the terminal once.
+    #[arg(long = "pin-file", value_name = "FILE")]
+    pub pin_file: Option<PathBuf>,
 }
 
 /// `sdkit check`.
@@ -677,6 +725,7 @@ pub struct CheckArgs {
     pub sd: PathBuf,
     /// The custodian's private key (PEM PKCS#8, PKCS#1, encrypted PKCS#8, or DER). A
     /// certificate with the same name and the extension .cer beside it is used when present.
+    /// Or a key on a token: its `pkcs11:` URI (`sdkit tokens` lists them).
     #[arg(long, value_name = "KEY")]
     pub key: PathBuf,
     /// Compare this custodian's share with the commitment a drill recorded in this ledger:
@@ -693,7 +742,8 @@ pub struct CheckArgs {
 pub struct DrillArgs {
     /// The security-domain file.
     pub sd: PathBuf,
-    /// Custodians' private keys, at least the quorum.
+    /// Custodians' private keys, at least the quorum: files, or `pkcs11:` URIs of keys on
+    /// tokens (`sdkit tokens` lists them).
     #[arg(long = "key", value_name = "KEY", required = true)]
     pub keys_paths: Vec<PathBuf>,
     /// Also recombine every M-subset of the opened shares one by one (refused above 10,000
@@ -720,7 +770,8 @@ pub struct DrillArgs {
 pub struct ReshareArgs {
     /// The security-domain file to move to new custodians (left unchanged).
     pub sd: PathBuf,
-    /// Old custodians' private keys, at least the old quorum.
+    /// Old custodians' private keys, at least the old quorum: files, or `pkcs11:` URIs of
+    /// keys on tokens.
     #[arg(long = "key", value_name = "KEY", required = true)]
     pub keys_paths: Vec<PathBuf>,
     /// The new custodians' certificates (.cer/.pem, PEM or DER), one per share, in share
@@ -751,7 +802,8 @@ pub struct ReshareArgs {
 pub struct RecoverArgs {
     /// The security-domain file.
     pub sd: PathBuf,
-    /// Custodians' private keys, at least the quorum.
+    /// Custodians' private keys, at least the quorum: files, or `pkcs11:` URIs of keys on
+    /// tokens (`sdkit tokens` lists them).
     #[arg(long = "key", value_name = "KEY", required = true)]
     pub keys_paths: Vec<PathBuf>,
     /// Where to write <tag>.bin for each item (created if missing).

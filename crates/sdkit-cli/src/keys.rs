@@ -1,8 +1,13 @@
 //! Loading custodians' keys and certificates from files, with passphrases from files or a
-//! no-echo prompt. The parsing itself is sdkit-certs'; this module knows paths and people.
+//! no-echo prompt, and keys on PKCS#11 tokens (`--key pkcs11:...`, opened by
+//! [`crate::token_keys`]). The parsing itself is sdkit-certs'; this module knows paths and
+//! people.
 
+use crate::cli::KeyArgs;
 use crate::error::{CliError, Exit};
 use crate::io::{self, MAX_KEY_BYTES, MAX_PASSPHRASE_BYTES};
+use crate::token_keys::{CustodianKey, open_token_keys, token_uri};
+use sdkit_certs::token::Pkcs11Uri;
 use sdkit_certs::{Certificate, InputKind, KeyInput, KeyLoadError, PrivateKey};
 use sdkit_core::Thumbprint;
 use sdkit_core::recover::HolderKey;
@@ -25,13 +30,14 @@ impl LoadedCert {
     }
 }
 
-/// A custodian's key, with the certificate found beside it when it matches.
+/// A custodian's key, with the certificate found beside it (or on its token) when it matches.
 pub struct LoadedKey {
-    /// Where it came from.
+    /// Where it came from: the file, or the `pkcs11:` URI as given.
     pub path: PathBuf,
-    /// The parsed key.
-    pub key: PrivateKey,
-    /// `<key path with .cer extension>` when present and belonging to this key.
+    /// The key, in memory or on its token.
+    pub key: CustodianKey,
+    /// `<key path with .cer extension>` when present and belonging to this key; for a token
+    /// key, the token's certificate with the key's CKA_ID.
     pub cert: Option<LoadedCert>,
     /// Why there is no `cert`, when there is none: `az`'s restore-blob needs it.
     pub cert_problem: Option<CertProblem>,
@@ -46,6 +52,9 @@ pub enum CertProblem {
     Foreign(PathBuf),
     /// The file there is not a certificate sdkit can read (the message says why).
     Unreadable(PathBuf, String),
+    /// The key is on a token that holds no certificate for it (same CKA_ID, same key).
+    #[cfg_attr(not(feature = "pkcs11"), allow(dead_code))]
+    NotOnToken,
 }
 
 impl CertProblem {
@@ -67,6 +76,10 @@ impl CertProblem {
                 c.display(),
                 key.display()
             ),
+            CertProblem::NotOnToken => format!(
+                "{} has no certificate on its token (an object with the key's id): its share is found by trying each; store the custodian's certificate on the token (`pkcs11-tool --write-object CERT.der --type cert --id ID --login`)",
+                key.display()
+            ),
         }
     }
 
@@ -76,6 +89,7 @@ impl CertProblem {
             CertProblem::Missing(_) => "certificate_missing",
             CertProblem::Foreign(_) => "certificate_not_this_keys",
             CertProblem::Unreadable(..) => "certificate_unreadable",
+            CertProblem::NotOnToken => "certificate_not_on_token",
         }
     }
 }
@@ -106,9 +120,10 @@ pub fn load_cert(path: &Path) -> Result<LoadedCert, CliError> {
 /// The certificates (`*.cer`) in the directories of the given keys, with their thumbprints,
 /// to name custodians whose shares a drill did not test. Unreadable files are skipped; at
 /// most 64 certificates per directory are read, and none is recorded as a command input.
+/// Keys on tokens have no directory.
 pub fn certificates_beside(keys: &[PathBuf]) -> Vec<(PathBuf, Thumbprint)> {
     let mut dirs: Vec<PathBuf> = Vec::new();
-    for k in keys {
+    for k in keys.iter().filter(|k| token_uri(k).is_none()) {
         let d = k.parent().map_or_else(PathBuf::new, Path::to_path_buf);
         if !dirs.contains(&d) {
             dirs.push(d);
@@ -219,7 +234,8 @@ fn key_error(path: &Path, e: KeyLoadError) -> CliError {
     }
 }
 
-/// Loads every key in order, with passphrases and the certificates beside them.
+/// Loads every key in order, with passphrases and the certificates beside them; keys on
+/// tokens are opened (PINs asked) after the key files' passphrases.
 ///
 /// Every key file is read and parsed first without a passphrase, on every core (the RSA
 /// backend checks each key's numbers): plain keys load, encrypted ones say so before any key
@@ -227,13 +243,10 @@ fn key_error(path: &Path, e: KeyLoadError) -> CliError {
 /// asked for a passphrase. Then passphrases are asked for (or read) in key order, one prompt
 /// after the other as people expect, and the encrypted keys' PBKDF2 or scrypt runs, the wait
 /// custodians feel, run side by side.
-pub fn load_keys(
-    paths: &[PathBuf],
-    passphrase_files: &[PathBuf],
-) -> Result<Vec<LoadedKey>, CliError> {
-    let files = KeyFiles::read(paths, passphrase_files)?;
+pub fn load_keys(paths: &[PathBuf], args: &KeyArgs) -> Result<Vec<LoadedKey>, CliError> {
+    let files = KeyFiles::read(paths, args)?;
     let parsed = files.parse();
-    files.load(parsed, passphrase_files)
+    files.load(parsed, args)
 }
 
 /// The key files of a command, read (in order, for the transcript) but not yet parsed, so
@@ -243,22 +256,31 @@ pub struct KeyFiles<'a> {
     /// Each file's bytes; an unreadable one stands as empty bytes, its error reported in its
     /// turn by [`KeyFiles::load`].
     files: Vec<Zeroizing<Vec<u8>>>,
+    /// The keys given as `pkcs11:` URIs (no file is read for them).
+    uris: Vec<Option<Pkcs11Uri>>,
     read_error: Option<(usize, CliError)>,
 }
 
-/// What parsing each key file without a passphrase gave, for [`KeyFiles::load`].
-pub type FirstParse = Vec<Result<PrivateKey, KeyLoadError>>;
+/// What parsing each key file without a passphrase gave, for [`KeyFiles::load`] (`None` for
+/// keys on tokens).
+pub type FirstParse = Vec<Option<Result<PrivateKey, KeyLoadError>>>;
 
 impl<'a> KeyFiles<'a> {
     /// Checks the passphrase files' count (before anything is read or prompted) and reads
     /// every key file.
-    pub fn read(paths: &'a [PathBuf], passphrase_files: &[PathBuf]) -> Result<Self, CliError> {
-        passphrase_file_for(passphrase_files, 0, paths.len())?;
+    pub fn read(paths: &'a [PathBuf], args: &KeyArgs) -> Result<Self, CliError> {
+        passphrase_file_for(&args.passphrase_files, 0, paths.len())?;
         let mut read_error: Option<(usize, CliError)> = None;
+        let mut uris = Vec::with_capacity(paths.len());
         let files = paths
             .iter()
             .enumerate()
             .map(|(i, p)| {
+                if let Some(uri) = token_uri(p) {
+                    uris.push(uri.map_err(|e| read_error.get_or_insert((i, e))).ok());
+                    return Zeroizing::new(Vec::new());
+                }
+                uris.push(None);
                 io::read_secret(p, MAX_KEY_BYTES, "private key").unwrap_or_else(|e| {
                     read_error.get_or_insert((i, e));
                     Zeroizing::new(Vec::new())
@@ -268,6 +290,7 @@ impl<'a> KeyFiles<'a> {
         Ok(KeyFiles {
             paths,
             files,
+            uris,
             read_error,
         })
     }
@@ -278,39 +301,48 @@ impl<'a> KeyFiles<'a> {
         let inputs: Vec<KeyInput<'_>> = self
             .files
             .iter()
-            .map(|bytes| KeyInput {
+            .zip(&self.uris)
+            .filter(|(_, uri)| uri.is_none())
+            .map(|(bytes, _)| KeyInput {
                 bytes,
                 passphrase: None,
             })
             .collect();
-        sdkit_certs::load_private_keys(&inputs)
+        let mut parsed = sdkit_certs::load_private_keys(&inputs).into_iter();
+        self.uris
+            .iter()
+            .map(|uri| match uri {
+                Some(_) => None,
+                None => parsed.next(),
+            })
+            .collect()
     }
 
     /// Reports the first broken key in the user's order, asks for passphrases in key order,
     /// decrypts the encrypted keys side by side, and attaches each key's certificate.
-    pub fn load(
-        self,
-        first: FirstParse,
-        passphrase_files: &[PathBuf],
-    ) -> Result<Vec<LoadedKey>, CliError> {
+    pub fn load(self, first: FirstParse, args: &KeyArgs) -> Result<Vec<LoadedKey>, CliError> {
+        let passphrase_files = args.passphrase_files.as_slice();
         let KeyFiles {
             paths,
             files,
+            uris,
             mut read_error,
         } = self;
-        let mut keys: Vec<Option<PrivateKey>> = Vec::with_capacity(paths.len());
+        let mut keys: Vec<Option<CustodianKey>> = Vec::with_capacity(paths.len());
         let mut encrypted: Vec<usize> = Vec::new();
         for (i, (path, parsed)) in paths.iter().zip(first).enumerate() {
             if let Some((_, e)) = read_error.take_if(|(j, _)| *j == i) {
                 return Err(e);
             }
             match parsed {
-                Ok(k) => keys.push(Some(k)),
-                Err(KeyLoadError::PassphraseRequired) => {
+                // A key on a token: opened below.
+                None => keys.push(None),
+                Some(Ok(k)) => keys.push(Some(CustodianKey::File(k))),
+                Some(Err(KeyLoadError::PassphraseRequired)) => {
                     keys.push(None);
                     encrypted.push(i);
                 }
-                Err(e) => return Err(key_error(path, e)),
+                Some(Err(e)) => return Err(key_error(path, e)),
             }
         }
         // Passphrases in key order. A file given for several keys (or standard input, or a pipe)
@@ -351,7 +383,12 @@ impl<'a> KeyFiles<'a> {
                 }
                 Err(e) => return Err(key_error(&paths[i], e)),
             };
-            keys[i] = Some(key);
+            keys[i] = Some(CustodianKey::File(key));
+        }
+        for (slot, token_key) in keys.iter_mut().zip(open_token_keys(paths, &uris, args)?) {
+            if token_key.is_some() {
+                *slot = token_key;
+            }
         }
         let keys = paths
             .iter()
@@ -393,12 +430,13 @@ fn has_sibling_cert(path: &Path) -> bool {
 /// that file exists and is this key's certificate; else why there is none. The files are
 /// read in key order (so the transcript lists them in that order) and parsed on every core.
 /// A key that brought its own certificate (a PKCS#12 file) keeps it, and no `.cer` is read.
-fn with_certificates(paths: &[PathBuf], keys: Vec<PrivateKey>) -> Vec<LoadedKey> {
+fn with_certificates(paths: &[PathBuf], keys: Vec<CustodianKey>) -> Vec<LoadedKey> {
     let read: Vec<Option<Result<Vec<u8>, CliError>>> = paths
         .iter()
         .zip(&keys)
         .map(|(p, k)| {
-            (k.certificate().is_none() && has_sibling_cert(p))
+            (matches!(k, CustodianKey::File(f) if f.certificate().is_none())
+                && has_sibling_cert(p))
                 .then(|| io::read_bounded(&sibling_cert_path(p), MAX_KEY_BYTES, "certificate"))
         })
         .collect();
@@ -409,7 +447,7 @@ fn with_certificates(paths: &[PathBuf], keys: Vec<PrivateKey>) -> Vec<LoadedKey>
         .zip(keys)
         .zip(read.iter())
         .map(|((path, key), read)| {
-            if let Some(cert) = key.certificate().cloned() {
+            if let Some(cert) = key.own_certificate().cloned() {
                 let cert = Some(LoadedCert {
                     path: path.to_owned(),
                     cert,
@@ -424,7 +462,9 @@ fn with_certificates(paths: &[PathBuf], keys: Vec<PrivateKey>) -> Vec<LoadedKey>
             let sibling = sibling_cert_path(path);
             let unreadable =
                 |why: String| (None, Some(CertProblem::Unreadable(sibling.clone(), why)));
+            let on_token = crate::token_keys::token_certificate(&key);
             let (cert, cert_problem) = match read {
+                None if on_token.is_some() => on_token.unwrap_or((None, None)),
                 None => (None, Some(CertProblem::Missing(sibling.clone()))),
                 Some(Err(e)) => unreadable(
                     e.message
@@ -433,7 +473,7 @@ fn with_certificates(paths: &[PathBuf], keys: Vec<PrivateKey>) -> Vec<LoadedKey>
                         .to_owned(),
                 ),
                 Some(Ok(_)) => match parsed.next() {
-                    Some(Ok(cert)) if cert.matches_private_key(&key) => (
+                    Some(Ok(cert)) if key.matches_certificate(&cert) => (
                         Some(LoadedCert {
                             path: sibling.clone(),
                             cert,

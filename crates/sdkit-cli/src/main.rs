@@ -12,6 +12,7 @@ mod hygiene;
 mod io;
 mod keys;
 mod render;
+mod token_keys;
 mod transcript;
 mod version;
 

@@ -45,10 +45,22 @@ pub fn redact(argv: &[String]) -> Vec<String> {
             out.push(format!("{flag}=[REDACTED]"));
         } else {
             hide_next = SECRET_OPTIONS.contains(&a.as_str());
-            out.push(a.clone());
+            out.push(redact_pin_value(a));
         }
     }
     out
+}
+
+/// A `pkcs11:` URI's `pin-value=` (which sdkit refuses, but only after the command line has
+/// been recorded) with its value replaced.
+fn redact_pin_value(arg: &str) -> String {
+    match arg.split_once("pin-value=") {
+        Some((before, after)) => {
+            let rest = after.find(['&', ';']).map_or("", |i| &after[i..]);
+            format!("{before}pin-value=[REDACTED]{rest}")
+        }
+        None => arg.to_owned(),
+    }
 }
 
 /// SHA-256 of the running sdkit binary, so the record says which build ran.
@@ -144,6 +156,8 @@ mod tests {
             "--password=pw",
             "--key",
             "k.pem",
+            "--key",
+            "pkcs11:id=%01?pin-value=4321&module-path=/m.so",
         ]
         .iter()
         .map(|s| (*s).to_owned())
@@ -151,5 +165,7 @@ mod tests {
         let r = redact(&argv);
         assert!(!r.iter().any(|a| a.contains("hunter2") || a.contains("=pw")));
         assert!(r.contains(&"k.pem".to_owned()));
+        assert!(!r.iter().any(|a| a.contains("4321")));
+        assert!(r.contains(&"pkcs11:id=%01?pin-value=[REDACTED]&module-path=/m.so".to_owned()));
     }
 }

@@ -14,5 +14,7 @@ mod interop_python;
 mod no_secrets;
 mod pkcs12;
 mod private_keys;
+#[cfg(feature = "pkcs11")]
+mod token;
 mod transfer_key;
 mod wycheproof_backend;

@@ -80,7 +80,7 @@ pub fn run_restore(args: &RestoreBlobArgs, out: Output) -> Result<Exit, CliError
         load_and_check_exchange,
         &args.sd,
         &args.keys_paths,
-        &args.keys.passphrase_files,
+        &args.keys,
     )?;
     run.warnings.extend(hygiene::exchange(
         &args.exchange_key,
@@ -239,10 +239,7 @@ pub fn run_open(args: &OpenBlobArgs, out: Output) -> Result<Exit, CliError> {
             ));
         }
     }
-    let keys = load_keys(
-        std::slice::from_ref(&args.exchange_private_key),
-        &args.keys.passphrase_files,
-    )?;
+    let keys = load_keys(std::slice::from_ref(&args.exchange_private_key), &args.keys)?;
     let key = &keys[0];
     // With the key's certificate at hand we can say plainly that the blob is for another key:
     // the `.cer` named like the key (as `az` expects), or the `exchange.cer` that
@@ -258,8 +255,8 @@ pub fn run_open(args: &OpenBlobArgs, out: Output) -> Result<Exit, CliError> {
         .or_else(|| {
             let path = beside.filter(|p| p.is_file())?;
             let c = crate::keys::load_cert(&path).ok()?;
-            c.cert
-                .matches_private_key(&key.key)
+            key.key
+                .matches_certificate(&c.cert)
                 .then_some((path, c.thumbprint()))
         });
     if let Some((cert_path, tp)) = &cert {

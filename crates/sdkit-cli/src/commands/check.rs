@@ -182,7 +182,7 @@ pub fn run(args: &CheckArgs, out: Output) -> Result<Exit, CliError> {
     // The ledger is read first: a ledger that cannot be read fails before any passphrase.
     let ledger_log = args.ledger.as_deref().map(ledger::load).transpose()?;
     let loaded = load_sd(&args.sd)?;
-    let keys = load_keys(std::slice::from_ref(&args.key), &args.keys.passphrase_files)?;
+    let keys = load_keys(std::slice::from_ref(&args.key), &args.keys)?;
     let openings = recover::open_shares(&loaded.sd, &[keys[0].holder_key()]);
     // What the ledger says, when asked and when there is a share to compare.
     let ledger = match (&args.ledger, &ledger_log, openings.first()) {

@@ -380,7 +380,7 @@ pub fn run(args: &DrillArgs, out: Output) -> Result<Exit, CliError> {
         |bytes| parse_sd(&args.sd, bytes),
         &args.sd,
         &args.keys_paths,
-        &args.keys.passphrase_files,
+        &args.keys,
     )?;
     run.warnings.print();
     let report = DrillReport::new(&run.loaded.sd, &run.outcome, args.exhaustive).map_err(|e| {

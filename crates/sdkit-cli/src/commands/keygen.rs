@@ -17,7 +17,7 @@ use zeroize::Zeroizing;
 /// The most holders one run makes (the format numbers shares with 7 bits).
 const MAX_HOLDERS: usize = 127;
 
-fn check_args(args: &KeygenArgs) -> Result<KeySize, CliError> {
+pub(super) fn check_args(args: &KeygenArgs) -> Result<KeySize, CliError> {
     if args.holders == 0 || args.holders > MAX_HOLDERS {
         return Err(CliError::usage(format!(
             "--holders {} is out of range: give 1 to {MAX_HOLDERS} (Managed HSM uses 3 to 10)",
@@ -55,7 +55,7 @@ fn check_args(args: &KeygenArgs) -> Result<KeySize, CliError> {
 }
 
 /// The certificate subject of holder `i` (1-based).
-fn subject_for(args: &KeygenArgs, i: usize) -> String {
+pub(super) fn subject_for(args: &KeygenArgs, i: usize) -> String {
     args.subject.replace("{i}", &i.to_string())
 }
 
@@ -216,6 +216,9 @@ fn probe_writable(dir: &Path) -> Result<(), CliError> {
 /// Runs `keygen`.
 pub fn run(args: &KeygenArgs, out: Output) -> Result<Exit, CliError> {
     let size = check_args(args)?;
+    if let Some(uri) = &args.pkcs11 {
+        return super::keygen_token::run(args, uri, out);
+    }
     let names: Vec<(PathBuf, PathBuf)> = (1..=args.holders)
         .map(|i| {
             (
@@ -311,6 +314,7 @@ pub fn run(args: &KeygenArgs, out: Output) -> Result<Exit, CliError> {
             certificate: certificate.clone(),
             cert,
             encrypted: secret.is_some(),
+            on_token: false,
         })
         .collect();
     out.report(&KeygenView {
@@ -321,17 +325,20 @@ pub fn run(args: &KeygenArgs, out: Output) -> Result<Exit, CliError> {
 }
 
 /// One custodian's new key pair, as written.
-struct NewHolder {
-    key: PathBuf,
-    certificate: PathBuf,
-    cert: sdkit_certs::Certificate,
-    encrypted: bool,
+pub(super) struct NewHolder {
+    /// The key file, or the key's `pkcs11:` URI.
+    pub key: PathBuf,
+    pub certificate: PathBuf,
+    pub cert: sdkit_certs::Certificate,
+    pub encrypted: bool,
+    /// Made on a token (then `encrypted` is meaningless: the key never leaves it).
+    pub on_token: bool,
 }
 
 /// What `keygen` wrote.
-struct KeygenView {
-    bits: usize,
-    holders: Vec<NewHolder>,
+pub(super) struct KeygenView {
+    pub bits: usize,
+    pub holders: Vec<NewHolder>,
 }
 
 impl Report for KeygenView {
@@ -344,7 +351,9 @@ impl Report for KeygenView {
                 text,
                 "  key  {} ({}, RSA-{})",
                 h.key.display(),
-                if h.encrypted {
+                if h.on_token {
+                    "on the token, non-extractable"
+                } else if h.encrypted {
                     "encrypted"
                 } else {
                     "UNENCRYPTED"
@@ -377,6 +386,7 @@ impl Report for KeygenView {
                     "certificate": h.certificate.display().to_string(),
                     "subject": h.cert.subject(),
                     "key_encrypted": h.encrypted,
+                    "key_on_token": h.on_token,
                     "key_bits": self.bits,
                     "not_after": date(h.cert.not_after()),
                     "x5t_256": tp.to_base64url(),

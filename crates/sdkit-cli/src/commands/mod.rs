@@ -9,6 +9,7 @@ pub mod drill;
 pub mod holders;
 pub mod inspect;
 pub mod keygen;
+pub mod keygen_token;
 pub mod ledger;
 pub mod log_verify;
 pub mod quorum;
@@ -17,6 +18,7 @@ pub mod reshare;
 pub mod review;
 pub mod shell;
 pub mod split;
+pub mod tokens;
 pub mod transcript;
 
 use crate::error::CliError;

@@ -5,6 +5,7 @@
 
 use super::holders::Holders;
 use super::{LoadedSd, read_sd};
+use crate::cli::KeyArgs;
 use crate::error::{CliError, Exit};
 use crate::hygiene::{self, Warnings};
 use crate::keys::{KeyFiles, LoadedKey};
@@ -45,10 +46,10 @@ pub fn run_quorum_with(
     parse: impl FnOnce(&[u8]) -> Result<LoadedSd, CliError> + Send,
     sd_path: &Path,
     key_paths: &[PathBuf],
-    passphrase_files: &[PathBuf],
+    key_args: &KeyArgs,
 ) -> Result<QuorumRun, CliError> {
     let sd_bytes = read_sd(sd_path)?;
-    let key_files = KeyFiles::read(key_paths, passphrase_files)?;
+    let key_files = KeyFiles::read(key_paths, key_args)?;
     // The SD (several MiB for large quorums) parses on its own thread while the keys parse.
     let (loaded, first_parse) = std::thread::scope(|scope| {
         let sd = scope.spawn(|| parse(&sd_bytes));
@@ -75,7 +76,7 @@ pub fn run_quorum_with(
             "give at least {need} --key options, each a different custodian's key"
         )));
     }
-    let keys = key_files.load(first_parse, passphrase_files)?;
+    let keys = key_files.load(first_parse, key_args)?;
     let holder_keys: Vec<HolderKey<'_>> = keys.iter().map(LoadedKey::holder_key).collect();
     let outcome = recover::run(&loaded.sd, &holder_keys);
     let mut warnings = hygiene::keys(&keys);

@@ -78,12 +78,7 @@ pub fn run(args: &RecoverArgs, out: Output) -> Result<Exit, CliError> {
         probe_output_dir(&args.out_dir, "recovered plaintexts")?;
         Ok(pre)
     };
-    let run = run_quorum_with(
-        load_and_check_tags,
-        &args.sd,
-        &args.keys_paths,
-        &args.keys.passphrase_files,
-    )?;
+    let run = run_quorum_with(load_and_check_tags, &args.sd, &args.keys_paths, &args.keys)?;
     run.warnings.print();
     let mut view = RecoverView {
         sd_path: &args.sd,

@@ -45,12 +45,7 @@ pub fn run(args: &ReshareArgs, out: Output) -> Result<Exit, CliError> {
         })?;
         Ok(loaded)
     };
-    let run = run_quorum_with(
-        check_version,
-        &args.sd,
-        &args.keys_paths,
-        &args.keys.passphrase_files,
-    )?;
+    let run = run_quorum_with(check_version, &args.sd, &args.keys_paths, &args.keys)?;
     run.warnings.print();
     warnings.extend(hygiene::fields_not_carried_over(&args.sd, &run.loaded.sd));
     let rec = match &run.outcome.recovery {

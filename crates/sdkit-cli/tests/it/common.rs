@@ -131,6 +131,7 @@ pub struct Sdkit {
     args: Vec<OsString>,
     timeout: Duration,
     stdin: Option<Vec<u8>>,
+    envs: Vec<(OsString, OsString)>,
 }
 
 /// Starts `sdkit <args...>`.
@@ -143,6 +144,7 @@ where
         args: args.into_iter().map(|a| a.as_ref().to_owned()).collect(),
         timeout: TIMEOUT,
         stdin: None,
+        envs: Vec::new(),
     }
 }
 
@@ -190,6 +192,13 @@ impl Sdkit {
         self
     }
 
+    /// Sets an environment variable for the run (e.g. a throw-away `SOFTHSM2_CONF`).
+    pub fn env(mut self, k: impl AsRef<OsStr>, v: impl AsRef<OsStr>) -> Self {
+        self.envs
+            .push((k.as_ref().to_owned(), v.as_ref().to_owned()));
+        self
+    }
+
     /// `--json`.
     pub fn json(self) -> Self {
         self.arg("--json")
@@ -204,7 +213,8 @@ impl Sdkit {
         let mut cmd = Command::cargo_bin("sdkit").unwrap();
         cmd.args(&self.args)
             .current_dir(cwd.path())
-            .timeout(self.timeout);
+            .timeout(self.timeout)
+            .envs(self.envs.iter().map(|(k, v)| (k, v)));
         if let Some(bytes) = &self.stdin {
             cmd.write_stdin(bytes.clone());
         }

@@ -23,3 +23,4 @@ mod printed_record;
 mod reshare;
 mod review;
 mod split;
+mod tokens;
