@@ -6,6 +6,7 @@
 use crate::cli::KeyArgs;
 use crate::error::{CliError, Exit};
 use crate::io::{self, MAX_KEY_BYTES, MAX_PASSPHRASE_BYTES};
+use crate::render::ShowPath;
 use crate::token_keys::{CustodianKey, open_token_keys, token_uri};
 use sdkit_certs::token::Pkcs11Uri;
 use sdkit_certs::{Certificate, InputKind, KeyInput, KeyLoadError, PrivateKey};
@@ -63,22 +64,22 @@ impl CertProblem {
         match self {
             CertProblem::Missing(c) => format!(
                 "{} has no certificate beside it: `az keyvault security-domain restore-blob` looks for {} and refuses the key without it; copy the custodian's certificate there",
-                key.display(),
-                c.display()
+                key.shown(),
+                c.shown()
             ),
             CertProblem::Foreign(c) => format!(
                 "{} is not the certificate of {}: az would match the wrong share; put this custodian's own certificate there",
-                c.display(),
-                key.display()
+                c.shown(),
+                key.shown()
             ),
             CertProblem::Unreadable(c, why) => format!(
                 "{} (beside {}) is not a readable certificate ({why}); put this custodian's certificate there",
-                c.display(),
-                key.display()
+                c.shown(),
+                key.shown()
             ),
             CertProblem::NotOnToken => format!(
                 "{} has no certificate on its token (an object with the key's id): its share is found by trying each; store the custodian's certificate on the token (`pkcs11-tool --write-object CERT.der --type cert --id ID --login`)",
-                key.display()
+                key.shown()
             ),
         }
     }
@@ -435,8 +436,7 @@ fn with_certificates(paths: &[PathBuf], keys: Vec<CustodianKey>) -> Vec<LoadedKe
         .iter()
         .zip(&keys)
         .map(|(p, k)| {
-            (matches!(k, CustodianKey::File(f) if f.certificate().is_none())
-                && has_sibling_cert(p))
+            (matches!(k, CustodianKey::File(f) if f.certificate().is_none()) && has_sibling_cert(p))
                 .then(|| io::read_bounded(&sibling_cert_path(p), MAX_KEY_BYTES, "certificate"))
         })
         .collect();
@@ -468,7 +468,7 @@ fn with_certificates(paths: &[PathBuf], keys: Vec<CustodianKey>) -> Vec<LoadedKe
                 None => (None, Some(CertProblem::Missing(sibling.clone()))),
                 Some(Err(e)) => unreadable(
                     e.message
-                        .strip_prefix(&format!("{}: ", sibling.display()))
+                        .strip_prefix(&format!("{}: ", sibling.shown()))
                         .unwrap_or(&e.message)
                         .to_owned(),
                 ),
@@ -499,14 +499,14 @@ fn with_certificates(paths: &[PathBuf], keys: Vec<CustodianKey>) -> Vec<LoadedKe
 /// Asks for a key's passphrase without echo; `tries_left` says it is a retry.
 fn prompt(path: &Path, tries_left: Option<usize>) -> Result<Zeroizing<Vec<u8>>, CliError> {
     if !std::io::stdin().is_terminal() {
-        return Err(CliError::new(Exit::Input, format!("{}: the key is encrypted and no passphrase was given", path.display()))
+        return Err(CliError::new(Exit::Input, format!("{}: the key is encrypted and no passphrase was given", path.shown()))
             .hint("give --passphrase-file FILE (one for all keys, or one per --key; - reads standard input), or run on a terminal to be asked"));
     }
     let label = match tries_left {
-        None => format!("Passphrase for {}: ", path.display()),
+        None => format!("Passphrase for {}: ", path.shown()),
         Some(n) => format!(
             "Wrong passphrase. Passphrase for {} ({n} more {}): ",
-            path.display(),
+            path.shown(),
             if n == 1 { "try" } else { "tries" }
         ),
     };

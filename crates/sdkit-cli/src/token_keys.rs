@@ -5,6 +5,7 @@
 use crate::cli::KeyArgs;
 use crate::error::{CliError, Exit};
 use crate::keys::{CertProblem, LoadedCert};
+use crate::render::ShowPath;
 use sdkit_certs::PrivateKey;
 use sdkit_certs::token::{Pkcs11Uri, UriError, is_pkcs11_uri};
 use sdkit_core::aead::DecryptError;
@@ -226,7 +227,7 @@ impl<'a> TokenSessions<'a> {
             None => {
                 refuse_in_static_build(path)?;
                 let m = TokenModule::load(path)
-                    .map_err(|e| token_error(&format!("module {}", path.display()), None, &e))?;
+                    .map_err(|e| token_error(&format!("module {}", path.shown()), None, &e))?;
                 self.modules.push(m);
                 self.modules.len() - 1
             }
@@ -302,7 +303,7 @@ fn refuse_in_static_build(path: &Path) -> Result<(), CliError> {
         Exit::Input,
         format!(
             "{}: this sdkit is the statically linked release binary, which cannot load PKCS#11 modules reliably (SoftHSM works on the glibc it was built with; OpenSC's module crashes it)",
-            path.display()
+            path.shown()
         ),
     )
     .hint(format!(
@@ -368,7 +369,7 @@ pub fn open_token_keys(
             Exit::Usage,
             format!(
                 "--key {}: this sdkit was built without PKCS#11 token support",
-                p.display()
+                p.shown()
             ),
         )
         .hint("use a build with the default features (cargo build --features pkcs11)")),

@@ -4,6 +4,7 @@
 use crate::cli::{ExchangeKeyArgs, KeygenArgs};
 use crate::error::{CliError, Exit};
 use crate::io::{OutFile, ensure_dir, probe_output_dir, refuse_existing, write_all_atomic};
+use crate::render::ShowPath;
 use crate::render::{Output, Report, date, words};
 use sdkit_certs::{CertificateParams, GenerateError, GeneratedKey, KeySize, PbeKdf};
 use serde_json::{Value, json};
@@ -350,7 +351,7 @@ impl Report for KeygenView {
             let _ = writeln!(
                 text,
                 "  key  {} ({}, RSA-{})",
-                h.key.display(),
+                h.key.shown(),
                 if h.on_token {
                     "on the token, non-extractable"
                 } else if h.encrypted {
@@ -363,7 +364,7 @@ impl Report for KeygenView {
             let _ = writeln!(
                 text,
                 "  cert {} (valid until {})",
-                h.certificate.display(),
+                h.certificate.shown(),
                 date(h.cert.not_after())
             );
             let _ = writeln!(text, "  x5t#S256 {}", tp.to_base64url());
@@ -382,8 +383,8 @@ impl Report for KeygenView {
                 let tp = h.cert.thumbprint();
                 json!({
                     "holder": i + 1,
-                    "key": h.key.display().to_string(),
-                    "certificate": h.certificate.display().to_string(),
+                    "key": h.key.shown().to_string(),
+                    "certificate": h.certificate.shown().to_string(),
                     "subject": h.cert.subject(),
                     "key_encrypted": h.encrypted,
                     "key_on_token": h.on_token,
@@ -450,8 +451,8 @@ impl Report for ExchangeView {
         format!(
             "Drill exchange key (throw-away, RSA-4096, {}; the private key is unencrypted: delete it after the drill)\n  cert {}\n  key  {}\n  x5t#S256 {}\n",
             self.cert.subject(),
-            self.cert_path.display(),
-            self.key_path.display(),
+            self.cert_path.shown(),
+            self.key_path.shown(),
             self.cert.thumbprint().to_base64url()
         )
     }
@@ -459,8 +460,8 @@ impl Report for ExchangeView {
     fn json(&self) -> Value {
         json!({
             "command": "exchange-key",
-            "certificate": self.cert_path.display().to_string(),
-            "key": self.key_path.display().to_string(),
+            "certificate": self.cert_path.shown().to_string(),
+            "key": self.key_path.shown().to_string(),
             "subject": self.cert.subject(),
             "x5t_256": self.cert.thumbprint().to_base64url(),
         })

@@ -4,6 +4,7 @@
 
 use crate::cli::TokensArgs;
 use crate::error::{CliError, Exit};
+use crate::render::ShowPath;
 use crate::render::{Output, Report, date};
 use serde_json::{Value, json};
 use std::fmt::Write as _;
@@ -205,7 +206,7 @@ pub fn run(args: &TokensArgs, out: Output) -> Result<Exit, CliError> {
         });
     }
     out.report(&TokensView {
-        module: path.display().to_string(),
+        module: path.shown().to_string(),
         tokens: entries,
     });
     Ok(Exit::Ok)

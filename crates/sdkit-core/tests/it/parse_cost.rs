@@ -1,10 +1,7 @@
-//! Parsing cost grows linearly with the number of items: a file holding hundreds of
-//! thousands of tiny items must not stall `inspect` or `recover`.
+//! Parsing cost stays bounded: at most `MAX_ITEMS` items are read (more are refused by
+//! count), and the duplicate-tag check over them is a set, not a scan (`domain.rs`).
 //!
-//! No wall-clock bound is asserted (no test may depend on timing): the duplicate-tag check
-//! is a set, not a scan (`domain.rs`), and with the quadratic scan it replaced this test ran
-//! for minutes (40 000 items already took ~5 s; it now takes about a second), so a
-//! regression shows as a test run that takes minutes rather than as a flaky failure.
+//! No wall-clock bound is asserted (no test may depend on timing).
 
 use crate::fixtures::azure_sd;
 use sdkit_core::SecurityDomain;
@@ -35,16 +32,22 @@ fn many_items(n: usize, dup: bool) -> Vec<u8> {
 }
 
 #[test]
-fn many_items_parse() {
-    // 200 000 items (~16 MB), every one kept; the one duplicate tag, the last item's, found.
-    const N: usize = 200_000;
-    let bytes = many_items(N, false);
+fn the_most_items_parse_and_more_are_refused() {
+    // MAX_ITEMS items, every one kept; the one duplicate tag, the last item's, found; one
+    // more item is refused by count. (The 200 000 items this test once parsed are now
+    // refused: docs/SECURITY.md, "Bounded inputs".)
+    let n = sdkit_core::domain::MAX_ITEMS;
+    let bytes = many_items(n, false);
     let sd = SecurityDomain::parse(&bytes).unwrap();
-    assert_eq!(sd.items().len(), N);
+    assert_eq!(sd.items().len(), n);
 
-    let bytes = many_items(N, true);
+    let bytes = many_items(n, true);
     assert_eq!(
         SecurityDomain::parse(&bytes).unwrap_err(),
         DomainError::DuplicateTag { tag: "t0".into() }
+    );
+    assert_eq!(
+        SecurityDomain::parse(&many_items(n + 1, false)).unwrap_err(),
+        DomainError::TooManyItems { count: n + 1 }
     );
 }
