@@ -75,8 +75,9 @@ pub struct PrivateKey {
     /// SubjectPublicKeyInfo DER, computed once at load so that accessors
     /// cannot fail.
     spki_der: Vec<u8>,
-    /// The key's own certificate, when the file carried one (PKCS#12).
-    certificate: Option<Certificate>,
+    /// The key's own certificate, when the file carried one (PKCS#12). Boxed: most keys
+    /// have none, and a key is moved around in lists.
+    certificate: Option<Box<Certificate>>,
 }
 
 impl PrivateKey {
@@ -115,7 +116,7 @@ impl PrivateKey {
     /// this key's (a PKCS#12 file carries the custodian's certificate, and perhaps its
     /// chain). Its thumbprint names the key's share, so no `.cer` file is needed beside it.
     pub fn certificate(&self) -> Option<&Certificate> {
-        self.certificate.as_ref()
+        self.certificate.as_deref()
     }
 
     /// Marks a key read from a PKCS#12 file: whether it had a real password, and its own
@@ -126,7 +127,7 @@ impl PrivateKey {
         certificate: Option<Certificate>,
     ) -> Self {
         self.encrypted = encrypted;
-        self.certificate = certificate;
+        self.certificate = certificate.map(Box::new);
         self
     }
 }
