@@ -723,7 +723,7 @@ pub struct KeyArgs {
 pub struct CheckArgs {
     /// The security-domain file.
     pub sd: PathBuf,
-    /// The custodian's private key (PEM PKCS#8, PKCS#1, encrypted PKCS#8, or DER). A
+    /// The custodian's private key (PEM PKCS#8, PKCS#1, encrypted PKCS#8, DER, or a PKCS#12 .pfx/.p12 export). A
     /// certificate with the same name and the extension .cer beside it is used when present.
     /// Or a key on a token: its `pkcs11:` URI (`sdkit tokens` lists them).
     #[arg(long, value_name = "KEY")]

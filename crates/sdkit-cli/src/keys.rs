@@ -223,9 +223,9 @@ fn key_error(path: &Path, e: KeyLoadError) -> CliError {
         KeyLoadError::NotAKey {
             found: InputKind::Certificate,
         } => Some("--key takes the custodian's private key, not the certificate"),
-        KeyLoadError::NotAKey { .. } => {
-            Some("--key takes the custodian's RSA private key (PEM or DER)")
-        }
+        KeyLoadError::NotAKey { .. } => Some(
+            "--key takes the custodian's RSA private key (PEM or DER, or a PKCS#12 .pfx/.p12 export)",
+        ),
         _ => None,
     };
     let err = CliError::input(path, e);
