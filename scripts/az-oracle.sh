@@ -61,6 +61,12 @@ AZURE_COMMON_VERSION=1.1.28
 # section could not tell a good command from a broken venv. Its dependencies
 # (azure-core, isodate, typing-extensions) already come with the core.
 AZ_KV_SD_VERSION=1.0.0b1
+# The Key Vault data-plane clients, at the versions azure-cli 2.91.0 requires: the
+# `az keyvault secret|key|certificate ...` commands import them before they ask for a login,
+# and docs/CEREMONY.md shows `az keyvault secret download` (a PKCS#12 export), so the
+# az-commands section can check that command's arguments too.
+AZ_KV_DATA=(azure-keyvault-keys==4.12.0b2 azure-keyvault-secrets==4.7.0
+    azure-keyvault-certificates==4.7.0 azure-keyvault-administration==4.8.0b2)
 venv="$repo/target/az-venv"
 py="$venv/bin/python"
 constraints="$repo/scripts/az-oracle/constraints.txt"
@@ -110,7 +116,7 @@ else
 fi
 
 # ---------------------------------------------------------------- az venv
-pins="azure-cli==$AZ_CLI_VERSION azure-common==$AZURE_COMMON_VERSION | azure-cli-core==$AZ_CLI_VERSION msrest azure-keyvault-securitydomain==$AZ_KV_SD_VERSION"
+pins="azure-cli==$AZ_CLI_VERSION azure-common==$AZURE_COMMON_VERSION | azure-cli-core==$AZ_CLI_VERSION msrest azure-keyvault-securitydomain==$AZ_KV_SD_VERSION ${AZ_KV_DATA[*]}"
 if [ "${AZ_ORACLE_UNPINNED:-}" = 1 ]; then
     pin_args=()
     pins="$pins | unpinned"
@@ -130,6 +136,8 @@ import sys
 from importlib.metadata import version, PackageNotFoundError
 import azure.cli.core, azure.common, msrest, cryptography  # noqa: F401
 import azure.keyvault.securitydomain  # noqa: F401
+import azure.keyvault.keys, azure.keyvault.secrets, azure.keyvault.certificates  # noqa: F401
+import azure.keyvault.administration  # noqa: F401
 want = {"azure-cli": sys.argv[1], "azure-cli-core": sys.argv[1], "azure-common": sys.argv[2],
         "azure-keyvault-securitydomain": sys.argv[3]}
 if len(sys.argv) > 4:
@@ -189,7 +197,7 @@ else
     # is the expected result of step 1's --no-deps. What restore-blob needs is
     # checked right after.
     if ! "${pip[@]}" install --progress-bar off "${pin_args[@]}" "azure-cli-core==$AZ_CLI_VERSION" msrest \
-        "azure-keyvault-securitydomain==$AZ_KV_SD_VERSION" >>"$log" 2>&1; then
+        "azure-keyvault-securitydomain==$AZ_KV_SD_VERSION" "${AZ_KV_DATA[@]}" >>"$log" 2>&1; then
         tail -n 20 "$log" >&2
         setup_fail "pip install azure-cli-core==$AZ_CLI_VERSION msrest azure-keyvault-securitydomain==$AZ_KV_SD_VERSION failed (full log: $log)" \
             "is PyPI reachable? if a pin in scripts/az-oracle/constraints.txt has no wheel for this Python," \
