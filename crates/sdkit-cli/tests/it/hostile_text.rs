@@ -74,3 +74,46 @@ fn a_hostile_key_file_name_is_shown_escaped() {
         .count();
     assert_eq!(verdicts, 1, "{}", r.stdout);
 }
+
+/// The real SD with `edit` applied, in a fresh directory.
+fn edited_sd(edit: impl FnOnce(&mut Value)) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempdir();
+    let mut sd: Value = serde_json::from_slice(&fs::read(SD2023.path()).unwrap()).unwrap();
+    edit(&mut sd);
+    let path = dir.path().join("sd.json");
+    fs::write(&path, sd.to_string()).unwrap();
+    (dir, path)
+}
+
+#[test]
+fn a_drill_fails_what_a_restore_would_fail() {
+    // Declares 3 of 3, but its shares are 2-of-3: any two custodians restore it.
+    let (_d, lying) = edited_sd(|sd| sd["SharedKeys"]["required"] = 3.into());
+    let r = sdkit(["drill"])
+        .arg(&lying)
+        .keys(&[key(1), key(2), key(3)])
+        .run();
+    assert_eq!(r.code, Some(CHECK_FAILED), "{r}");
+    assert!(
+        r.stderr
+            .contains("recombine with fewer than the 3 custodians"),
+        "{}",
+        r.stderr
+    );
+
+    // Shares 1 and 2 swap labels: each key still opens a share, but az, which finds a
+    // custodian's share by the certificate beside the key, would open the wrong one.
+    let (_d, swapped) = edited_sd(|sd| {
+        let shares = sd["SharedKeys"]["enc_shares"].as_array_mut().unwrap();
+        let first = shares[0]["x5t_256"].clone();
+        shares[0]["x5t_256"] = shares[1]["x5t_256"].clone();
+        shares[1]["x5t_256"] = first;
+    });
+    let r = sdkit(["drill"]).arg(&swapped).keys(&[key(1), key(2)]).run();
+    assert_eq!(r.code, Some(CHECK_FAILED), "{r}");
+    let stderr = r.stderr.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        stderr.contains("labelled for another certificate"),
+        "{stderr}"
+    );
+}
