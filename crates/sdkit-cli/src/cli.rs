@@ -732,6 +732,12 @@ pub struct CheckArgs {
     /// proves the share is the right one, not merely one that decrypts.
     #[arg(long, value_name = "FILE")]
     pub ledger: Option<PathBuf>,
+    /// Append this check to this drill ledger when the key opens a good share: the date and
+    /// the share's commitment, which `sdkit review` reads as the last time this custodian's
+    /// key was proven. (A check vouches for the key, not for the share against the others:
+    /// only a drill's record does that, for `check --ledger`.)
+    #[arg(long, value_name = "LEDGER")]
+    pub record: Option<PathBuf>,
     /// Key options.
     #[command(flatten)]
     pub keys: KeyArgs,

@@ -66,7 +66,7 @@ pub struct CertificateFacts {
 /// One share a ledger recorded as opened and good.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Proof {
-    /// When the drill ran.
+    /// When the drill (or the custodian's `check --record`) ran.
     pub time: SystemTime,
     /// The SD file drilled.
     pub sd_sha256: Sha256Digest,

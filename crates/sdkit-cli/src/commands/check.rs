@@ -2,7 +2,7 @@
 //! with `--ledger` that it is the very share a recorded drill found good.
 
 use super::holders::Holders;
-use super::ledger::{self, LedgerMatch, lookup};
+use super::ledger::{self, LedgerMatch, ShareEntry, lookup};
 use super::{LoadedSd, load_sd};
 use crate::cli::CheckArgs;
 use crate::error::{CliError, Exit};
@@ -171,6 +171,10 @@ impl Report for CheckView<'_> {
                     LedgerMatch::NotRecorded { .. } => "not_recorded",
                 },
                 "commitment": l.commitment,
+                "drill_time": match &l.found {
+                    LedgerMatch::Matches(t) | LedgerMatch::Differs(t) => Some(t),
+                    LedgerMatch::NotRecorded { .. } => None,
+                },
             })),
             "warnings": self.warnings.json(),
         })
@@ -181,6 +185,9 @@ impl Report for CheckView<'_> {
 pub fn run(args: &CheckArgs, out: Output) -> Result<Exit, CliError> {
     // The ledger is read first: a ledger that cannot be read fails before any passphrase.
     let ledger_log = args.ledger.as_deref().map(ledger::load).transpose()?;
+    if let Some(record) = &args.record {
+        ledger::check_appendable(record)?;
+    }
     let loaded = load_sd(&args.sd)?;
     let keys = load_keys(std::slice::from_ref(&args.key), &args.keys)?;
     let openings = recover::open_shares(&loaded.sd, &[keys[0].holder_key()]);
@@ -215,6 +222,33 @@ pub fn run(args: &CheckArgs, out: Output) -> Result<Exit, CliError> {
     };
     if let Some(e) = view.error() {
         return Err(e);
+    }
+    // Recorded only once the check held: a key that opened a good share.
+    if let (Some(path), Some(o)) = (&args.record, openings.first()) {
+        if let (HolderStatus::Opened { share_index, x }, Some(share)) = (&o.status, o.share()) {
+            let entry = ShareEntry {
+                share: share_index + 1,
+                x: *x,
+                x5t_256: loaded.sd.shares()[*share_index].thumbprint.to_base64url(),
+                status: "ok",
+                commitment: hex::encode(share_commitment(loaded.digest.as_bytes(), share)),
+            };
+            let q = loaded.sd.quorum();
+            let head = ledger::append_check(
+                path,
+                &args.sd,
+                &loaded.digest,
+                q.required(),
+                q.total(),
+                &entry,
+            )?;
+            crate::render::eprint_wrapped(&format!(
+                "ledger: recorded this check in {}; new head {} ({}): write it down",
+                path.shown(),
+                &head.to_hex()[..16],
+                crate::render::words(head.as_bytes())
+            ));
+        }
     }
     out.report(&view);
     Ok(Exit::Ok)

@@ -34,6 +34,15 @@ pub fn check_appendable(path: &Path) -> Result<(), CliError> {
     chain_file::check_appendable(path, KIND, "ledger")
 }
 
+/// The `record` field of a check's line; a drill's line has none (older ledgers hold only
+/// drills).
+const CHECK_RECORD: &str = "check";
+
+/// Whether a ledger line records one custodian's `check`, not a drill.
+pub fn is_check(rec: &Map<String, Value>) -> bool {
+    rec.get("record").and_then(Value::as_str) == Some(CHECK_RECORD)
+}
+
 /// Appends a drill record; returns the ledger's new head.
 pub fn append_drill(
     path: &Path,
@@ -44,8 +53,49 @@ pub fn append_drill(
     passed: bool,
     shares: &[ShareEntry],
 ) -> Result<Sha256Digest, CliError> {
+    append_record(
+        path, None, sd_file, sd_sha256, required, total, passed, shares,
+    )
+}
+
+/// Appends one custodian's passed check (their share, and its commitment); returns the
+/// ledger's new head.
+pub fn append_check(
+    path: &Path,
+    sd_file: &Path,
+    sd_sha256: &Sha256Digest,
+    required: usize,
+    total: usize,
+    share: &ShareEntry,
+) -> Result<Sha256Digest, CliError> {
+    append_record(
+        path,
+        Some(CHECK_RECORD),
+        sd_file,
+        sd_sha256,
+        required,
+        total,
+        true,
+        std::slice::from_ref(share),
+    )
+}
+
+#[allow(clippy::too_many_arguments)] // one record's fields, named at both call sites
+fn append_record(
+    path: &Path,
+    record: Option<&str>,
+    sd_file: &Path,
+    sd_sha256: &Sha256Digest,
+    required: usize,
+    total: usize,
+    passed: bool,
+    shares: &[ShareEntry],
+) -> Result<Sha256Digest, CliError> {
     let mut rec = Map::new();
     rec.insert("version".into(), json!(1));
+    if let Some(r) = record {
+        rec.insert("record".into(), json!(r));
+    }
     rec.insert("time".into(), json!(rfc3339(SystemTime::now())));
     rec.insert("sd_file".into(), json!(sd_file.shown().to_string()));
     rec.insert("sd_sha256".into(), json!(sd_sha256));
@@ -119,7 +169,14 @@ pub enum LedgerMatch {
 pub fn lookup(log: &Log, sd_sha256: &Sha256Digest, x: u8, commitment: &str) -> LedgerMatch {
     let of_this_sd =
         |rec: &&Map<String, Value>| digest_at(rec.get("sd_sha256")) == Some(*sd_sha256);
-    for rec in log.records.iter().rev().filter(of_this_sd) {
+    // Only a drill saw the share beside the others (on one polynomial); a check did not.
+    for rec in log
+        .records
+        .iter()
+        .rev()
+        .filter(of_this_sd)
+        .filter(|r| !is_check(r))
+    {
         let entry = rec.get("shares").and_then(Value::as_array).and_then(|a| {
             a.iter().find(|s| {
                 s.get("x").and_then(Value::as_u64) == Some(u64::from(x))
@@ -144,7 +201,12 @@ pub fn lookup(log: &Log, sd_sha256: &Sha256Digest, x: u8, commitment: &str) -> L
         };
     }
     LedgerMatch::NotRecorded {
-        drills_of_this_sd: log.records.iter().filter(of_this_sd).count(),
+        drills_of_this_sd: log
+            .records
+            .iter()
+            .filter(of_this_sd)
+            .filter(|r| !is_check(r))
+            .count(),
     }
 }
 
@@ -152,17 +214,23 @@ pub fn lookup(log: &Log, sd_sha256: &Sha256Digest, x: u8, commitment: &str) -> L
 pub fn run(cmd: &LedgerCommand, out: Output) -> Result<Exit, CliError> {
     let LedgerCommand::Verify { file, expect_head } = cmd;
     let log = load(file)?;
+    let checks = log.records.iter().filter(|r| is_check(r)).count();
+    let drills = log.records.len() - checks;
     let passed = log
         .records
         .iter()
-        .filter(|r| r.get("result").and_then(Value::as_str) == Some("passed"))
+        .filter(|r| !is_check(r) && r.get("result").and_then(Value::as_str) == Some("passed"))
         .count();
+    let mut summary = format!("{drills} drill record(s) ({passed} passed)");
+    if checks > 0 {
+        summary.push_str(&format!(", {checks} check record(s)"));
+    }
     super::log_verify::report(
         "ledger verify",
         file,
         &log,
-        &format!("{} drill record(s) ({passed} passed)", log.records.len()),
-        json!({ "records": log.records.len(), "passed": passed }),
+        &summary,
+        json!({ "records": log.records.len(), "drills": drills, "passed": passed, "checks": checks }),
         expect_head.as_ref(),
         out,
     )

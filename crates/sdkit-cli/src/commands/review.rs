@@ -45,7 +45,8 @@ pub fn level_name(l: Level) -> &'static str {
     }
 }
 
-/// The ledger's drills as the review reads them: every share a drill recorded as good
+/// The ledger's drills and checks as the review reads them: every share a drill or a check
+/// recorded as good
 /// (`status: ok`), with the drill's time and SD hash. A record whose time cannot be read
 /// fails the review: a date is what the review judges.
 fn ledger_facts(path: &Path, log: &Log) -> Result<LedgerFacts, CliError> {
@@ -67,11 +68,14 @@ fn ledger_facts(path: &Path, log: &Log) -> Result<LedgerFacts, CliError> {
             .and_then(Value::as_str)
             .and_then(|s| sdkit_core::digest::Sha256Digest::from_hex(s).ok())
             .ok_or_else(|| bad("sd_sha256"))?;
-        facts.drills.push(DrillSeen {
-            time,
-            sd_sha256,
-            passed: r.get("result").and_then(Value::as_str) == Some("passed"),
-        });
+        // A custodian's check proves their key (below) but is not a drill of the file.
+        if !ledger::is_check(r) {
+            facts.drills.push(DrillSeen {
+                time,
+                sd_sha256,
+                passed: r.get("result").and_then(Value::as_str) == Some("passed"),
+            });
+        }
         let shares = r
             .get("shares")
             .and_then(Value::as_array)
@@ -182,7 +186,9 @@ impl ReviewView<'_> {
         let q = sd.quorum();
         let (m, n) = (q.required(), q.total());
         let drill = format!(
-            "run a drill with this key among the keys: `sdkit drill {} --key ... --ledger {}`",
+            "have the custodian check their key, `sdkit check {} --key KEY --record {}`, or run a drill with this key among the keys: `sdkit drill {} --key ... --ledger {}`",
+            self.sd(),
+            self.ledger_name(),
             self.sd(),
             self.ledger_name()
         );
@@ -224,7 +230,7 @@ impl ReviewView<'_> {
                 format!("record drills with `sdkit drill {} --key ... --ledger FILE` and review with --ledger FILE", self.sd()),
             ),
             ReviewFinding::NeverProven { share } => (
-                format!("{}: no drill in the ledger opened this key's share", self.custodian(*share)),
+                format!("{}: no drill or check in the ledger opened this key's share", self.custodian(*share)),
                 drill,
             ),
             ReviewFinding::NotProvenRecently { share, days } => {

@@ -113,7 +113,8 @@ fn a_stale_custodian_and_expired_certificates_fail_the_review_ranked() {
             "last proven 120 days ago",
             "certificate expired on 2021-08-28",
             "Azure does not check this at restore",
-            "to do: run a drill with this key among the keys",
+            "--record",
+            "or run a drill with this key among the keys",
         ]);
     // Ranked: the stale key (warning) first, then the expired certificates (warnings), then
     // notes; the custodian is named by certificate subject and file.
@@ -341,4 +342,53 @@ fn the_printed_review_shows_the_findings_and_every_code_decodes() {
     for (payload, what) in &want {
         assert_eq!(seen.get(payload), Some(&1), "{what}");
     }
+}
+
+#[test]
+fn a_custodians_recorded_check_proves_their_key_for_the_review_but_vouches_for_no_share() {
+    let dir = tempdir();
+    let ledger = stale_ledger(dir.path());
+    // Custodian 3, whose key was last proven 120 days ago, checks it alone and records it.
+    sdkit(["check"])
+        .arg(SD2023.path())
+        .arg("--key")
+        .arg(key(3))
+        .arg("--record")
+        .arg(&ledger)
+        .run()
+        .code(OK)
+        .err_has(&["ledger: recorded this check in"]);
+    sdkit(["ledger", "verify"])
+        .arg(&ledger)
+        .run()
+        .code(OK)
+        .out_has(&["2 drill record(s) (2 passed), 1 check record(s)"]);
+    // The review now sees share 3 proven today: only the certificates' findings remain.
+    let run = review(&ledger).run();
+    let text = unfold(&run.stdout);
+    assert!(!text.contains("last proven 120 days ago"), "{run}");
+    assert!(text.contains("certificate expired"), "{run}");
+    // `check --ledger` still vouches for the share only by the drill that saw it beside the
+    // others (120 days ago), never by the custodian's own check.
+    let r = sdkit(["check", "--json"])
+        .arg(SD2023.path())
+        .arg("--key")
+        .arg(key(3))
+        .arg("--ledger")
+        .arg(&ledger)
+        .run();
+    r.code(OK);
+    let v = r.json();
+    let when = v["ledger"]["drill_time"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(!when.is_empty(), "{}", r.stdout);
+    let today = sdkit_core::utc::format(SystemTime::now());
+    assert_ne!(
+        &when[..10],
+        &today[..10],
+        "vouched by today's check: {}",
+        r.stdout
+    );
 }
