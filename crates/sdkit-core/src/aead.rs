@@ -6,11 +6,9 @@
 //! empty tag passes there; it does not pass here.) Every failure is the one opaque
 //! [`DecryptError`], so callers cannot become a padding or MAC oracle.
 
+use crate::provider;
 use crate::secret::{Cek, Plaintext};
-use aes::Aes256;
-use cbc::cipher::{BlockModeDecrypt, BlockModeEncrypt, KeyIvInit, block_padding::Pkcs7};
 use core::fmt;
-use hmac::{KeyInit, Mac};
 use subtle::ConstantTimeEq;
 
 /// IV length in bytes.
@@ -31,17 +29,11 @@ impl fmt::Display for DecryptError {
 impl std::error::Error for DecryptError {}
 
 fn compute_tag(cek: &Cek, aad: &[u8], iv: &[u8], ciphertext: &[u8]) -> [u8; TAG_LEN] {
-    // Invariant: HMAC takes keys of any length, so this cannot fail. A fallback value here
-    // would be a tag anyone can compute, so a failure must stop the program instead.
-    #[allow(clippy::expect_used)]
-    let mut mac = <hmac::Hmac<sha2::Sha512> as KeyInit>::new_from_slice(cek.mac_key())
-        .expect("HMAC-SHA-512 takes keys of any length");
-    mac.update(aad);
-    mac.update(iv);
-    mac.update(ciphertext);
     let al_bits = (aad.len() as u64).wrapping_mul(8);
-    mac.update(&al_bits.to_be_bytes());
-    let full = mac.finalize().into_bytes();
+    let full = provider::hmac_sha512(
+        cek.mac_key(),
+        &[aad, iv, ciphertext, &al_bits.to_be_bytes()],
+    );
     let mut tag = [0u8; TAG_LEN];
     tag.copy_from_slice(&full[..TAG_LEN]);
     tag
@@ -57,9 +49,8 @@ pub fn encrypt(
     // Invariant: the AES key half of a CEK is 32 bytes and the IV 16, the only lengths this
     // takes. An empty ciphertext instead would silently lose the plaintext.
     #[allow(clippy::expect_used)]
-    let encryptor = cbc::Encryptor::<Aes256>::new_from_slices(cek.enc_key(), iv)
+    let ciphertext = provider::aes256_cbc_encrypt(cek.enc_key(), iv, plaintext)
         .expect("a CEK's AES half is 32 bytes and the IV 16");
-    let ciphertext = encryptor.encrypt_padded_vec::<Pkcs7>(plaintext);
     let tag = compute_tag(cek, aad, iv, &ciphertext);
     (ciphertext, tag)
 }
@@ -87,11 +78,7 @@ pub fn decrypt(
     if !bool::from(expected.ct_eq(tag)) {
         return Err(DecryptError);
     }
-    let dec =
-        cbc::Decryptor::<Aes256>::new_from_slices(cek.enc_key(), iv).map_err(|_| DecryptError)?;
-    let plain = dec
-        .decrypt_padded_vec::<Pkcs7>(ciphertext)
-        .map_err(|_| DecryptError)?;
+    let plain = provider::aes256_cbc_decrypt(cek.enc_key(), iv, ciphertext).ok_or(DecryptError)?;
     Ok(Plaintext::new(plain))
 }
 

@@ -19,8 +19,8 @@
 //! holding it confirm a guess, as any unsalted hash does: docs/FORMAT.md says so.
 
 use crate::digest::{DigestParseError, Sha256Digest};
+use crate::provider::Sha256;
 use core::fmt;
-use sha2::{Digest, Sha256};
 use std::collections::HashSet;
 
 /// The domain-separation prefix (with its terminating zero byte).
@@ -35,11 +35,11 @@ impl ContentDigest {
     pub fn of(tag: &str, plaintext: &[u8]) -> Self {
         let mut h = Sha256::new();
         h.update(DOMAIN);
-        h.update((tag.len() as u64).to_be_bytes());
+        h.update(&(tag.len() as u64).to_be_bytes());
         h.update(tag.as_bytes());
-        h.update((plaintext.len() as u64).to_be_bytes());
+        h.update(&(plaintext.len() as u64).to_be_bytes());
         h.update(plaintext);
-        ContentDigest(Sha256Digest::from_bytes(h.finalize().into()))
+        ContentDigest(Sha256Digest::from_bytes(h.finish()))
     }
 
     /// Parses 64 hex digits (a digest copied from another drill's output).

@@ -8,7 +8,6 @@
 
 use core::fmt;
 use core::str::FromStr;
-use sha2::{Digest, Sha256};
 
 /// SHA-256 output.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -23,7 +22,7 @@ impl Sha256Digest {
 
     /// Hashes `bytes`.
     pub fn of(bytes: &[u8]) -> Self {
-        Self(Sha256::digest(bytes).into())
+        Self(crate::provider::sha256(bytes))
     }
 
     /// Wraps 32 digest bytes computed elsewhere.

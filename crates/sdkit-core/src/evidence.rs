@@ -7,9 +7,9 @@
 //! Share payloads are 32 words of fresh field randomness, so the commitment cannot be
 //! inverted or guessed; the SD hash binds it to one file, and the label to this purpose.
 
+use crate::provider::Sha256;
 use crate::shamir::Share;
 use crate::share;
-use sha2::{Digest, Sha256};
 
 /// Domain-separation label of share commitments.
 pub const COMMITMENT_LABEL: &[u8] = b"sdkit share commitment v1";
@@ -19,11 +19,11 @@ pub fn share_commitment(sd_sha256: &[u8; 32], share: &Share) -> [u8; 32] {
     let payload = share::encode(share);
     let mut h = Sha256::new();
     h.update(COMMITMENT_LABEL);
-    h.update([0u8]);
+    h.update(&[0u8]);
     h.update(sd_sha256);
-    h.update([share.x()]);
+    h.update(&[share.x()]);
     h.update(&payload[..]);
-    h.finalize().into()
+    h.finish()
 }
 
 #[cfg(test)]

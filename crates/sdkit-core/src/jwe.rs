@@ -11,7 +11,6 @@ use crate::oaep_key::OaepDecryptKey;
 use crate::secret::{Cek, Plaintext};
 use core::fmt;
 use rsa::PublicKey as RsaPublicKey;
-use sha2::Sha256;
 
 /// `alg` of data items.
 pub const ALG_DIR: &str = "dir";
@@ -294,9 +293,8 @@ impl CompactJwe {
         rng: &mut R,
     ) -> Result<CompactJwe, EncryptError> {
         let cek = Cek::random(rng).map_err(|_| EncryptError)?;
-        let wrapped = recipient
-            .oaep_encrypt_with_rng::<Sha256, R>(rng, cek.expose())
-            .map_err(|_| EncryptError)?;
+        let wrapped = crate::provider::rsa_oaep_sha256_encrypt(recipient, cek.expose(), rng)
+            .ok_or(EncryptError)?;
         let json = header_json(ALG_RSA_OAEP_256, kid);
         let mut iv = [0u8; IV_LEN];
         rng.try_fill_bytes(&mut iv).map_err(|_| EncryptError)?;

@@ -2,83 +2,57 @@
 //!
 //! `K(i) = HMAC-SHA-512(master, [i]_32 ‖ label ‖ 0x00 ‖ context ‖ [L]_32)`, with the item
 //! tag as label, an empty context and L = 512, so one block gives the 64-byte A256CBC-HS512
-//! key. The construction is RustCrypto's `kbkdf` crate; this module fixes its parameters.
-//! (The `az` CLI's own loop is wrong for L > 512; only L = 512 is ever used, and `kbkdf`
-//! implements the standard construction for every L.)
+//! key. This module builds the fixed input; the counter loop is the build's crypto provider
+//! (`provider`: a few lines over HMAC-SHA-512, or AWS-LC's `KBKDF_ctr_hmac` in a `fips`
+//! build), checked against NIST CAVP vectors below. (The `az` CLI's own loop is wrong for
+//! L > 512; only L = 512 is ever used.)
 
-use crate::secret::{Cek, MasterKey};
-use hmac::Hmac;
-use kbkdf::{Counter, Kbkdf, Params};
-use sha2::Sha512;
-use zeroize::Zeroize;
+use crate::provider;
+use crate::secret::{CEK_LEN, Cek, MasterKey};
+use zeroize::Zeroizing;
 
-type HmacSha512 = Hmac<Sha512>;
-
-/// Output-size marker for the 64-byte CEK.
-struct CekSize;
-impl hmac::digest::common::KeySizeUser for CekSize {
-    type KeySize = hmac::digest::consts::U64;
+/// `label ‖ 0x00 ‖ context ‖ [L]_32`, L in bits.
+fn fixed_input(label: &[u8], context: &[u8], out_bytes: usize) -> Vec<u8> {
+    let l_bits = (out_bytes as u32).wrapping_mul(8);
+    let mut fixed = Vec::with_capacity(label.len() + 1 + context.len() + 4);
+    fixed.extend_from_slice(label);
+    fixed.push(0);
+    fixed.extend_from_slice(context);
+    fixed.extend_from_slice(&l_bits.to_be_bytes());
+    fixed
 }
 
 /// Derives the A256CBC-HS512 key that protects the SD item labelled `tag`.
 pub fn derive_item_key(master: &MasterKey, tag: &str) -> Cek {
-    let counter = Counter::<HmacSha512, CekSize>::default();
-    let params = Params::builder(master.expose())
-        .with_label(tag.as_bytes())
-        .with_context(&[])
-        .build();
-    // kbkdf refuses only when the output needs more than 2^32-1 blocks; 64 bytes is one.
-    let mut derived = match counter.derive(params) {
-        Ok(d) => d,
-        Err(_) => unreachable_one_block(),
-    };
-    // Straight into the key's own allocation: no stack copy to wipe.
-    let cek = Cek::from_slice(derived.as_slice());
-    derived.as_mut_slice().zeroize();
-    // Invariant: the output size is `CekSize`, 64 bytes, exactly a CEK.
-    #[allow(clippy::expect_used)]
-    cek.expect("the KBKDF output is CEK_LEN bytes")
+    let fixed = fixed_input(tag.as_bytes(), &[], CEK_LEN);
+    let mut derived = Zeroizing::new([0u8; CEK_LEN]);
+    provider::kbkdf_ctr_hmac_sha512(master.expose(), &fixed, &mut derived[..]);
+    Cek::from_bytes(*derived)
 }
 
-#[cold]
-fn unreachable_one_block() -> ! {
-    // Invariant: a 512-bit output is a single HMAC-SHA-512 block, far below kbkdf's limit of
-    // 2^32-1 blocks for a 32-bit counter, so `derive` cannot fail here.
-    unreachable!("one-block KBKDF output refused")
-}
-
-/// Generic counter-mode derivation for test vectors: any output size `K`, with the fixed input
+/// Generic counter-mode derivation for test vectors: `out_len` bytes, with the fixed input
 /// either built from label/context (with the separator and [L]) or passed raw as `label`.
 #[cfg(test)]
-pub(crate) fn derive_generic<K>(
+pub(crate) fn derive_generic(
     key: &[u8],
     label: &[u8],
     context: &[u8],
     raw_fixed_input: bool,
-) -> Vec<u8>
-where
-    K: hmac::digest::common::KeySizeUser,
-    K::KeySize: hmac::digest::array::ArraySize + core::ops::Mul<hmac::digest::consts::U8>,
-    <K::KeySize as core::ops::Mul<hmac::digest::consts::U8>>::Output:
-        hmac::digest::typenum::Unsigned,
-{
-    let counter = Counter::<HmacSha512, K>::default();
-    let params = Params::builder(key)
-        .with_label(label)
-        .with_context(context)
-        .use_l(!raw_fixed_input)
-        .use_separator(!raw_fixed_input)
-        .build();
-    counter
-        .derive(params)
-        .map(|a| a.to_vec())
-        .unwrap_or_default()
+    out_len: usize,
+) -> Vec<u8> {
+    let fixed = if raw_fixed_input {
+        label.to_vec()
+    } else {
+        fixed_input(label, context, out_len)
+    };
+    let mut out = vec![0u8; out_len];
+    provider::kbkdf_ctr_hmac_sha512(key, &fixed, &mut out);
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use hmac::digest::consts::{U16, U20, U32, U40};
 
     #[test]
     fn reference_vector_l512_hsm_backup() {
@@ -90,31 +64,14 @@ mod tests {
         );
     }
 
-    struct S32;
-    impl hmac::digest::common::KeySizeUser for S32 {
-        type KeySize = U32;
-    }
-
     #[test]
     fn reference_vector_l256_label_context() {
-        let out = derive_generic::<S32>(&[0x41; 32], b"label", b"context", false);
+        let out = derive_generic(&[0x41; 32], b"label", b"context", false, 32);
         assert_eq!(
             hex::encode(out),
             "f0ca51f6308791404bf68b56024ee7c64d6c737716f81d47e1e68b5c4e399575"
         );
     }
-
-    macro_rules! size {
-        ($name:ident, $n:ty) => {
-            struct $name;
-            impl hmac::digest::common::KeySizeUser for $name {
-                type KeySize = $n;
-            }
-        };
-    }
-    size!(B16, U16);
-    size!(B20, U20);
-    size!(B40, U40);
 
     /// NIST CAVP KDFCTR_gen.rsp, PRF=HMAC_SHA512, CTRLOCATION=BEFORE_FIXED, RLEN=32_BITS.
     #[test]
@@ -148,13 +105,8 @@ mod tests {
             } else if let Some(v) = line.strip_prefix("FixedInputData = ") {
                 fixed = hex::decode(v).expect("FixedInputData");
             } else if let Some(v) = line.strip_prefix("KO = ") {
-                let out = match l {
-                    128 => derive_generic::<B16>(&ki, &fixed, &[], true),
-                    160 => derive_generic::<B20>(&ki, &fixed, &[], true),
-                    256 => derive_generic::<S32>(&ki, &fixed, &[], true),
-                    320 => derive_generic::<B40>(&ki, &fixed, &[], true),
-                    other => panic!("unexpected L = {other}"),
-                };
+                assert!(matches!(l, 128 | 160 | 256 | 320), "unexpected L = {l}");
+                let out = derive_generic(&ki, &fixed, &[], true, l / 8);
                 assert_eq!(hex::encode(out), v.to_lowercase(), "L = {l}");
                 ran += 1;
             }

@@ -32,7 +32,8 @@
 //! - [`content`]: the shareable per-item digest that shows two SDs protect the same contents;
 //! - [`digest`]: the SHA-256 digest that names files and links log lines;
 //! - [`tag`]: the checked tag of a new item;
-//! - [`secret`]: zeroizing, redacted secret types.
+//! - [`secret`]: zeroizing, redacted secret types;
+//! - [`provider`]: the crypto seam: RustCrypto, or AWS-LC's FIPS module in a `fips` build.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -54,6 +55,7 @@ pub mod kdf;
 pub mod oaep_decode;
 pub mod oaep_key;
 mod parallel;
+pub mod provider;
 mod pyjson;
 pub mod recover;
 pub mod reshare;
@@ -73,8 +75,9 @@ pub use secret::{Cek, MasterKey, Plaintext};
 pub use shamir::{Quorum, Share, ShareSet};
 pub use thumbprint::Thumbprint;
 
-/// The operating system's random number generator, as `rand_core` 0.10 sees it.
+/// The build's random number generator, as `rand_core` 0.10 sees it: the OS generator, or in
+/// a `fips` build the FIPS module's DRBG ([`provider`]).
 ///
 /// Every function that needs randomness takes `&mut R: TryCryptoRng` so that tests can pass
 /// a deterministic generator; production callers pass this.
-pub use getrandom::SysRng;
+pub use provider::SysRng;

@@ -15,7 +15,7 @@
 //! module is the length of a message that decoded correctly, which the caller sees anyway.
 
 use crate::aead::DecryptError;
-use sha2::{Digest, Sha256};
+use crate::provider::{Sha256, sha256};
 use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
 use zeroize::{Zeroize, Zeroizing};
 
@@ -56,7 +56,7 @@ pub fn decode_eme_oaep_sha256(
     mgf1_xor(&mut db, &seed[..]);
 
     // DB = lHash' || PS || 0x01 || M (step 3f/3g).
-    let l_hash = Sha256::digest(b"");
+    let l_hash = sha256(b"");
     let mut good = y.ct_eq(&0) & db[..H_LEN].ct_eq(&l_hash[..]);
     let rest = &mut db[H_LEN..];
     let (found, start) = separator(rest);
@@ -120,12 +120,12 @@ fn mgf1_xor(out: &mut [u8], seed: &[u8]) {
     for (counter, chunk) in (0u32..=u32::MAX).zip(out.chunks_mut(H_LEN)) {
         let mut hash = Sha256::new();
         hash.update(seed);
-        hash.update(counter.to_be_bytes());
-        let mut mask = hash.finalize();
+        hash.update(&counter.to_be_bytes());
+        let mut mask = hash.finish();
         for (o, m) in chunk.iter_mut().zip(mask.iter()) {
             *o ^= m;
         }
-        mask.as_mut_slice().zeroize();
+        mask.zeroize();
     }
 }
 
@@ -137,6 +137,7 @@ mod tests {
     use rsa::hazmat::rsa_decrypt_and_check;
     use rsa::traits::PublicKeyParts;
     use rsa::{BoxedUint, Oaep};
+    use sha2::{Digest, Sha256};
 
     /// What a token's `CKM_RSA_X_509` returns: `c^d mod n` as exactly k octets.
     fn raw_decrypt(key: &rsa::PrivateKey, ct: &[u8]) -> Vec<u8> {

@@ -12,7 +12,6 @@ use crate::b64;
 use base64ct::{Base64UrlUnpadded, Encoding};
 use core::fmt;
 use core::str::FromStr;
-use sha2::{Digest, Sha256};
 
 /// SHA-256 over a certificate's DER encoding (JOSE `x5t#S256`, Azure `x5t_256`).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -24,7 +23,7 @@ const B64_LEN: usize = 43;
 impl Thumbprint {
     /// Computes the thumbprint of a DER-encoded certificate.
     pub fn of_certificate_der(der: &[u8]) -> Self {
-        Self(Sha256::digest(der).into())
+        Self(crate::provider::sha256(der))
     }
 
     /// Wraps 32 digest bytes computed elsewhere.
