@@ -19,8 +19,12 @@ use sdkit_core::aead::DecryptError;
 use zeroize::Zeroizing;
 
 /// The backend this build uses, for `--version` and bug reports.
-#[cfg(feature = "aws-lc")]
+#[cfg(all(feature = "aws-lc", not(feature = "fips")))]
 pub const RSA_BACKEND: &str = "AWS-LC";
+/// The backend this build uses, for `--version` and bug reports: AWS-LC's FIPS module
+/// (`fips` turns `aws-lc` on and switches aws-lc-rs to aws-lc-fips-sys; `provider`).
+#[cfg(feature = "fips")]
+pub const RSA_BACKEND: &str = "AWS-LC-FIPS";
 /// The backend this build uses, for `--version` and bug reports.
 #[cfg(not(feature = "aws-lc"))]
 pub const RSA_BACKEND: &str = "RustCrypto rsa";
@@ -38,6 +42,104 @@ pub fn rsa_backend_version() -> &'static str {
 #[cfg(not(feature = "aws-lc"))]
 pub fn rsa_backend_version() -> &'static str {
     "0.10.0"
+}
+
+/// Generates an RSA key pair (e = 65537): the `rsa` crate, from the OS generator.
+#[cfg(not(feature = "fips"))]
+pub(crate) fn generate_rsa(size: crate::KeySize) -> Result<rsa::PrivateKey, crate::GenerateError> {
+    use crate::GenerateError;
+    rsa::PrivateKey::new(&mut sdkit_core::SysRng, size.bits()).map_err(|e| match e {
+        rsa::Error::Rng => GenerateError::Random("no random bytes available".into()),
+        other => GenerateError::KeyGeneration(other.to_string()),
+    })
+}
+
+/// Generates an RSA key pair (e = 65537) on the FIPS module (AWS-LC's approved RSA key
+/// generation, seeded by its DRBG); the key then travels as PKCS#8 to the certificate and
+/// file writers.
+#[cfg(feature = "fips")]
+pub(crate) fn generate_rsa(size: crate::KeySize) -> Result<rsa::PrivateKey, crate::GenerateError> {
+    use crate::{GenerateError, KeySize};
+    use aws_lc_rs::encoding::AsDer;
+    use aws_lc_rs::rsa::{KeySize as LcSize, PrivateDecryptingKey};
+    use rsa::pkcs8::DecodePrivateKey;
+    let lc = match size {
+        KeySize::Rsa2048 => LcSize::Rsa2048,
+        KeySize::Rsa3072 => LcSize::Rsa3072,
+        KeySize::Rsa4096 => LcSize::Rsa4096,
+    };
+    let failed = |what: &str| GenerateError::KeyGeneration(format!("the FIPS module's {what}"));
+    let key =
+        PrivateDecryptingKey::generate(lc).map_err(|_| failed("RSA key generation failed"))?;
+    let der = key.as_der().map_err(|_| failed("key export failed"))?;
+    rsa::PrivateKey::from_pkcs8_der(der.as_ref()).map_err(|_| failed("key did not parse"))
+}
+
+/// The sha256WithRSAEncryption signer of self-signed certificates: the `rsa` crate's.
+#[cfg(not(feature = "fips"))]
+pub(crate) fn certificate_signer(
+    key: &rsa::PrivateKey,
+) -> Result<rsa::pkcs1v15::SigningKey<sha2::Sha256>, crate::GenerateError> {
+    // The signing key is a copy of `key`; both zeroize on drop.
+    Ok(rsa::pkcs1v15::SigningKey::new(key.clone()))
+}
+
+/// The sha256WithRSAEncryption signer of self-signed certificates: the FIPS module's
+/// PKCS#1 v1.5 signing with SHA-256.
+#[cfg(feature = "fips")]
+pub(crate) fn certificate_signer(
+    key: &rsa::PrivateKey,
+) -> Result<FipsSigner, crate::GenerateError> {
+    use rsa::pkcs8::EncodePrivateKey;
+    let failed = |_| crate::GenerateError::Certificate("the FIPS module refused the key".into());
+    let pkcs8 = key.to_pkcs8_der().map_err(|e| failed(e.to_string()))?;
+    let pair = aws_lc_rs::signature::RsaKeyPair::from_pkcs8(pkcs8.as_bytes())
+        .map_err(|e| failed(e.to_string()))?;
+    Ok(FipsSigner {
+        pair,
+        public: key.to_public_key(),
+    })
+}
+
+/// An RSA key pair held by the FIPS module, signing with PKCS#1 v1.5 and SHA-256.
+#[cfg(feature = "fips")]
+pub(crate) struct FipsSigner {
+    pair: aws_lc_rs::signature::RsaKeyPair,
+    public: rsa::PublicKey,
+}
+
+#[cfg(feature = "fips")]
+impl rsa::signature::Keypair for FipsSigner {
+    type VerifyingKey = rsa::pkcs1v15::VerifyingKey<sha2::Sha256>;
+
+    fn verifying_key(&self) -> Self::VerifyingKey {
+        rsa::pkcs1v15::VerifyingKey::new(self.public.clone())
+    }
+}
+
+#[cfg(feature = "fips")]
+impl spki::SignatureAlgorithmIdentifier for FipsSigner {
+    type Params = der::asn1::AnyRef<'static>;
+
+    const SIGNATURE_ALGORITHM_IDENTIFIER: spki::AlgorithmIdentifier<Self::Params> =
+        <rsa::pkcs1v15::VerifyingKey<sha2::Sha256> as spki::SignatureAlgorithmIdentifier>::SIGNATURE_ALGORITHM_IDENTIFIER;
+}
+
+#[cfg(feature = "fips")]
+impl rsa::signature::Signer<rsa::pkcs1v15::Signature> for FipsSigner {
+    fn try_sign(&self, msg: &[u8]) -> Result<rsa::pkcs1v15::Signature, rsa::signature::Error> {
+        use aws_lc_rs::signature::RSA_PKCS1_SHA256;
+        let mut sig = vec![0u8; self.pair.public_modulus_len()];
+        self.pair
+            .sign(
+                &RSA_PKCS1_SHA256,
+                &aws_lc_rs::rand::SystemRandom::new(),
+                msg,
+                &mut sig,
+            )
+            .map_err(|_| rsa::signature::Error::new())?;
+        rsa::pkcs1v15::Signature::try_from(sig.as_slice())
+    }
 }
 
 /// The key could not be taken by the backend: its numbers are inconsistent or of a form it

@@ -62,14 +62,13 @@ pub(crate) fn decrypt_pkcs8(
         });
     };
     check_supported(params)?;
+    crate::provider::check_pbes2_allowed(params)?;
     let Some(passphrase) = passphrase else {
         return Err(KeyLoadError::PassphraseRequired);
     };
 
     let mut buf = Zeroizing::new(info.encrypted_data.as_bytes().to_vec());
-    let plaintext_len = info
-        .encryption_algorithm
-        .decrypt_in_place(passphrase, &mut buf)
+    let plaintext_len = crate::provider::pbes2_decrypt_in_place(params, passphrase, &mut buf)
         .map_err(|e| match e {
             pkcs5::Error::UnsupportedAlgorithm { oid }
             | pkcs5::Error::AlgorithmParametersInvalid { oid } => {

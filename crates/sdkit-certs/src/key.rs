@@ -171,6 +171,7 @@ pub fn load_private_key(
 ) -> Result<PrivateKey, KeyLoadError> {
     // Before the whole-DER test, so that a truncated PKCS#12 file is called one.
     if crate::pkcs12::looks_like_pfx(bytes) {
+        crate::provider::check_pkcs12_allowed()?;
         return crate::pkcs12::load_pfx(bytes, passphrase);
     }
     // One whole DER structure is DER, even if PEM text hides inside it (see load_certificate).

@@ -25,6 +25,12 @@ pub enum KeyLoadError {
     /// verify with the password. A wrong passphrase and a damaged file look the same, so
     /// the message names both.
     WrongPassphrase,
+    /// A `fips` build met a key file that needs an algorithm outside the FIPS module's
+    /// approved services (scrypt, PKCS#12's KDF and legacy bags); other builds read it.
+    NotFipsApproved {
+        /// Non-secret name of the algorithm, e.g. `scrypt (PBES2 with scrypt)`.
+        scheme: String,
+    },
     /// The key is encrypted with a scheme this crate does not implement
     /// (legacy OpenSSL `Proc-Type: 4,ENCRYPTED` PEM, PBES1, PKCS#12 PBE,
     /// 3DES, or an excessive key-derivation cost).
@@ -82,6 +88,9 @@ impl fmt::Display for KeyLoadError {
             }
             Self::WrongPassphrase => {
                 f.write_str("could not decrypt the private key: wrong passphrase or damaged file")
+            }
+            Self::NotFipsApproved { scheme } => {
+                f.write_str(&crate::provider::not_approved_message(scheme))
             }
             Self::UnsupportedEncryption { scheme } => write!(
                 f,

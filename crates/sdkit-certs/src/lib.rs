@@ -58,6 +58,7 @@ mod pem;
 mod pkcs12;
 mod pkcs12_error;
 mod pkcs12_pbe;
+mod provider;
 mod rsa_numbers;
 mod selfsigned;
 pub mod token;
@@ -78,6 +79,7 @@ pub use key_error::KeyLoadError;
 pub use limits::{KeySize, MAX_RSA_BITS, MAX_VALIDITY_DAYS, MIN_RSA_BITS};
 pub use pem::{PemBlock, PemError, decode_pem_lenient};
 pub use pkcs12_error::{PKCS12_REEXPORT_COMMAND, Pkcs12Error};
+pub use provider::{FIPS_BUILD, FipsModeOff, check_fips_mode, crypto_module};
 /// The one thumbprint type of the workspace, defined in sdkit-core (which names shares by it).
 pub use sdkit_core::thumbprint::{Thumbprint, ThumbprintError};
 pub use selfsigned::{

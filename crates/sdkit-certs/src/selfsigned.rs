@@ -25,10 +25,9 @@ use core::time::Duration;
 use std::time::SystemTime;
 
 use der::Encode;
-use rsa::pkcs1v15::{Signature, SigningKey};
+use rsa::pkcs1v15::Signature;
 use rsa::signature;
 use rsa::traits::PublicKeyParts;
-use sha2::Sha256;
 use spki::{SubjectPublicKeyInfoOwned, SubjectPublicKeyInfoRef};
 use x509_cert::builder::profile::BuilderProfile;
 use x509_cert::builder::{Builder, CertificateBuilder};
@@ -86,8 +85,7 @@ pub fn self_signed_certificate(
     params: &CertificateParams,
 ) -> Result<Certificate, GenerateError> {
     let key = key.rsa();
-    // The signing key is a copy of `key`; both zeroize on drop.
-    let signer = SigningKey::<Sha256>::new(key.clone());
+    let signer = crate::backend::certificate_signer(key)?;
     self_signed_by(&key.to_public_key(), &signer, params)
 }
 
@@ -216,7 +214,8 @@ fn validity(days: u32, now: SystemTime) -> Result<Validity, GenerateError> {
 fn random_serial() -> Result<SerialNumber, GenerateError> {
     let mut bytes = [0u8; SERIAL_LEN];
     while bytes[0] == 0 {
-        getrandom::fill(&mut bytes).map_err(|e| GenerateError::Random(e.to_string()))?;
+        sdkit_core::provider::random_bytes(&mut bytes)
+            .map_err(|e| GenerateError::Random(e.to_string()))?;
         bytes[0] &= 0x7f;
     }
     SerialNumber::new(&bytes).map_err(|e| GenerateError::Certificate(e.to_string()))

@@ -139,9 +139,9 @@ pub fn private_key_pem_encrypted(
 fn pbes2_params(kdf: PbeKdf) -> Result<pbes2::Parameters, GenerateError> {
     let mut salt = [0u8; SALT_LEN];
     let mut iv = [0u8; AES_BLOCK];
-    let random = |e: getrandom::Error| GenerateError::Random(e.to_string());
-    getrandom::fill(&mut salt).map_err(random)?;
-    getrandom::fill(&mut iv).map_err(random)?;
+    let random = |e: sdkit_core::provider::RandomError| GenerateError::Random(e.to_string());
+    sdkit_core::provider::random_bytes(&mut salt).map_err(random)?;
+    sdkit_core::provider::random_bytes(&mut iv).map_err(random)?;
     let encoding = |e: &dyn core::fmt::Display| GenerateError::KeyEncoding(e.to_string());
     match kdf {
         PbeKdf::Pbkdf2Sha256 => {

@@ -22,6 +22,12 @@ use error::Exit;
 
 fn main() -> std::process::ExitCode {
     app::harden_process();
+    // A FIPS build runs only on a module in FIPS mode (its self-tests passed), checked, not
+    // assumed; other builds claim nothing and pass (docs/SECURITY.md, "FIPS").
+    if let Err(e) = sdkit_certs::check_fips_mode() {
+        eprintln!("sdkit: {e}");
+        return std::process::ExitCode::from(Exit::Crypto as u8);
+    }
     let argv: Vec<String> = std::env::args_os()
         .map(|a| a.to_string_lossy().into_owned())
         .collect();

@@ -235,6 +235,7 @@ impl Output {
         let mut json = report.json();
         if let Some(o) = json.as_object_mut() {
             o.insert("ok".into(), Value::Bool(true));
+            o.insert("crypto".into(), sdkit_certs::crypto_module());
         }
         self.emit(&json, &report.text());
     }
@@ -268,11 +269,16 @@ impl Output {
                 if let Some(o) = json.as_object_mut() {
                     o.insert("ok".into(), Value::Bool(false));
                     o.insert("error".into(), e.json());
+                    o.insert("crypto".into(), sdkit_certs::crypto_module());
                 }
                 self.emit(&json, &r.text);
             }
             None if self.json => {
-                self.emit(&serde_json::json!({ "ok": false, "error": e.json() }), "");
+                let crypto = sdkit_certs::crypto_module();
+                self.emit(
+                    &serde_json::json!({ "ok": false, "error": e.json(), "crypto": crypto }),
+                    "",
+                );
             }
             None => {}
         }

@@ -97,6 +97,7 @@ pub fn append(
     record.insert("time".into(), json!(rfc3339(SystemTime::now())));
     record.insert("sdkit_version".into(), json!(env!("CARGO_PKG_VERSION")));
     record.insert("binary_sha256".into(), json!(binary_sha256()));
+    record.insert("crypto".into(), sdkit_certs::crypto_module());
     record.insert("command".into(), json!(redact(argv)));
     record.insert("inputs".into(), files_json(&inputs));
     record.insert("outputs".into(), files_json(&outputs));

@@ -15,7 +15,9 @@ pub fn short() -> String {
 
 /// `sdkit --version`: the short line, then one `name: value` line per fact about the build.
 pub fn long() -> String {
-    let features = if cfg!(feature = "aws-lc") {
+    let features = if cfg!(feature = "fips") {
+        "aws-lc, fips"
+    } else if cfg!(feature = "aws-lc") {
         "aws-lc"
     } else {
         "none (--no-default-features)"
@@ -30,11 +32,13 @@ pub fn long() -> String {
     } else {
         "release"
     };
+    let crypto = sdkit_certs::crypto_module();
     format!(
         "{short}\n\
          commit: {commit} ({state})\n\
          features: {features}\n\
          RSA backend: {backend} {backend_version}\n\
+         crypto module: {module} {module_version} (FIPS mode: {fips})\n\
          target: {target} ({link}, {profile})\n\
          rustc: {rustc}",
         short = short(),
@@ -42,6 +46,13 @@ pub fn long() -> String {
         state = env!("SDKIT_COMMIT_STATE"),
         backend = sdkit_certs::RSA_BACKEND,
         backend_version = sdkit_certs::rsa_backend_version(),
+        module = crypto["module"].as_str().unwrap_or_default(),
+        module_version = crypto["version"].as_str().unwrap_or_default(),
+        fips = if crypto["fips_mode"] == true {
+            "on"
+        } else {
+            "off"
+        },
         target = env!("SDKIT_TARGET"),
         rustc = env!("SDKIT_RUSTC"),
     )

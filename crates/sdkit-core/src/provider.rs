@@ -39,6 +39,15 @@ pub fn sha256(bytes: &[u8]) -> [u8; 32] {
     h.finish()
 }
 
+/// Fills `dst` from the build's random generator ([`SysRng`]): the OS, or the FIPS module's
+/// DRBG.
+///
+/// # Errors
+/// [`RandomError`] when the generator fails.
+pub fn random_bytes(dst: &mut [u8]) -> Result<(), RandomError> {
+    rand_core::TryRng::try_fill_bytes(&mut SysRng, dst).map_err(|_| RandomError)
+}
+
 /// The random generator failed: nothing was drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RandomError;
