@@ -24,15 +24,15 @@ pub fn crypto_module() -> Value {
     let symmetric = format!("{} {}", sym.name, sym.version);
     let (module, version) = if FIPS_BUILD {
         (sym.name.to_owned(), sym.version.clone())
-    } else if rsa.starts_with("AWS-LC") {
+    } else if cfg!(feature = "aws-lc") {
         (
             "AWS-LC (RSA) + RustCrypto".to_owned(),
-            rsa_backend_version().to_owned(),
+            format!("AWS-LC {}; {}", rsa_backend_version(), sym.version),
         )
     } else {
         (
             "RustCrypto".to_owned(),
-            format!("rsa {}", rsa_backend_version()),
+            format!("rsa {}, {}", rsa_backend_version(), sym.version),
         )
     };
     json!({
