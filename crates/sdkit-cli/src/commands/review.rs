@@ -91,6 +91,7 @@ fn ledger_facts(path: &Path, log: &Log) -> Result<LedgerFacts, CliError> {
                 time,
                 sd_sha256,
                 x5t_256,
+                by_check: ledger::is_check(r),
             });
         }
     }
@@ -396,9 +397,10 @@ impl ReviewView<'_> {
             (None, _) => "not known (no ledger)".to_owned(),
             (Some(_), None) => "never, in this ledger".to_owned(),
             (Some(_), Some(p)) => format!(
-                "{} ({} days ago), by a drill of {}",
+                "{} ({} days ago), by a {} of {}",
                 date(p.time),
                 p.days_ago,
+                if p.by_check { "check" } else { "drill" },
                 if p.sd_sha256 == self.loaded.digest {
                     "this file".to_owned()
                 } else {
@@ -453,7 +455,7 @@ impl Report for ReviewView<'_> {
             Some(l) => {
                 let _ = writeln!(
                     t,
-                    "  ledger {}: {} drill(s), {} passed drill(s) of this file; head {} ({})",
+                    "  ledger {}: {} record(s), {} passed drill(s) of this file; head {} ({})",
                     l.file.shown(),
                     l.records,
                     self.report.passed_drills_of_this_sd.unwrap_or(0),
@@ -584,6 +586,7 @@ impl Report for ReviewView<'_> {
                         "days_ago": p.days_ago,
                         "this_sd": p.sd_sha256 == loaded.digest,
                         "sd_sha256": p.sd_sha256,
+                        "by": if p.by_check { "check" } else { "drill" },
                     })),
                     "last_proven_this_sd": s.last_proof_this_sd.map(rfc3339),
                     "holders": s.holders.as_ref().map(|h| h.iter().map(holding_json).collect::<Vec<_>>()),
