@@ -146,7 +146,7 @@ impl ReviewView<'_> {
             Some(c) => format!(
                 "share {} ({}, {})",
                 share + 1,
-                c.cert.subject(),
+                crate::render::shown(&c.cert.subject()),
                 c.path.shown()
             ),
             None => format!(
@@ -222,7 +222,7 @@ impl ReviewView<'_> {
             ReviewFinding::Inspect(InspectFinding::CertificateWithoutShare { certificate }) => {
                 let c = &self.certs[*certificate];
                 (
-                    format!("certificate {} ({}) holds no share of this security domain", c.path.shown(), c.cert.subject()),
+                    format!("certificate {} ({}) holds no share of this security domain", c.path.shown(), crate::render::shown(&c.cert.subject())),
                     "check that it is a current custodian's certificate; a former custodian's belongs to an older security domain".to_owned(),
                 )
             }
@@ -491,7 +491,7 @@ impl Report for ReviewView<'_> {
                         t,
                         "  [{}] {} ({}), RSA-{}",
                         i + 1,
-                        c.cert.subject(),
+                        crate::render::shown(&c.cert.subject()),
                         c.path.shown(),
                         c.cert.key_bits().unwrap_or(0)
                     );
