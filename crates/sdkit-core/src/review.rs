@@ -72,6 +72,8 @@ pub struct Proof {
     pub sd_sha256: Sha256Digest,
     /// The certificate the share was wrapped to.
     pub x5t_256: Thumbprint,
+    /// Whether a custodian's own `check --record` proved it (else a drill did).
+    pub by_check: bool,
 }
 
 /// A drill the ledger recorded, for "has this file ever passed one".
@@ -121,6 +123,8 @@ pub struct LastProof {
     pub days_ago: u64,
     /// The SD file it was drilled on.
     pub sd_sha256: Sha256Digest,
+    /// Whether a custodian's own `check --record` proved it (else a drill did).
+    pub by_check: bool,
 }
 
 /// One share, reviewed.
@@ -352,6 +356,7 @@ impl ReviewReport {
                     time: p.time,
                     days_ago: utc::days_between(p.time, input.now),
                     sd_sha256: p.sd_sha256,
+                    by_check: p.by_check,
                 }),
                 last_proof_this_sd: newest_here,
                 holders: input
@@ -549,6 +554,7 @@ mod tests {
                     time: day(when),
                     sd_sha256: sha,
                     x5t_256: sd.shares()[i].thumbprint,
+                    by_check: false,
                 })
                 .collect(),
         }

@@ -42,6 +42,17 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
+/// `YYYY-MM-DD` (UTC) for a point in time; dates before 1970 are shown as such too (a
+/// certificate's validity can start there).
+pub fn date(t: SystemTime) -> String {
+    let secs: i64 = match t.duration_since(UNIX_EPOCH) {
+        Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+        Err(e) => -i64::try_from(e.duration().as_secs()).unwrap_or(i64::MAX),
+    };
+    let (y, m, d) = civil_from_days(secs.div_euclid(DAY as i64));
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
 /// `YYYY-MM-DDTHH:MM:SSZ`, what [`parse`] reads (times before 1970 as 1970-01-01).
 pub fn format(t: SystemTime) -> String {
     let secs = t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());

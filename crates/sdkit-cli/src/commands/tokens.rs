@@ -79,7 +79,7 @@ impl Report for TokensView {
                         let _ = writeln!(
                             t,
                             "    certificate {} (valid until {}), x5t#S256 {}",
-                            c.subject(),
+                            crate::render::shown(&c.subject()),
                             date(c.not_after()),
                             c.thumbprint().to_base64url()
                         );
