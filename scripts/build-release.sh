@@ -19,12 +19,19 @@
 # - AWS-LC is built without its CPU-jitter entropy collector (AWS_LC_SYS_NO_JITTER_ENTROPY=1,
 #   set here explicitly, not left to .cargo/config.toml): it cost ~30 ms of CPU in every
 #   process that does RSA (docs/DESIGN.md, "RSA backend").
+# - With --fips, every approved operation runs on AWS-LC's FIPS 140-3 module (`--features
+#   fips`; aws-lc-fips-sys, whose build needs CMake and Go besides a C compiler). Its entropy
+#   source stays as validated: AWS_LC_FIPS_SYS_NO_JITTER_ENTROPY is unset here, never set.
+#   The FIPS binary goes to its own directory (<target dir>/fips/...) so the two builds do not
+#   rebuild each other (docs/DESIGN.md, "FIPS build"; docs/SECURITY.md, "FIPS").
 # - Beside the binary, BIN.build-info records what built it (rustc -vV, cc, glibc, features,
 #   commit and whether the tree was dirty, SOURCE_DATE_EPOCH, the binary's SHA-256). It holds
 #   nothing time- or path-dependent, so two builds of a commit write the same file.
 #
 # Usage: bash scripts/build-release.sh        (prints the binary's path on stdout; its
 #                                              SHA-256 and build-info path on stderr)
+#        bash scripts/build-release.sh --fips
+#            the same binary with `--features fips` (docs/SECURITY.md, "FIPS")
 #        bash scripts/build-release.sh --example NAME
 #            builds sdkit-certs' example NAME the same way instead (scripts/bench-compare.sh
 #            times examples/bare_unwrap.rs beside sdkit, so both must be linked alike); no
@@ -50,16 +57,26 @@ cd "$repo"
 AUDITABLE_VERSION=0.7.7
 AUDIT_INFO_VERSION=0.5.4
 
-# What to build: the sdkit binary, or an example of sdkit-certs.
-what=(-p sdkit-cli) out_name=sdkit example=
+# What to build: the sdkit binary (default or FIPS), or an example of sdkit-certs.
+what=(-p sdkit-cli) out_name=sdkit example= fips=
 case "${1:-}" in
     "") ;;
+    --fips)
+        fips=yes what+=(--features fips)
+        for tool in cmake go; do
+            if ! command -v "$tool" >/dev/null 2>&1; then
+                echo "build-release: --fips needs $tool to build AWS-LC's FIPS module; install it" \
+                    "(Debian: apt-get install cmake golang-go), then rerun" >&2
+                exit 2
+            fi
+        done
+        ;;
     --example)
         example=${2:?build-release: --example needs a name}
         what=(-p sdkit-certs --example "$example") out_name="examples/$example"
         ;;
     *)
-        echo "build-release: unknown argument $1 (usage: build-release.sh [--example NAME])" >&2
+        echo "build-release: unknown argument $1 (usage: build-release.sh [--fips | --example NAME])" >&2
         exit 2
         ;;
 esac
@@ -83,9 +100,15 @@ target_dir=$(cargo metadata --no-deps --format-version 1 --locked 2>/dev/null |
 [ -n "$target_dir" ] || target_dir="$repo/target"
 mkdir -p "$target_dir"
 target_dir=$(cd "$target_dir" && pwd)
+# Release tools are shared; the FIPS build has its own output tree.
+tools=${SDKIT_RELEASE_TOOLS:-$target_dir/release-tools}
+if [ -n "$fips" ]; then
+    target_dir="$target_dir/fips"
+    mkdir -p "$target_dir"
+    export CARGO_TARGET_DIR="$target_dir"
+fi
 
 # cargo-auditable (and rust-audit-info, to read its result back), pinned, installed once.
-tools=${SDKIT_RELEASE_TOOLS:-$target_dir/release-tools}
 installed() { grep -qs "^\"$1 $2 " "$tools/.crates.toml" && [ -x "$tools/bin/$1" ]; }
 for pin in "cargo-auditable $AUDITABLE_VERSION" "rust-audit-info $AUDIT_INFO_VERSION"; do
     read -r tool tool_version <<<"$pin"
@@ -133,6 +156,8 @@ unset RUSTFLAGS CARGO_ENCODED_RUSTFLAGS
 # aws-lc-sys reads the target-specific name first; only the plain one is ours.
 unset "AWS_LC_SYS_NO_JITTER_ENTROPY_${host//-/_}"
 export AWS_LC_SYS_NO_JITTER_ENTROPY=1
+# The FIPS module's entropy source is part of what was validated: never switched off here.
+unset AWS_LC_FIPS_SYS_NO_JITTER_ENTROPY "AWS_LC_FIPS_SYS_NO_JITTER_ENTROPY_${host//-/_}"
 commit=unknown dirty=unknown
 if command -v git >/dev/null 2>&1 && git rev-parse --verify -q HEAD >/dev/null 2>&1; then
     commit=$(git rev-parse HEAD)
@@ -169,8 +194,13 @@ sha=$(sha256sum "$bin" | cut -d' ' -f1)
     echo "commit: $commit"
     echo "dirty: $dirty"
     echo "source-date-epoch: ${SOURCE_DATE_EPOCH:-unset}"
-    echo "features: default (aws-lc)"
-    echo "aws-lc-sys: AWS_LC_SYS_NO_JITTER_ENTROPY=1 (no CPU-jitter entropy collector)"
+    if [ -n "$fips" ]; then
+        echo "features: default + fips (AWS-LC FIPS module)"
+        echo "aws-lc-fips-sys: entropy as validated (CPU-jitter entropy collector on)"
+    else
+        echo "features: default (aws-lc)"
+        echo "aws-lc-sys: AWS_LC_SYS_NO_JITTER_ENTROPY=1 (no CPU-jitter entropy collector)"
+    fi
     echo "link: $link"
     echo "paths: --remap-path-prefix of the checkout, target dir, CARGO_HOME, toolchain"
     echo "cargo: $(cargo -V)"

@@ -206,10 +206,14 @@ mod tests {
         let ok = pkcs5::scrypt::Params::new(14, 8, 1).expect("params");
         let ok =
             pbes2::Parameters::generate_scrypt_aes256cbc(ok, &[1u8; 16], [2u8; 16]).expect("p");
-        assert_eq!(
-            decrypt_pkcs8(&encrypted_der(ok), None),
-            Err(KeyLoadError::PassphraseRequired)
-        );
+        let expected = if crate::provider::FIPS_BUILD {
+            KeyLoadError::NotFipsApproved {
+                scheme: "scrypt (the key file is PBES2 with scrypt)".into(),
+            }
+        } else {
+            KeyLoadError::PassphraseRequired
+        };
+        assert_eq!(decrypt_pkcs8(&encrypted_der(ok), None), Err(expected));
         let big = pkcs5::scrypt::Params::new(20, 8, 1).expect("params");
         let big =
             pbes2::Parameters::generate_scrypt_aes256cbc(big, &[1u8; 16], [2u8; 16]).expect("p");

@@ -103,30 +103,35 @@ pub(crate) fn check_pkcs12_allowed() -> Result<(), KeyLoadError> {
     Ok(())
 }
 
-/// Refuses, in a `fips` build, a PBES2 scheme outside PBKDF2 + AES-CBC (scrypt, AES-GCM
-/// with a PBKDF2 the module would run but a key file sdkit has no approved path for).
+/// Refuses, in a `fips` build, a PBES2 key file the module cannot decrypt: scrypt (not an
+/// approved algorithm), and PBKDF2 with HMAC-SHA-224 or AES-GCM (approved, but not offered
+/// by the module's PBKDF2 and key-file path here). Other builds read all of them.
 pub(crate) fn check_pbes2_allowed(params: &pbes2::Parameters) -> Result<(), KeyLoadError> {
     if !FIPS_BUILD {
         return Ok(());
     }
-    let refuse = |scheme: &str| {
-        Err(KeyLoadError::NotFipsApproved {
-            scheme: scheme.to_owned(),
+    let unsupported = |scheme: &str| {
+        Err(KeyLoadError::UnsupportedEncryption {
+            scheme: format!("{scheme} (not read by a FIPS build of sdkit)"),
         })
     };
     match &params.kdf {
         pbes2::Kdf::Pbkdf2(p) if p.prf == pbes2::Pbkdf2Prf::HmacWithSha224 => {
-            return refuse("PBKDF2 with HMAC-SHA-224");
+            return unsupported("PBES2 with PBKDF2-HMAC-SHA-224");
         }
         pbes2::Kdf::Pbkdf2(_) => {}
-        pbes2::Kdf::Scrypt(_) => return refuse("scrypt (PBES2 with scrypt)"),
-        _ => return refuse("this PBES2 key derivation"),
+        pbes2::Kdf::Scrypt(_) => {
+            return Err(KeyLoadError::NotFipsApproved {
+                scheme: "scrypt (the key file is PBES2 with scrypt)".into(),
+            });
+        }
+        _ => return unsupported("this PBES2 key derivation"),
     }
     match params.encryption {
         pbes2::EncryptionScheme::Aes128Cbc { .. }
         | pbes2::EncryptionScheme::Aes192Cbc { .. }
         | pbes2::EncryptionScheme::Aes256Cbc { .. } => Ok(()),
-        _ => refuse("this PBES2 cipher (only AES-CBC is read in a FIPS build)"),
+        _ => unsupported("PBES2 with AES-GCM"),
     }
 }
 
@@ -137,7 +142,7 @@ pub(crate) fn pbes2_decrypt_in_place<'a>(
     passphrase: &[u8],
     buf: &'a mut [u8],
 ) -> Result<&'a [u8], pkcs8::pkcs5::Error> {
-    params.decrypt_in_place(passphrase, buf).map(|p| &*p)
+    params.decrypt_in_place(passphrase, buf)
 }
 
 /// Decrypts a PBES2 `EncryptedPrivateKeyInfo` body in place on the FIPS module: PBKDF2 and
@@ -190,6 +195,76 @@ pub(crate) fn pbes2_decrypt_in_place<'a>(
     key.decrypt(buf, DecryptionContext::Iv128(iv.into()))
         .map(|p| &*p)
         .map_err(|_| Error::DecryptFailed)
+}
+
+/// Refuses, in a `fips` build, to write a key file with scrypt: the module has no scrypt, and
+/// a key written with it could not be read back by the same build.
+pub(crate) fn check_pbe_kdf_allowed(kdf: crate::PbeKdf) -> Result<(), crate::GenerateError> {
+    if FIPS_BUILD && kdf == crate::PbeKdf::Scrypt {
+        return Err(crate::GenerateError::KeyEncoding(
+            "scrypt is not a FIPS-approved algorithm; a FIPS build of sdkit writes keys with \
+             PBKDF2-HMAC-SHA256 and AES-256-CBC"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Encrypts a PKCS#8 key as a PBES2 `EncryptedPrivateKeyInfo`: `pkcs5`'s RustCrypto code.
+#[cfg(not(feature = "fips"))]
+pub(crate) fn pbes2_encrypt(
+    params: pbes2::Parameters,
+    passphrase: &[u8],
+    info: &pkcs8::PrivateKeyInfoRef<'_>,
+) -> Result<der::SecretDocument, pkcs8::Error> {
+    info.encrypt_with_params(params, passphrase)
+}
+
+/// Encrypts a PKCS#8 key as a PBES2 `EncryptedPrivateKeyInfo` on the FIPS module: PBKDF2
+/// and AES-256-CBC are AWS-LC's; `pkcs8` only encodes the result.
+#[cfg(feature = "fips")]
+pub(crate) fn pbes2_encrypt(
+    params: pbes2::Parameters,
+    passphrase: &[u8],
+    info: &pkcs8::PrivateKeyInfoRef<'_>,
+) -> Result<der::SecretDocument, pkcs8::Error> {
+    use aws_lc_rs::cipher::{
+        AES_256, EncryptionContext, PaddedBlockEncryptingKey, UnboundCipherKey,
+    };
+    use aws_lc_rs::pbkdf2;
+    use der::Encode;
+    let bad = || {
+        pkcs8::Error::from(pkcs8::pkcs5::Error::AlgorithmParametersInvalid {
+            oid: params.encryption.oid(),
+        })
+    };
+    let (pbes2::Kdf::Pbkdf2(kdf), pbes2::EncryptionScheme::Aes256Cbc { iv }) =
+        (&params.kdf, params.encryption)
+    else {
+        return Err(bad());
+    };
+    if kdf.prf != pbes2::Pbkdf2Prf::HmacWithSha256 {
+        return Err(bad());
+    }
+    let iterations = core::num::NonZeroU32::new(kdf.iteration_count).ok_or_else(bad)?;
+    let mut key = zeroize::Zeroizing::new([0u8; 32]);
+    pbkdf2::derive(
+        pbkdf2::PBKDF2_HMAC_SHA256,
+        iterations,
+        kdf.salt.as_bytes(),
+        passphrase,
+        &mut key[..],
+    );
+    let key = UnboundCipherKey::new(&AES_256, &key[..]).map_err(|_| bad())?;
+    let key = PaddedBlockEncryptingKey::cbc_pkcs7(key).map_err(|_| bad())?;
+    let mut data = zeroize::Zeroizing::new(info.to_der()?);
+    key.less_safe_encrypt(&mut *data, EncryptionContext::Iv128(iv.into()))
+        .map_err(|_| bad())?;
+    let encrypted = pkcs8::EncryptedPrivateKeyInfoRef {
+        encryption_algorithm: params.into(),
+        encrypted_data: der::asn1::OctetStringRef::new(&data)?,
+    };
+    Ok(der::SecretDocument::encode_msg(&encrypted)?)
 }
 
 #[cfg(test)]

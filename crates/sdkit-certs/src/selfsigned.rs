@@ -85,6 +85,11 @@ pub fn self_signed_certificate(
     params: &CertificateParams,
 ) -> Result<Certificate, GenerateError> {
     let key = key.rsa();
+    // Size first, so a small key gets the same error whichever backend would sign.
+    let bits = key.n().bit_width_vartime() as usize;
+    if bits < MIN_RSA_BITS {
+        return Err(GenerateError::UnsupportedKeySize { bits });
+    }
     let signer = crate::backend::certificate_signer(key)?;
     self_signed_by(&key.to_public_key(), &signer, params)
 }

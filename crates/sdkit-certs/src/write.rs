@@ -124,8 +124,8 @@ pub fn private_key_pem_encrypted(
     let encoding = |e: &dyn core::fmt::Display| GenerateError::KeyEncoding(e.to_string());
     let plain = key.rsa().to_pkcs8_der().map_err(|e| encoding(&e))?;
     let info = PrivateKeyInfoRef::from_der(plain.as_bytes()).map_err(|e| encoding(&e))?;
-    let encrypted = info
-        .encrypt_with_params(pbes2_params(kdf)?, passphrase)
+    crate::provider::check_pbe_kdf_allowed(kdf)?;
+    let encrypted = crate::provider::pbes2_encrypt(pbes2_params(kdf)?, passphrase, &info)
         .map_err(|e| encoding(&e))?;
     Ok(pem(
         "ENCRYPTED PRIVATE KEY",

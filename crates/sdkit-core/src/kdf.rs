@@ -2,14 +2,13 @@
 //!
 //! `K(i) = HMAC-SHA-512(master, [i]_32 ‖ label ‖ 0x00 ‖ context ‖ [L]_32)`, with the item
 //! tag as label, an empty context and L = 512, so one block gives the 64-byte A256CBC-HS512
-//! key. This module builds the fixed input; the counter loop is the build's crypto provider
-//! (`provider`: a few lines over HMAC-SHA-512, or AWS-LC's `KBKDF_ctr_hmac` in a `fips`
-//! build), checked against NIST CAVP vectors below. (The `az` CLI's own loop is wrong for
-//! L > 512; only L = 512 is ever used.)
+//! key. This module builds the fixed input; the counter-mode PRF is the build's crypto
+//! provider (`provider`: RustCrypto's `kbkdf`, or AWS-LC's `KBKDF_ctr_hmac` in a `fips`
+//! build), checked against NIST CAVP vectors below. Only one block is ever needed (the `az`
+//! CLI's own loop is wrong for L > 512, and only L = 512 is used).
 
 use crate::provider;
 use crate::secret::{CEK_LEN, Cek, MasterKey};
-use zeroize::Zeroizing;
 
 /// `label ‖ 0x00 ‖ context ‖ [L]_32`, L in bits.
 fn fixed_input(label: &[u8], context: &[u8], out_bytes: usize) -> Vec<u8> {
@@ -25,13 +24,16 @@ fn fixed_input(label: &[u8], context: &[u8], out_bytes: usize) -> Vec<u8> {
 /// Derives the A256CBC-HS512 key that protects the SD item labelled `tag`.
 pub fn derive_item_key(master: &MasterKey, tag: &str) -> Cek {
     let fixed = fixed_input(tag.as_bytes(), &[], CEK_LEN);
-    let mut derived = Zeroizing::new([0u8; CEK_LEN]);
-    provider::kbkdf_ctr_hmac_sha512(master.expose(), &fixed, &mut derived[..]);
-    Cek::from_bytes(*derived)
+    let derived = provider::kbkdf_ctr_hmac_sha512_block(master.expose(), &fixed);
+    // Invariant: one HMAC-SHA-512 block is CEK_LEN bytes. Copied straight into the key's
+    // own allocation; `derived` wipes itself.
+    #[allow(clippy::expect_used)]
+    Cek::from_slice(&derived[..]).expect("one KBKDF block is CEK_LEN bytes")
 }
 
-/// Generic counter-mode derivation for test vectors: `out_len` bytes, with the fixed input
-/// either built from label/context (with the separator and [L]) or passed raw as `label`.
+/// Counter-mode derivation for test vectors: `out_len` bytes (at most one block; the first
+/// block's prefix is the whole output for such lengths), with the fixed input either built
+/// from label/context (with the separator and [L]) or passed raw as `label`.
 #[cfg(test)]
 pub(crate) fn derive_generic(
     key: &[u8],
@@ -45,9 +47,8 @@ pub(crate) fn derive_generic(
     } else {
         fixed_input(label, context, out_len)
     };
-    let mut out = vec![0u8; out_len];
-    provider::kbkdf_ctr_hmac_sha512(key, &fixed, &mut out);
-    out
+    assert!(out_len <= CEK_LEN, "test vectors ask for one block at most");
+    provider::kbkdf_ctr_hmac_sha512_block(key, &fixed)[..out_len].to_vec()
 }
 
 #[cfg(test)]

@@ -18,7 +18,9 @@ mod imp;
 
 pub(crate) use imp::rsa_oaep_sha256_encrypt;
 pub use imp::{Sha256, SysRng, module};
-pub(crate) use imp::{aes256_cbc_decrypt, aes256_cbc_encrypt, hmac_sha512, kbkdf_ctr_hmac_sha512};
+pub(crate) use imp::{
+    aes256_cbc_decrypt, aes256_cbc_encrypt, hmac_sha512, kbkdf_ctr_hmac_sha512_block,
+};
 
 /// Which implementation ran the symmetric primitives and random numbers, for `--version`,
 /// `--json` and transcripts.

@@ -6,6 +6,15 @@ use serde_json::Value;
 /// The repository's `test-vectors` directory.
 pub const VECTORS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../test-vectors");
 
+/// True in a `fips` build, which refuses scrypt and PKCS#12 key files (docs/SECURITY.md,
+/// "FIPS"); tests of those formats assert the refusal there instead.
+pub const FIPS: bool = cfg!(feature = "fips");
+
+/// Whether this build writes and reads key files with `kdf` (a `fips` build has no scrypt).
+pub fn kdf_in_build(kdf: sdkit_certs::PbeKdf) -> bool {
+    !(FIPS && kdf == sdkit_certs::PbeKdf::Scrypt)
+}
+
 /// Passphrase of every encrypted fixture in `test-vectors/keys/`.
 pub const PASSPHRASE: &[u8] = b"correct horse";
 

@@ -160,6 +160,9 @@ fn pyca_reads_our_encrypted_keys() {
         (PbeKdf::Pbkdf2Sha256, "pbkdf2.pem"),
         (PbeKdf::Scrypt, "scrypt.pem"),
     ] {
+        if !crate::fixtures::kdf_in_build(kdf) {
+            continue;
+        }
         let pem = private_key_pem_encrypted(key, PASS.as_bytes(), kdf).unwrap();
         let file = files.write(name, pem.as_bytes());
         let report = pyca(&[Path::new("key"), &file, &pass]);

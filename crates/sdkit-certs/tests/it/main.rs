@@ -12,6 +12,10 @@ mod generate;
 mod interop_openssl;
 mod interop_python;
 mod no_secrets;
+// A `fips` build refuses PKCS#12 files; `fips` tests that instead.
+#[cfg(feature = "fips")]
+mod fips;
+#[cfg(not(feature = "fips"))]
 mod pkcs12;
 mod private_keys;
 #[cfg(feature = "pkcs11")]

@@ -613,7 +613,7 @@ fn encrypted_key_with_wrong_passphrase() {
         &["wrong passphrase"],
     );
     key_refused(
-        &fixture("sd1.scrypt-aes256.pem"),
+        &scrypt_or_fips_fixture(),
         &["--passphrase-file", w],
         INPUT,
         &["wrong passphrase"],

@@ -32,6 +32,16 @@ pub fn oracle_cert() -> PathBuf {
     tv("azure-sd/cli-oracle/oracle-exchange.pem")
 }
 
+/// An scrypt-encrypted fixture where the build reads scrypt; in a `fips` build, which refuses
+/// scrypt (tests/it/fips.rs checks how), another encrypted encoding of the same key.
+pub fn scrypt_or_fips_fixture() -> PathBuf {
+    fixture(if cfg!(feature = "fips") {
+        "sd1.pbkdf2-sha1-aes128.pem"
+    } else {
+        "sd1.scrypt-aes256.pem"
+    })
+}
+
 /// A fixture in `test-vectors/keys/`. Panics with a clear message when it is missing.
 pub fn fixture(name: &str) -> PathBuf {
     let p = tv(&format!("keys/{name}"));

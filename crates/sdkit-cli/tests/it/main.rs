@@ -18,6 +18,10 @@ mod no_leaks;
 mod nothing_lost;
 mod outage_and_audit;
 mod outputs;
+// A `fips` build refuses PKCS#12 files; `fips` tests that instead.
+#[cfg(feature = "fips")]
+mod fips;
+#[cfg(not(feature = "fips"))]
 mod pkcs12;
 mod printed_record;
 mod reshare;

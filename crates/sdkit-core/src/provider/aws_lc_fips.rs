@@ -116,25 +116,17 @@ pub(crate) fn aes256_cbc_decrypt(key: &[u8], iv: &[u8], ciphertext: &[u8]) -> Op
     Some(plain.to_vec())
 }
 
-/// SP 800-108 counter mode, HMAC-SHA-512, 32-bit counter before the fixed input: AWS-LC's
-/// `KBKDF_ctr_hmac`.
-pub(crate) fn kbkdf_ctr_hmac_sha512(key: &[u8], fixed_input: &[u8], out: &mut [u8]) {
+/// SP 800-108 counter mode, HMAC-SHA-512, 32-bit counter before the fixed input, one block:
+/// AWS-LC's `KBKDF_ctr_hmac`.
+pub(crate) fn kbkdf_ctr_hmac_sha512_block(key: &[u8], fixed_input: &[u8]) -> Zeroizing<[u8; 64]> {
+    let mut out = Zeroizing::new([0u8; 64]);
     let alg = get_kbkdf_ctr_hmac_algorithm(KbkdfCtrHmacAlgorithmId::Sha512);
-    let ok = alg.is_some_and(|alg| kbkdf_ctr_hmac(alg, key, fixed_input, out).is_ok());
-    if !ok {
-        failed_kdf();
-    }
-}
-
-#[cold]
-fn failed_kdf() -> ! {
-    // Invariant: the module refuses only an empty key or output, or more than 2^32-1
-    // blocks; callers pass a 32-byte master key and ask for at most a few blocks. A key
-    // derived some other way would not decrypt anything, so stop instead.
-    #[allow(clippy::panic)]
-    {
-        panic!("the FIPS module refused an SP 800-108 derivation")
-    }
+    let ok = alg.is_some_and(|alg| kbkdf_ctr_hmac(alg, key, fixed_input, &mut out[..]).is_ok());
+    // Invariant: the module refuses only an empty key or output, or more than 2^32-1 blocks;
+    // callers pass a 32-byte master key (or a test vector's key) and ask for one block. A key
+    // derived some other way would decrypt nothing, so stop instead of returning one.
+    assert!(ok, "the FIPS module refused an SP 800-108 derivation");
+    out
 }
 
 /// RSAES-OAEP (SHA-256, MGF1-SHA-256, empty label) to `recipient` on the module, seeded by

@@ -5,6 +5,7 @@ use aes::Aes256;
 use cbc::cipher::{BlockModeDecrypt, BlockModeEncrypt, KeyIvInit, block_padding::Pkcs7};
 use hmac::{KeyInit, Mac};
 use sha2::Digest;
+use zeroize::Zeroizing;
 
 /// The operating system's random number generator (getrandom), as `rand_core` 0.10 sees it.
 pub use getrandom::SysRng;
@@ -64,16 +65,32 @@ pub(crate) fn aes256_cbc_decrypt(key: &[u8], iv: &[u8], ciphertext: &[u8]) -> Op
     dec.decrypt_padded_vec::<Pkcs7>(ciphertext).ok()
 }
 
-/// SP 800-108 counter mode, HMAC-SHA-512 PRF, 32-bit counter before the fixed input:
-/// `K(i) = HMAC(key, [i]_32 ‖ fixed_input)`, `out` filled from K(1), K(2), …
-pub(crate) fn kbkdf_ctr_hmac_sha512(key: &[u8], fixed_input: &[u8], out: &mut [u8]) {
-    for (i, chunk) in out.chunks_mut(64).enumerate() {
-        // At most 2^32-1 blocks: callers ask for one (a CEK) or a few (test vectors).
-        let counter = (i as u32).wrapping_add(1).to_be_bytes();
-        let mut block = hmac_sha512(key, &[&counter, fixed_input]);
-        chunk.copy_from_slice(&block[..chunk.len()]);
-        zeroize::Zeroize::zeroize(&mut block);
+/// SP 800-108 counter mode, HMAC-SHA-512 PRF, 32-bit counter before the fixed input, one
+/// block: `K(1) = HMAC(key, [1]_32 ‖ fixed_input)`. RustCrypto's `kbkdf` with the fixed input
+/// passed whole (no separator or [L] added: the caller's fixed input already holds them).
+pub(crate) fn kbkdf_ctr_hmac_sha512_block(key: &[u8], fixed_input: &[u8]) -> Zeroizing<[u8; 64]> {
+    use kbkdf::{Counter, Kbkdf, Params};
+    /// Output-size marker: one HMAC-SHA-512 block.
+    struct OneBlock;
+    impl hmac::digest::common::KeySizeUser for OneBlock {
+        type KeySize = hmac::digest::consts::U64;
     }
+    let params = Params::builder(key)
+        .with_label(fixed_input)
+        .use_l(false)
+        .use_separator(false)
+        .build();
+    let mut out = Zeroizing::new([0u8; 64]);
+    match Counter::<hmac::Hmac<sha2::Sha512>, OneBlock>::default().derive(params) {
+        Ok(mut block) => {
+            out.copy_from_slice(block.as_slice());
+            zeroize::Zeroize::zeroize(block.as_mut_slice());
+        }
+        // Invariant: `kbkdf` refuses only outputs over 2^32-1 blocks; this is one. A key
+        // derived some other way would decrypt nothing, so stop instead of returning one.
+        Err(_) => unreachable!("kbkdf refused a one-block derivation"),
+    }
+    out
 }
 
 /// RSAES-OAEP (SHA-256, MGF1-SHA-256, empty label) to `recipient`, seeded from `rng`;
