@@ -13,9 +13,9 @@
 # its crate and version: aws_lc_fips_0_13_17_*, aws-lc-sys's with aws_lc_0_*). The DWARF
 # line tables name every source file that contributed machine code to the binary, inlined
 # or not, so a RustCrypto crate whose source directory is absent from them has no code in
-# the binary at all. `sha2` is reported, not refused: the `rsa` crate's PKCS#1 v1.5 verifier
-# hashes with it when `keygen --pkcs11` checks a token's signature (docs/SECURITY.md says so),
-# and it is on none of the paths above (those call the module through sdkit_core::provider).
+# the binary at all. `sha2` may stay for one use only, checked against the line tables: the `rsa`
+# crate's PKCS#1 v1.5 verifier, with which `keygen --pkcs11` checks a signature the token
+# made (docs/SECURITY.md says so); the paths above call the module (sdkit_core::provider).
 #
 # Needs: nm and objdump (binutils), and for the build cargo, CMake and Go.
 # Exit status: 0 all checks passed, 1 a check failed, 2 a tool or the binary is missing.
@@ -50,45 +50,75 @@ prefix=$(printf '%s\n' "$symbols" | sed -n 's/^\(aws_lc_fips_[0-9_]*_\)FIPS_mode
 if [ -z "$prefix" ]; then
     fail "no AWS-LC FIPS module in $bin (no aws_lc_fips_*_FIPS_mode symbol): not a fips build?"
 else
-    for fn in FIPS_mode AES_cbc_encrypt HMAC_Init_ex SHA256_Update KBKDF_ctr_hmac \
-        PKCS5_PBKDF2_HMAC RAND_bytes RSA_generate_key_fips EVP_PKEY_encrypt EVP_PKEY_decrypt \
-        BORINGSSL_integrity_test; do
-        if printf '%s\n' "$symbols" | grep -qx "${prefix}${fn}\|${fn}"; then
+    # Here-strings, not pipes: `grep -q` stops reading at the first match, and with pipefail
+    # the writer's SIGPIPE would count as a failure.
+    for fn in FIPS_mode EVP_aes_256_cbc EVP_EncryptInit_ex EVP_DecryptInit_ex HMAC_Init_ex \
+        SHA256_Update KBKDF_ctr_hmac PKCS5_PBKDF2_HMAC RAND_bytes RSA_generate_key_fips \
+        EVP_PKEY_encrypt EVP_PKEY_decrypt; do
+        if grep -qx "${prefix}${fn}" <<<"$symbols"; then
             pass "$fn is the FIPS module's (${prefix}${fn})"
         else
             fail "$fn: not found as ${prefix}${fn}"
         fi
     done
+    # The module's power-on integrity check over its own code (unprefixed by design).
+    if grep -qx "BORINGSSL_integrity_test" <<<"$symbols"; then
+        pass "the module's integrity self-test is linked (BORINGSSL_integrity_test)"
+    else
+        fail "no BORINGSSL_integrity_test: the module's integrity check is missing"
+    fi
 fi
-if printf '%s\n' "$symbols" | grep -q '^aws_lc_0_'; then
+if grep -q '^aws_lc_0_' <<<"$symbols"; then
     fail "the non-FIPS AWS-LC (aws-lc-sys, aws_lc_0_* symbols) is linked in"
 else
     pass "no non-FIPS AWS-LC (aws_lc_0_*) symbol"
 fi
 
-# Source directories in the line tables (objdump prints each CU's directory and file table).
-dirs=$(objdump --dwarf=rawline "$bin" 2>/dev/null | grep -oE '/[A-Za-z0-9_.+-]+-[0-9]+\.[0-9]+\.[0-9]+[A-Za-z0-9.+-]*/' | sort -u)
-if ! printf '%s\n' "$dirs" | grep -q '/sdkit\|/rsa-0\.'; then
-    if [ -z "$(objdump --dwarf=rawline "$bin" 2>/dev/null | head -c 1)" ]; then
-        echo "fips-symbols: $bin has no DWARF line tables; build it with" \
-            "CARGO_PROFILE_RELEASE_DEBUG=line-tables-only (or run without an argument)" >&2
-        exit 2
-    fi
+# Crates with code in the binary, from the DWARF: each compilation unit's directory (code a
+# crate compiled itself) and every directory in the line tables' directory tables (code
+# inlined elsewhere). A crate's directory is named <crate>-<version>.
+lines=$(objdump --dwarf=rawline "$bin" 2>/dev/null || true)
+if ! grep -q "The Directory Table" <<<"$lines"; then
+    echo "fips-symbols: $bin has no DWARF line tables; build it with" \
+        "CARGO_PROFILE_RELEASE_DEBUG=line-tables-only (or run without an argument)" >&2
+    exit 2
 fi
-for crate in aes cbc hmac kbkdf; do
-    found=$(printf '%s\n' "$dirs" | grep -E "^/${crate}-[0-9]" || true)
+crate_dir='[a-z0-9_]+(-[a-z0-9_]+)*-[0-9]+\.[0-9]+\.[0-9]+[^/[:space:]]*'
+dirs=$({
+    grep -E $'^  [0-9]+\t' <<<"$lines"
+    objdump --dwarf=info "$bin" 2>/dev/null | grep 'DW_AT_comp_dir' | sed 's/.*: //'
+} | grep -oE "(^|/|[[:space:]])$crate_dir" | sed -E 's@^[/[:blank:]]+@@' | sort -u || true)
+if ! grep -q '^rsa-' <<<"$dirs"; then
+    fail "could not read crate directories from the line tables (no rsa crate found)"
+fi
+for crate in aes cbc hmac kbkdf getrandom scrypt pbkdf2; do
+    found=$(grep -E "^${crate}-[0-9]" <<<"$dirs" || true)
     if [ -n "$found" ]; then
         fail "RustCrypto $crate code is in the binary ($(echo $found))"
     else
         pass "no code from RustCrypto's $crate"
     fi
 done
-sha2=$(printf '%s\n' "$dirs" | grep -E '^/sha2-[0-9]' || true)
-if [ -n "$sha2" ]; then
-    echo "note: RustCrypto sha2 is in the binary ($(echo $sha2)): the rsa crate's PKCS#1 v1.5" \
-        "verifier, used by keygen --pkcs11 to check a token's signature" >&2
+# sha2 may remain for one use only: the rsa crate's PKCS#1 v1.5 verifier, with which
+# `keygen --pkcs11` checks the signature a token made. Every address of sha2 code inlined
+# into another crate must sit in that function (sha2's own compression function, which it
+# calls, is sha2's compilation unit).
+sha2_addrs=$(grep -q '^sha2-' <<<"$dirs" && objdump --dwarf=decodedline "$bin" 2>/dev/null |
+    awk '/^\/.*:$/ {cur=$0; next} /^[^ ]+ +[0-9]+ +0x/ { if (cur ~ /\/sha2-[0-9]/) print $3 }' |
+    sort -u || true)
+if [ -z "$sha2_addrs" ]; then
+    pass "no code from RustCrypto's sha2"
 else
-    echo "note: no code from RustCrypto's sha2" >&2
+    # The function each address belongs to in the binary (what the code was inlined into).
+    callers=$(for a in $sha2_addrs; do
+        objdump -d -C --start-address="$a" --stop-address="$((a + 1))" "$bin" |
+            sed -n 's/^[0-9a-f]* <\(.*\)+0x[0-9a-f]*>:$/\1/p; s/^[0-9a-f]* <\(.*\)>:$/\1/p'
+    done | sort -u)
+    if [ -n "$callers" ] && ! grep -vq 'token::keygen::TokenSigner' <<<"$callers"; then
+        pass "RustCrypto sha2 is used only by keygen --pkcs11's check of a token's signature"
+    else
+        fail "RustCrypto sha2 code is reached from: $(echo $callers)"
+    fi
 fi
 
 if [ "$failed" -ne 0 ]; then
