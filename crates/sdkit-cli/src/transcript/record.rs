@@ -105,6 +105,22 @@ pub struct Record {
     pub custody_changes: Vec<CustodyChange>,
 }
 
+/// `0.1.0, AWS-LC-FIPS 3.6.0 (FIPS mode on)`: the sdkit version and, where the record names
+/// it, the crypto module that did the work (what an auditor asks; docs/SECURITY.md, "FIPS").
+fn version_and_module(r: &Map<String, Value>) -> String {
+    let version = text(r, "sdkit_version");
+    let Some(crypto) = r.get("crypto").and_then(Value::as_object) else {
+        return version;
+    };
+    let module = text(crypto, "module");
+    let module_version = text(crypto, "version");
+    let mode = match crypto.get("fips_mode").and_then(Value::as_bool) {
+        Some(true) => "FIPS mode on",
+        _ => "FIPS mode off",
+    };
+    format!("{version}, {module} {module_version} ({mode})")
+}
+
 fn text(r: &Map<String, Value>, k: &str) -> String {
     r.get(k).and_then(Value::as_str).unwrap_or("").to_owned()
 }
@@ -173,7 +189,7 @@ impl Record {
         for r in records {
             let sha = text(r, "binary_sha256");
             let b = (
-                text(r, "sdkit_version"),
+                version_and_module(r),
                 (!sha.is_empty()).then(|| Shown::of(&sha)),
             );
             if !binaries.iter().any(|(v, s)| {

@@ -240,6 +240,15 @@ fn transcript_heads_and_the_rendered_record() {
     }
     let exe = fs::read(assert_cmd::cargo::cargo_bin("sdkit")).unwrap();
     md.out_has(&[&sha256_hex(&exe), "sdkit binary", "Sign-off"]);
+    // ... and the crypto module it ran on.
+    md.out_has(&[if cfg!(feature = "fips") {
+        "AWS-LC-FIPS 3."
+    } else {
+        "(FIPS mode off)"
+    }]);
+    if cfg!(feature = "fips") {
+        md.out_has(&["(FIPS mode on)"]);
+    }
     // An edited last step: verified as a chain, caught by the head.
     let mut l = lines(&transcript);
     l[1] = l[1].replacen("\"ok\"", "\"crypto\"", 1);
