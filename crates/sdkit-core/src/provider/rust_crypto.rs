@@ -14,7 +14,8 @@ pub use getrandom::SysRng;
 pub fn module() -> CryptoModule {
     CryptoModule {
         name: "RustCrypto",
-        version: "aes 0.9, cbc 0.2, hmac 0.13, sha2 0.11, getrandom 0.4".to_owned(),
+        version: "aes 0.9, cbc 0.2, hmac 0.13, sha2 0.11, kbkdf 0.1.0-rc.1, getrandom 0.4"
+            .to_owned(),
         fips_mode: false,
     }
 }

@@ -12,14 +12,12 @@
 //!   with `rsa`'s labelled OAEP, which must give Wycheproof's verdict, so the refusal is known
 //!   to come from the label and not from a broken raw-RSA path.
 
-use crate::fixtures::wycheproof;
+use crate::fixtures::wycheproof_oaep_sha256;
 use rsa::hazmat::rsa_decrypt_and_check;
-use rsa::pkcs8::DecodePrivateKey;
 use rsa::traits::PublicKeyParts;
 use rsa::{BoxedUint, Oaep, PrivateKey};
 use sdkit_core::aead::DecryptError;
 use sdkit_core::oaep_decode::decode_eme_oaep_sha256;
-use serde_json::Value;
 use sha2::Sha256;
 
 /// What one file exercised.
@@ -46,10 +44,6 @@ impl Counts {
     }
 }
 
-fn hex_field(t: &Value, name: &str) -> Vec<u8> {
-    hex::decode(t[name].as_str().unwrap_or_else(|| panic!("{name} missing"))).unwrap()
-}
-
 /// What a token's raw RSA decryption returns: `None` when it refuses the ciphertext (wrong
 /// length or not below `n`), otherwise `c^d mod n` as exactly k octets.
 fn raw_rsa(key: &PrivateKey, ct: &[u8]) -> Option<Vec<u8>> {
@@ -69,72 +63,53 @@ fn raw_rsa(key: &PrivateKey, ct: &[u8]) -> Option<Vec<u8>> {
 }
 
 fn run_file(bits: usize) -> Counts {
-    let name = format!("rsa_oaep_{bits}_sha256_mgf1sha256_test.json");
-    let doc = wycheproof(&name);
-    assert_eq!(doc["schema"], "rsaes_oaep_decrypt_schema_v1.json", "{name}");
+    let (groups, declared) = wycheproof_oaep_sha256(bits);
     let mut counts = Counts::default();
-    for group in doc["testGroups"].as_array().unwrap() {
-        assert_eq!(group["sha"], "SHA-256", "{name}");
-        assert_eq!(group["mgf"], "MGF1", "{name}");
-        assert_eq!(group["mgfSha"], "SHA-256", "{name}");
-        assert_eq!(group["keySize"].as_u64(), Some(bits as u64), "{name}");
-        let der = hex_field(group, "privateKeyPkcs8");
-        let key = PrivateKey::from_pkcs8_der(&der)
-            .unwrap_or_else(|e| panic!("{name}: privateKeyPkcs8 does not load: {e}"));
-        assert_eq!(key.size() * 8, bits, "{name}: modulus size");
-        for t in group["tests"].as_array().unwrap() {
-            let id = t["tcId"].as_u64().unwrap();
-            let msg = hex_field(t, "msg");
-            let ct = hex_field(t, "ct");
-            let label = hex_field(t, "label");
-            let valid = match t["result"].as_str().unwrap() {
-                "valid" => true,
-                "invalid" => false,
-                other => panic!("{name} tcId {id}: unexpected result {other:?}"),
-            };
-            let Some(em) = raw_rsa(&key, &ct) else {
+    for (key, cases) in &groups {
+        for c in cases {
+            let at = &c.at;
+            let Some(em) = raw_rsa(key, &c.ct) else {
                 assert!(
-                    !valid,
-                    "{name} tcId {id}: the raw RSA step refused a valid ciphertext"
+                    !c.valid,
+                    "{at}: the raw RSA step refused a valid ciphertext"
                 );
                 counts.refused_by_token += 1;
                 continue;
             };
             let ours = decode_eme_oaep_sha256(&em);
-            if label.is_empty() {
-                if valid {
-                    let p = ours.unwrap_or_else(|e| panic!("{name} tcId {id}: {e}"));
-                    assert_eq!(p.as_slice(), &msg[..], "{name} tcId {id}");
+            if c.label.is_empty() {
+                if c.valid {
+                    let p = ours.unwrap_or_else(|e| panic!("{at}: {e}"));
+                    assert_eq!(p.as_slice(), &c.msg[..], "{at}");
                     counts.decoded += 1;
                 } else {
-                    assert_eq!(ours, Err(DecryptError), "{name} tcId {id}: accepted");
+                    assert_eq!(ours, Err(DecryptError), "{at}: accepted");
                     counts.refused += 1;
                 }
             } else {
                 assert_eq!(
                     ours,
                     Err(DecryptError),
-                    "{name} tcId {id}: empty-label decoding accepted a labelled ciphertext"
+                    "{at}: empty-label decoding accepted a labelled ciphertext"
                 );
-                let theirs = key.decrypt(Oaep::<Sha256>::new_with_label(label), &ct);
-                if valid {
-                    let p = theirs.unwrap_or_else(|e| panic!("{name} tcId {id}: {e}"));
-                    assert_eq!(p, msg, "{name} tcId {id}");
+                let theirs = key.decrypt(Oaep::<Sha256>::new_with_label(c.label.clone()), &c.ct);
+                if c.valid {
+                    let p = theirs.unwrap_or_else(|e| panic!("{at}: {e}"));
+                    assert_eq!(p, c.msg, "{at}");
                     counts.labelled_valid += 1;
                 } else {
-                    assert!(theirs.is_err(), "{name} tcId {id}: rsa accepted");
+                    assert!(theirs.is_err(), "{at}: rsa accepted");
                     counts.labelled_invalid += 1;
                 }
             }
         }
     }
-    let declared = doc["numberOfTests"].as_u64().unwrap();
     assert_eq!(
-        counts.total() as u64,
+        counts.total(),
         declared,
-        "{name}: not every vector ran"
+        "rsa_oaep_{bits}: not every vector ran"
     );
-    println!("{name}: {counts:?}");
+    println!("rsa_oaep_{bits}: {counts:?}");
     counts
 }
 
