@@ -4,7 +4,6 @@
 
 use crate::cli::TokensArgs;
 use crate::error::{CliError, Exit};
-use crate::render::ShowPath;
 use crate::render::{Output, Report, date};
 use serde_json::{Value, json};
 use std::fmt::Write as _;
@@ -127,6 +126,7 @@ impl Report for TokensView {
 #[cfg(feature = "pkcs11")]
 pub fn run(args: &TokensArgs, out: Output) -> Result<Exit, CliError> {
     use crate::cli::KeyArgs;
+    use crate::render::ShowPath;
     use crate::token_keys::{TokenSessions, module_path, token_error};
     use sdkit_certs::token::{ObjectKind, ObjectType, Pkcs11Uri};
 
