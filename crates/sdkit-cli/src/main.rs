@@ -35,15 +35,43 @@ fn main() -> std::process::ExitCode {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
-            let code = if e.use_stderr() {
-                Exit::Usage
-            } else {
-                Exit::Ok
-            };
-            return std::process::ExitCode::from(code as u8);
+            if !e.use_stderr() {
+                return std::process::ExitCode::from(Exit::Ok as u8); // --help, --version
+            }
+            // With --json, a bad command line is one JSON document on stdout as well, like
+            // every other failure (docs/JSON.md); clap's own text stays on stderr.
+            if argv
+                .iter()
+                .take_while(|a| *a != "--")
+                .any(|a| a == "--json")
+            {
+                usage_error_json(&e);
+            }
+            return std::process::ExitCode::from(Exit::Usage as u8);
         }
     };
     // An interrupted command must not leave a partial file: io removes in-flight temporaries
     // on Ctrl-C (it installs that handler when a command first stages a file).
     std::process::ExitCode::from(app::run(&cli, &argv) as u8)
+}
+
+/// `{ "ok": false, "error": { "kind": "usage", ... } }` for a command line clap
+/// refused: its first paragraph as the message, `--help` as what to do.
+fn usage_error_json(e: &clap::Error) {
+    let text = e.to_string();
+    let message = text
+        .lines()
+        .take_while(|l| !l.trim().is_empty())
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join(" ");
+    let message = message
+        .strip_prefix("error: ")
+        .unwrap_or(&message)
+        .to_owned();
+    let error = error::CliError::usage(message).hint("see the command's --help");
+    render::Output::new(true, false).emit(
+        &serde_json::json!({ "ok": false, "error": error.json() }),
+        "",
+    );
 }

@@ -205,17 +205,22 @@ impl Output {
         let mut json = report.json();
         if let Some(o) = json.as_object_mut() {
             o.insert("ok".into(), Value::Bool(true));
-            o.insert("crypto".into(), sdkit_certs::crypto_module());
         }
         self.emit(&json, &report.text());
     }
 
-    /// Prints the report: the JSON value, or the text lines.
+    /// Prints the report: the JSON value, or the text lines. Every JSON document says which
+    /// crypto module this binary runs on (`crypto`, docs/JSON.md), added here, the one place
+    /// JSON reaches stdout.
     pub fn emit(self, json: &Value, text: &str) {
         if self.json {
+            let mut json = json.clone();
+            if let Some(o) = json.as_object_mut() {
+                o.entry("crypto").or_insert_with(sdkit_certs::crypto_module);
+            }
             println!(
                 "{}",
-                json_safe(serde_json::to_string_pretty(json).unwrap_or_else(|_| json.to_string()))
+                json_safe(serde_json::to_string_pretty(&json).unwrap_or_else(|_| json.to_string()))
             );
         } else if !self.quiet {
             let text = wrap(text);
@@ -239,16 +244,11 @@ impl Output {
                 if let Some(o) = json.as_object_mut() {
                     o.insert("ok".into(), Value::Bool(false));
                     o.insert("error".into(), e.json());
-                    o.insert("crypto".into(), sdkit_certs::crypto_module());
                 }
                 self.emit(&json, &r.text);
             }
             None if self.json => {
-                let crypto = sdkit_certs::crypto_module();
-                self.emit(
-                    &serde_json::json!({ "ok": false, "error": e.json(), "crypto": crypto }),
-                    "",
-                );
+                self.emit(&serde_json::json!({ "ok": false, "error": e.json() }), "");
             }
             None => {}
         }

@@ -708,7 +708,15 @@ fn usage_errors() {
         (vec![], "Usage"),
     ] {
         sdkit(&args).run().code(USAGE).err_has(&[needle]);
-        sdkit(&args).json().run().code(USAGE);
+        // With --json the refusal is also one JSON document on stdout (docs/JSON.md).
+        let r = sdkit(&args).json().run();
+        r.code(USAGE).err_has(&[needle]);
+        let j = r.json();
+        assert_eq!(j["ok"], false, "{r}");
+        assert_eq!(j["error"]["kind"], "usage", "{r}");
+        assert_eq!(j["error"]["exit_code"], USAGE, "{r}");
+        assert!(j["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{r}");
+        assert!(j["crypto"]["module"].is_string(), "{r}");
     }
 }
 
