@@ -715,7 +715,12 @@ fn usage_errors() {
         assert_eq!(j["ok"], false, "{r}");
         assert_eq!(j["error"]["kind"], "usage", "{r}");
         assert_eq!(j["error"]["exit_code"], USAGE, "{r}");
-        assert!(j["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{r}");
+        assert!(
+            j["error"]["message"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty()),
+            "{r}"
+        );
         assert!(j["crypto"]["module"].is_string(), "{r}");
     }
 }
