@@ -20,9 +20,11 @@
 # On success the binary and its build-info are kept as verify-release/sdkit and
 # verify-release/sdkit.build-info and the clones are deleted (VERIFY_RELEASE_KEEP=1 keeps them).
 #
-# Usage: bash scripts/verify-release.sh [--allow-dirty]
+# Usage: bash scripts/verify-release.sh [--allow-dirty] [--fips]
 #   The working tree must be clean: the clones build HEAD's commit, so uncommitted changes
-#   would not be in them. --allow-dirty verifies HEAD anyway, with a warning.
+#   would not be in them. --allow-dirty verifies HEAD anyway, with a warning. --fips verifies
+#   the FIPS binary (`build-release.sh --fips`; needs CMake and Go) instead, under
+#   <target dir>/verify-release-fips/.
 # Not run by .ci/run: it takes two full release builds (about 6 minutes on 2 cores).
 #
 # Exit status: 0 the two builds are identical and every check passed; 1 the builds differ,
@@ -35,12 +37,15 @@ cd "$repo"
 say() { echo "verify-release: $*" >&2; }
 die() { say "$2"; exit "$1"; }
 
-allow_dirty=
-case "${1:-}" in
-    "") ;;
-    --allow-dirty) allow_dirty=1 ;;
-    *) die 2 "unknown argument $1 (usage: verify-release.sh [--allow-dirty])" ;;
-esac
+allow_dirty= fips=
+for arg in "$@"; do
+    case "$arg" in
+        --allow-dirty) allow_dirty=1 ;;
+        --fips) fips=--fips ;;
+        *) die 2 "unknown argument $arg (usage: verify-release.sh [--allow-dirty] [--fips])" ;;
+    esac
+done
+kept=sdkit
 for tool in git cargo sha256sum python3; do
     command -v "$tool" >/dev/null 2>&1 || die 2 "$tool is not installed"
 done
@@ -54,7 +59,7 @@ fi
 target_dir=$(cargo metadata --no-deps --format-version 1 --locked 2>/dev/null |
     sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
 [ -n "$target_dir" ] || target_dir="$repo/target"
-work="$target_dir/verify-release"
+work="$target_dir/verify-release${fips:+-fips}"
 rm -rf "$work"
 mkdir -p "$work"
 work=$(cd "$work" && pwd)
@@ -76,7 +81,7 @@ build() {
             die 2 "build $name: could not check out $commit (log: $log)"
     fi
     say "build $name: building in $clone (target dir $target; log: $log)"
-    bin=$(CARGO_TARGET_DIR="$target" bash "$clone/scripts/build-release.sh" 2>>"$log") ||
+    bin=$(CARGO_TARGET_DIR="$target" bash "$clone/scripts/build-release.sh" $fips 2>>"$log") ||
         { tail -n 20 "$log" >&2; die 2 "build $name: build-release.sh failed (log: $log)"; }
     printf '%s\n' "$bin"
 }
@@ -129,15 +134,16 @@ if [ "$found" = 0 ]; then echo "build paths in the binary: none"; else failed=1;
 # The embedded dependency list must read back and name the crates that matter.
 deps="$work/dependencies.json"
 if "$SDKIT_RELEASE_TOOLS/bin/rust-audit-info" "$bin_a" >"$deps" 2>"$work/audit-info.err" &&
-    python3 - "$deps" <<'EOF'; then
+    python3 - "$deps" "$fips" <<'EOF'; then
 import json, sys
 pkgs = {p["name"]: p["version"] for p in json.load(open(sys.argv[1]))["packages"]}
-missing = [n for n in ("sdkit-cli", "sdkit-certs", "sdkit-core", "aws-lc-rs", "aws-lc-sys") if n not in pkgs]
+sys_crate = "aws-lc-fips-sys" if sys.argv[2] == "--fips" else "aws-lc-sys"
+missing = [n for n in ("sdkit-cli", "sdkit-certs", "sdkit-core", "aws-lc-rs", sys_crate) if n not in pkgs]
 if missing:
     print("embedded dependency list: missing " + ", ".join(missing))
     sys.exit(1)
 print(f"embedded dependency list: {len(pkgs)} crates, sdkit-cli {pkgs['sdkit-cli']}, "
-      f"aws-lc-rs {pkgs['aws-lc-rs']}, aws-lc-sys {pkgs['aws-lc-sys']}")
+      f"aws-lc-rs {pkgs['aws-lc-rs']}, {sys_crate} {pkgs[sys_crate]}")
 EOF
     :
 else
@@ -149,8 +155,8 @@ if [ "$failed" != 0 ]; then
     say "NOT verified: see above (clones kept under $work)"
     exit 1
 fi
-cp "$bin_a" "$work/sdkit"
-cp "$bin_a.build-info" "$work/sdkit.build-info"
+cp "$bin_a" "$work/$kept"
+cp "$bin_a.build-info" "$work/$kept.build-info"
 [ "${VERIFY_RELEASE_KEEP:-}" = 1 ] || rm -rf "$work/a" "$work/bb"
 say "verified: commit $commit builds reproducibly to sha256 $sha_a"
-say "the binary and its build-info: $work/sdkit, $work/sdkit.build-info"
+say "the binary and its build-info: $work/$kept, $work/$kept.build-info"
