@@ -69,12 +69,8 @@ impl std::error::Error for FipsModeOff {}
 pub fn check_fips_mode() -> Result<(), FipsModeOff> {
     #[cfg(feature = "fips")]
     {
+        // sdkit-core's provider is the same module (this feature turns on sdkit-core/fips).
         aws_lc_rs::try_fips_mode().map_err(|e| FipsModeOff(e.to_owned()))?;
-        if !sdkit_core::provider::module().fips_mode {
-            return Err(FipsModeOff(
-                "the symmetric provider is not the FIPS module".into(),
-            ));
-        }
     }
     Ok(())
 }
@@ -145,20 +141,16 @@ pub(crate) fn pbes2_decrypt_in_place<'a>(
     params.decrypt_in_place(passphrase, buf)
 }
 
-/// Decrypts a PBES2 `EncryptedPrivateKeyInfo` body in place on the FIPS module: PBKDF2 and
-/// AES-CBC are AWS-LC's (schemes were checked by [`check_pbes2_allowed`] first).
+/// The AES-CBC key and IV a PBES2 (PBKDF2 + AES-CBC) parameter set gives `passphrase`, the
+/// key derived by the FIPS module's PBKDF2: what reading and writing key files share.
 #[cfg(feature = "fips")]
-pub(crate) fn pbes2_decrypt_in_place<'a>(
+fn fips_pbes2_key(
     params: &pbes2::Parameters,
     passphrase: &[u8],
-    buf: &'a mut [u8],
-) -> Result<&'a [u8], pkcs8::pkcs5::Error> {
-    use aws_lc_rs::cipher::{
-        AES_128, AES_192, AES_256, DecryptionContext, PaddedBlockDecryptingKey, UnboundCipherKey,
-    };
+) -> Result<(aws_lc_rs::cipher::UnboundCipherKey, [u8; 16]), pkcs8::pkcs5::Error> {
+    use aws_lc_rs::cipher::{AES_128, AES_192, AES_256, UnboundCipherKey};
     use aws_lc_rs::pbkdf2;
-    use pkcs8::pkcs5::Error;
-    let bad = || Error::AlgorithmParametersInvalid {
+    let bad = || pkcs8::pkcs5::Error::AlgorithmParametersInvalid {
         oid: params.encryption.oid(),
     };
     let pbes2::Kdf::Pbkdf2(kdf) = &params.kdf else {
@@ -190,11 +182,28 @@ pub(crate) fn pbes2_decrypt_in_place<'a>(
         &mut key[..key_len],
     );
     let key = UnboundCipherKey::new(cipher, &key[..key_len]).map_err(|_| bad())?;
-    let key = PaddedBlockDecryptingKey::cbc_pkcs7(key).map_err(|_| bad())?;
+    Ok((key, iv))
+}
+
+/// Decrypts a PBES2 `EncryptedPrivateKeyInfo` body in place on the FIPS module: PBKDF2 and
+/// AES-CBC are AWS-LC's (schemes were checked by [`check_pbes2_allowed`] first).
+#[cfg(feature = "fips")]
+pub(crate) fn pbes2_decrypt_in_place<'a>(
+    params: &pbes2::Parameters,
+    passphrase: &[u8],
+    buf: &'a mut [u8],
+) -> Result<&'a [u8], pkcs8::pkcs5::Error> {
+    use aws_lc_rs::cipher::{DecryptionContext, PaddedBlockDecryptingKey};
+    let (key, iv) = fips_pbes2_key(params, passphrase)?;
+    let key = PaddedBlockDecryptingKey::cbc_pkcs7(key).map_err(|_| {
+        pkcs8::pkcs5::Error::AlgorithmParametersInvalid {
+            oid: params.encryption.oid(),
+        }
+    })?;
     // A padding failure is what a wrong passphrase looks like, as in `pkcs5`.
     key.decrypt(buf, DecryptionContext::Iv128(iv.into()))
         .map(|p| &*p)
-        .map_err(|_| Error::DecryptFailed)
+        .map_err(|_| pkcs8::pkcs5::Error::DecryptFailed)
 }
 
 /// Refuses, in a `fips` build, to write a key file with scrypt: the module has no scrypt, and
@@ -221,43 +230,27 @@ pub(crate) fn pbes2_encrypt(
 }
 
 /// Encrypts a PKCS#8 key as a PBES2 `EncryptedPrivateKeyInfo` on the FIPS module: PBKDF2
-/// and AES-256-CBC are AWS-LC's; `pkcs8` only encodes the result.
+/// and AES-CBC are AWS-LC's; `pkcs8` only encodes the result.
 #[cfg(feature = "fips")]
 pub(crate) fn pbes2_encrypt(
     params: pbes2::Parameters,
     passphrase: &[u8],
     info: &pkcs8::PrivateKeyInfoRef<'_>,
 ) -> Result<der::SecretDocument, pkcs8::Error> {
-    use aws_lc_rs::cipher::{
-        AES_256, EncryptionContext, PaddedBlockEncryptingKey, UnboundCipherKey,
-    };
-    use aws_lc_rs::pbkdf2;
+    use aws_lc_rs::cipher::{EncryptionContext, PaddedBlockEncryptingKey};
     use der::Encode;
     let bad = || {
         pkcs8::Error::from(pkcs8::pkcs5::Error::AlgorithmParametersInvalid {
             oid: params.encryption.oid(),
         })
     };
-    let (pbes2::Kdf::Pbkdf2(kdf), pbes2::EncryptionScheme::Aes256Cbc { iv }) =
-        (&params.kdf, params.encryption)
-    else {
-        return Err(bad());
-    };
-    if kdf.prf != pbes2::Pbkdf2Prf::HmacWithSha256 {
-        return Err(bad());
-    }
-    let iterations = core::num::NonZeroU32::new(kdf.iteration_count).ok_or_else(bad)?;
-    let mut key = zeroize::Zeroizing::new([0u8; 32]);
-    pbkdf2::derive(
-        pbkdf2::PBKDF2_HMAC_SHA256,
-        iterations,
-        kdf.salt.as_bytes(),
-        passphrase,
-        &mut key[..],
-    );
-    let key = UnboundCipherKey::new(&AES_256, &key[..]).map_err(|_| bad())?;
+    let (key, iv) = fips_pbes2_key(&params, passphrase)?;
     let key = PaddedBlockEncryptingKey::cbc_pkcs7(key).map_err(|_| bad())?;
-    let mut data = zeroize::Zeroizing::new(info.to_der()?);
+    // Room for the padding up front: encrypting in place must not reallocate and leave a
+    // copy of the plaintext key in freed memory.
+    let plain = zeroize::Zeroizing::new(info.to_der()?);
+    let mut data = zeroize::Zeroizing::new(Vec::with_capacity(plain.len() + 16));
+    data.extend_from_slice(&plain);
     key.less_safe_encrypt(&mut *data, EncryptionContext::Iv128(iv.into()))
         .map_err(|_| bad())?;
     let encrypted = pkcs8::EncryptedPrivateKeyInfoRef {

@@ -97,7 +97,10 @@ fn cipher_key(key: &[u8]) -> Option<UnboundCipherKey> {
 /// AES-256-CBC with PKCS#7 padding on the module; `None` for a key that is not 32 bytes.
 pub(crate) fn aes256_cbc_encrypt(key: &[u8], iv: &[u8; 16], plaintext: &[u8]) -> Option<Vec<u8>> {
     let key = PaddedBlockEncryptingKey::cbc_pkcs7(cipher_key(key)?).ok()?;
-    let mut in_out = plaintext.to_vec();
+    // Room for the padding up front: encrypting in place must not reallocate and leave a copy
+    // of the plaintext in freed memory.
+    let mut in_out = Vec::with_capacity(plaintext.len() + 16);
+    in_out.extend_from_slice(plaintext);
     key.less_safe_encrypt(&mut in_out, EncryptionContext::Iv128(FixedLength::from(iv)))
         .ok()?;
     Some(in_out)
