@@ -71,7 +71,7 @@ fn usage_error_json(e: &clap::Error) {
         .to_owned();
     let error = error::CliError::usage(message).hint("see the command's --help");
     render::Output::new(true, false).emit(
-        &serde_json::json!({ "ok": false, "error": error.json() }),
+        serde_json::json!({ "ok": false, "error": error.json() }),
         "",
     );
 }

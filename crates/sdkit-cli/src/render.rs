@@ -206,15 +206,14 @@ impl Output {
         if let Some(o) = json.as_object_mut() {
             o.insert("ok".into(), Value::Bool(true));
         }
-        self.emit(&json, &report.text());
+        self.emit(json, &report.text());
     }
 
     /// Prints the report: the JSON value, or the text lines. Every JSON document says which
     /// crypto module this binary runs on (`crypto`, docs/JSON.md), added here, the one place
     /// JSON reaches stdout.
-    pub fn emit(self, json: &Value, text: &str) {
+    pub fn emit(self, mut json: Value, text: &str) {
         if self.json {
-            let mut json = json.clone();
             if let Some(o) = json.as_object_mut() {
                 o.entry("crypto").or_insert_with(sdkit_certs::crypto_module);
             }
@@ -245,10 +244,10 @@ impl Output {
                     o.insert("ok".into(), Value::Bool(false));
                     o.insert("error".into(), e.json());
                 }
-                self.emit(&json, &r.text);
+                self.emit(json, &r.text);
             }
             None if self.json => {
-                self.emit(&serde_json::json!({ "ok": false, "error": e.json() }), "");
+                self.emit(serde_json::json!({ "ok": false, "error": e.json() }), "");
             }
             None => {}
         }

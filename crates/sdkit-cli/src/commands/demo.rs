@@ -476,7 +476,7 @@ pub fn run(args: &DemoArgs, out: Output, run_command: RunCommand) -> Result<Exit
         "\nDEMO FAILED: see the step above.\n".to_owned()
     };
     out.emit(
-        &json!({ "command": "demo", "dir": p(dir), "steps": results, "ok": all_ok }),
+        json!({ "command": "demo", "dir": p(dir), "steps": results, "ok": all_ok }),
         &text,
     );
     Ok(if all_ok { Exit::Ok } else { Exit::CheckFailed })

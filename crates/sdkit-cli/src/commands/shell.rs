@@ -57,7 +57,7 @@ pub fn man(args: &ManArgs, out: Output) -> Result<Exit, CliError> {
     write_all_atomic(&files, args.force)?;
     let names: Vec<&str> = pages.iter().map(|(n, _)| n.as_str()).collect();
     out.emit(
-        &json!({ "command": "man", "out_dir": args.out_dir.shown().to_string(), "pages": names, "ok": true }),
+        json!({ "command": "man", "out_dir": args.out_dir.shown().to_string(), "pages": names, "ok": true }),
         &format!("Wrote {} man pages to {}\n", names.len(), args.out_dir.shown()),
     );
     Ok(Exit::Ok)
