@@ -325,3 +325,30 @@ impl Run {
             .unwrap_or_else(|e| panic!("stdout is not one JSON document: {e}\n{self}"))
     }
 }
+
+/// Runs `sdkit ARGS` on a pseudo-terminal (util-linux `script`) with `env` added, typing
+/// `typed` at it: how the tests answer prompts that read the terminal, not stdin.
+pub fn on_a_terminal(args: &[String], env: &[(&str, &OsStr)], typed: &str) -> std::process::Output {
+    use std::io::Write;
+    let exe = assert_cmd::cargo::cargo_bin("sdkit");
+    let line = std::iter::once(exe.display().to_string())
+        .chain(args.iter().cloned())
+        .map(|a| format!("'{}'", a.replace('\'', r"'\''")))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut child = std::process::Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .envs(env.iter().copied())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("util-linux `script` is needed for the terminal tests (Debian: bsdutils)");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(typed.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}

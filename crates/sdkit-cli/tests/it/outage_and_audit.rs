@@ -642,31 +642,6 @@ fn man_pages_for_every_command_at_every_depth() {
     assert!(verify.contains("expect"));
 }
 
-/// Runs `sdkit ARGS` on a pseudo-terminal (util-linux `script`), typing `typed` at it.
-fn on_a_terminal(args: &[String], typed: &str) -> std::process::Output {
-    use std::io::Write;
-    let exe = assert_cmd::cargo::cargo_bin("sdkit");
-    let line = std::iter::once(exe.display().to_string())
-        .chain(args.iter().cloned())
-        .map(|a| format!("'{}'", a.replace('\'', r"'\''")))
-        .collect::<Vec<_>>()
-        .join(" ");
-    let mut child = std::process::Command::new("script")
-        .args(["-qec", &line, "/dev/null"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("util-linux `script` is needed for the terminal tests (Debian: bsdutils)");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(typed.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
-}
-
 #[test]
 fn a_mistyped_passphrase_at_the_prompt_may_be_typed_again() {
     let args: Vec<String> = [
@@ -677,14 +652,14 @@ fn a_mistyped_passphrase_at_the_prompt_may_be_typed_again() {
         fixture("sd1.pbkdf2-aes256.pem").display().to_string(),
     ]
     .to_vec();
-    let ok = on_a_terminal(&args, &format!("wrong\n{FIXTURE_PASSPHRASE}\n"));
+    let ok = on_a_terminal(&args, &[], &format!("wrong\n{FIXTURE_PASSPHRASE}\n"));
     let text = String::from_utf8_lossy(&ok.stdout);
     assert_eq!(ok.status.code(), Some(OK), "{text}");
     assert!(
         text.contains("Wrong passphrase") && text.contains("2 more tries"),
         "{text}"
     );
-    let three = on_a_terminal(&args, "a\nb\nc\n");
+    let three = on_a_terminal(&args, &[], "a\nb\nc\n");
     let text = unfold(&String::from_utf8_lossy(&three.stdout));
     assert_eq!(three.status.code(), Some(INPUT), "{text}");
     assert!(text.contains("wrong passphrase, 3 times"), "{text}");

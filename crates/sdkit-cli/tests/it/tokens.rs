@@ -46,6 +46,14 @@ fn run_tool(cmd: &mut Command) {
 }
 
 impl SoftHsm {
+    /// What a child process needs to see this SoftHSM (its config and module).
+    fn terminal_env(&self) -> [(&'static str, &std::ffi::OsStr); 2] {
+        [
+            ("SOFTHSM2_CONF", self.conf.as_os_str()),
+            ("SDKIT_PKCS11_MODULE", std::ffi::OsStr::new(MODULE)),
+        ]
+    }
+
     /// An empty SoftHSM (no token yet).
     pub fn new() -> SoftHsm {
         require_tools();
@@ -624,34 +632,6 @@ fn reshare_from_token_keys_to_new_certificates() {
     }
 }
 
-/// Runs `sdkit ARGS` on a pseudo-terminal (util-linux `script`) with this SoftHSM, typing
-/// `typed` at it.
-fn on_a_terminal(h: &SoftHsm, args: &[String], typed: &str) -> std::process::Output {
-    use std::io::Write;
-    let exe = assert_cmd::cargo::cargo_bin("sdkit");
-    let line = std::iter::once(exe.display().to_string())
-        .chain(args.iter().cloned())
-        .map(|a| format!("'{}'", a.replace('\'', r"'\''")))
-        .collect::<Vec<_>>()
-        .join(" ");
-    let mut child = Command::new("script")
-        .args(["-qec", &line, "/dev/null"])
-        .env("SOFTHSM2_CONF", &h.conf)
-        .env("SDKIT_PKCS11_MODULE", MODULE)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("util-linux `script` is needed for the terminal tests (Debian: bsdutils)");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(typed.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
-}
-
 #[test]
 fn the_pin_is_asked_once_per_token_naming_it() {
     let h = real_custodians();
@@ -667,7 +647,7 @@ fn the_pin_is_asked_once_per_token_naming_it() {
         uri("alice", 3),
     ]
     .to_vec();
-    let out = on_a_terminal(&h, &args, &format!("{PIN}\n{PIN}\n"));
+    let out = on_a_terminal(&args, &h.terminal_env(), &format!("{PIN}\n{PIN}\n"));
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(OK), "{text}");
     assert_eq!(text.matches("PIN for token \"alice\"").count(), 1, "{text}");
@@ -684,7 +664,7 @@ fn the_pin_is_asked_once_per_token_naming_it() {
         uri("alice", 1),
     ]
     .to_vec();
-    let out = on_a_terminal(&h, &check, "0000000\n");
+    let out = on_a_terminal(&check, &h.terminal_env(), "0000000\n");
     let text = unfold(&String::from_utf8_lossy(&out.stdout));
     assert_eq!(out.status.code(), Some(INPUT), "{text}");
     assert!(text.contains("refused the pin"), "{text}");
