@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole-process measurements behind docs/PERFORMANCE.md's table:
-#   [RUNS=15 ROUNDS=5 KEYGEN_RUNS=9 SCALE_RUNS=3] bash scripts/bench-compare.sh
+#   [RUNS=15 ROUNDS=5 KEYGEN_RUNS=9 SCALE_RUNS=3 BA_RUNS=60] bash scripts/bench-compare.sh
 #   BEFORE_BIN=/path/to/old/sdkit bash scripts/bench-compare.sh   (adds a before/after table)
 # (a) restore-blob vs `az keyvault security-domain restore-blob` (azure-cli 2.91.0), real SD;
 # (b) keygen of 3 RSA-3072 keys + certificates vs three `openssl req -newkey rsa:3072 -x509`;
@@ -9,8 +9,9 @@
 #     bare_unwrap (crates/sdkit-certs/examples: only loads the keys and unwraps the share
 #     keys) in the same rounds; (c'') a drill with 3 passphrase-encrypted keys;
 # (d) split N=127 M=64 over 1 MiB, drills with 127 and 64 keys vs the floor.
-# BEFORE_BIN also runs the drills of (c), (c'') and (d, 127 keys) with that binary, batches
-# interleaved with the new one's. Timing: `hyperfine -N`, one warm-up, batches of at most 5
+# BEFORE_BIN also runs the drills of (c), (c'') and (d, 127 keys) with that binary, BA_RUNS
+# runs each in batches of 5 interleaved with the new one's (on a noisy VM a few batches are not
+# enough to see a 5% difference). Timing: `hyperfine -N`, one warm-up, batches of at most 5
 # runs; memory: one more run under GNU time (%M). Output: stdout and target/bench-compare/results.md.
 # Needs cargo, GNU time, openssl, python3 (and PyPI, ~300 MB, if the az venv is missing) and
 # hyperfine (`cargo install`ed into target/bench-tools if not on PATH); as root on Debian/Ubuntu
@@ -24,7 +25,7 @@ set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
-RUNS=${RUNS:-15} ROUNDS=${ROUNDS:-5} KEYGEN_RUNS=${KEYGEN_RUNS:-9} SCALE_RUNS=${SCALE_RUNS:-3}
+RUNS=${RUNS:-15} ROUNDS=${ROUNDS:-5} KEYGEN_RUNS=${KEYGEN_RUNS:-9} SCALE_RUNS=${SCALE_RUNS:-3} BA_RUNS=${BA_RUNS:-60}
 vectors="$repo/test-vectors/azure-sd"
 sd_real="$vectors/sd-2023-11-07_15e0e830.json"
 exchange_cert="$vectors/exchange-key-2023-11-07_15e0e830.pem"
@@ -278,7 +279,7 @@ fi
 ba() {
     old_cmd=("$before" "${@:3}") new_cmd=("$sdkit" "${@:3}")
     say "before/after: $1"
-    bench "$RUNS" "" old_cmd new_cmd
+    bench "$BA_RUNS" "" old_cmd new_cmd
     ba_rows+=("$(printf '| %s | %s | %s | %sx (fastest %sx) | %s / %s MiB |' "$1" "$(tm "$MED_0" "$MIN_0")" \
         "$(tm "$MED_1" "$MIN_1")" "$(ratio "$MED_1" "$MED_0")" "$(ratio "$MIN_1" "$MIN_0")" "$(mib "$RSS_0")" "$(mib "$RSS_1")")")
     check "$MED_1 / $MED_0 <= $2" "$1: after/before <= $2x: $(ratio "$MED_1" "$MED_0")x"
@@ -294,7 +295,7 @@ fi
     echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') at commit $(git describe --always --dirty 2>/dev/null || echo unknown)" \
         "on $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')), load average $load_before before," \
         "$(cut -d' ' -f1-3 /proc/loadavg) after; $("$sdkit" -V) (${linkage:-linkage unknown}), $(openssl version | cut -d' ' -f1-2);" \
-        "medians of $RUNS runs (keygen $KEYGEN_RUNS, N=127 $SCALE_RUNS; (c) $ROUNDS rounds of $per_round), $("$hyperfine" -V) -N."
+        "medians of $RUNS runs (keygen $KEYGEN_RUNS, N=127 $SCALE_RUNS; (c) $ROUNDS rounds of $per_round; before/after $BA_RUNS), $("$hyperfine" -V) -N."
     printf '\n| measurement | baseline | sdkit | ratio | peak RSS |\n|---|---|---|---|---|\n'
     printf '%s\n' "${rows[@]}"
     if [ -n "$before" ]; then

@@ -72,14 +72,15 @@ fn dispatch(cmd: &Command, out: Output) -> Result<Exit, CliError> {
 /// Runs a parsed command line; prints its error, records it in the transcript if asked.
 pub fn run(cli: &Cli, argv: &[String]) -> Exit {
     let out = Output::new(cli.json, cli.quiet);
-    // Start from a clean list of files touched (demo runs several commands in one process).
-    let _ = crate::io::take_file_records();
     // Verifying or rendering a transcript does not write to one.
     let reads_transcript = matches!(
         cli.command,
         Command::Transcript(TranscriptCommand::Verify { .. } | TranscriptCommand::Render { .. })
     );
     let records_to = cli.transcript.as_deref().filter(|_| !reads_transcript);
+    // Files touched are listed for the transcript only, from a clean list (demo runs several
+    // commands in one process).
+    crate::io::record_files(records_to.is_some());
     // A transcript that could not take this command's record fails the command before it
     // does anything: keys or plaintexts written without their record are worse than neither.
     crate::io::clear_reserved_logs();

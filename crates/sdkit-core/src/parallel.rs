@@ -1,52 +1,38 @@
-//! One parallel loop: a slice mapped on the machine's cores, results in input order.
+//! The parallel loops sdkit uses: a slice mapped on the machine's cores, results in input
+//! order, and two jobs side by side.
 //!
 //! The RSA work of a drill (each key unwrapping its share) is independent per key and is
 //! most of the time a drill takes when keys are not encrypted, so it is spread over the
-//! cores. Scoped standard threads do it in a few lines; a thread-pool crate would bring a
-//! dependency, and its start-up, for loops of a handful of items (docs/DESIGN.md,
-//! "Parallelism").
+//! cores; sdkit-certs parses key files and certificates, and the CLI generates keys, with
+//! the same loop. Both run on rayon's pool (docs/DESIGN.md, "Parallelism"): its threads
+//! start once and are woken for each loop, where a thread started per loop waited up to
+//! 5 ms on the benchmark VM before it got a core of its own.
 
-use core::sync::atomic::{AtomicUsize, Ordering};
+use rayon::prelude::*;
 
-/// `items.iter().map(f).collect()`, on up to one thread per core and per item.
+/// `items.iter().map(f).collect()`, on the machine's cores.
 ///
-/// Threads take the next item when they finish one, so uneven costs balance; the calling
-/// thread is one of them. Results come back in input order. A panic in `f` propagates to
-/// the caller once every thread has stopped, as it would in the sequential loop.
-pub(crate) fn map_in_order<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let threads = cores.min(items.len());
-    if threads <= 1 {
-        return items.iter().map(f).collect();
-    }
-    let next = AtomicUsize::new(0);
-    let worker = || {
-        let mut mine = Vec::new();
-        loop {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            let Some(item) = items.get(i) else { break };
-            mine.push((i, f(item)));
-        }
-        mine
-    };
-    let mut done: Vec<(usize, R)> = std::thread::scope(|scope| {
-        let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(worker)).collect();
-        let mut done = worker();
-        for h in helpers {
-            match h.join() {
-                Ok(theirs) => done.extend(theirs),
-                Err(panic) => std::panic::resume_unwind(panic),
-            }
-        }
-        done
-    });
-    done.sort_unstable_by_key(|(i, _)| *i);
-    done.into_iter().map(|(_, r)| r).collect()
+/// Results come back in input order. Idle threads take work from busy ones, so uneven
+/// costs balance, and so does a core that is busy with something else (the CLI parses the
+/// SD while the keys parse). A panic in `f` propagates to the caller, as it would in the
+/// sequential loop.
+pub fn map_in_order<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    items.par_iter().map(&f).collect()
+}
+
+/// Runs `a` and `b`, side by side when a core is free, and returns both results; a panic in
+/// either propagates to the caller.
+pub fn both<A: Send, B: Send>(
+    a: impl FnOnce() -> A + Send,
+    b: impl FnOnce() -> B + Send,
+) -> (A, B) {
+    rayon::join(a, b)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use core::sync::atomic::{AtomicUsize, Ordering};
 
     #[test]
     fn results_come_back_in_input_order() {

@@ -11,8 +11,6 @@ use serde_json::{Value, json};
 use std::fmt::Write;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use zeroize::Zeroizing;
 
 /// The most holders one run makes (the format numbers shares with 7 bits).
@@ -144,12 +142,6 @@ fn generate_keys(
     size: KeySize,
     show_progress: bool,
 ) -> Result<Vec<GeneratedKey>, CliError> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |p| p.get())
-        .min(n);
-    let next = AtomicUsize::new(0);
-    let slots: Mutex<Vec<Option<GeneratedKey>>> = Mutex::new((0..n).map(|_| None).collect());
-    let failed = AtomicUsize::new(0);
     let bar = if show_progress {
         let b = indicatif::ProgressBar::new(n as u64);
         if let Ok(style) = indicatif::ProgressStyle::with_template(
@@ -162,46 +154,26 @@ fn generate_keys(
     } else {
         None
     };
-    std::thread::scope(|s| {
-        for _ in 0..threads {
-            s.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::SeqCst);
-                    if i >= n {
-                        break;
-                    }
-                    match sdkit_certs::generate_rsa_key(size) {
-                        Ok(k) => {
-                            if let Ok(mut v) = slots.lock() {
-                                v[i] = Some(k);
-                            }
-                        }
-                        Err(_) => {
-                            failed.fetch_add(1, Ordering::SeqCst);
-                        }
-                    }
-                    if let Some(b) = &bar {
-                        b.inc(1);
-                    }
-                }
-            });
+    let holders: Vec<usize> = (0..n).collect();
+    let generated = sdkit_core::parallel::map_in_order(&holders, |_| {
+        let key = sdkit_certs::generate_rsa_key(size);
+        if let Some(b) = &bar {
+            b.inc(1);
         }
+        key
     });
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    let keys: Vec<GeneratedKey> = slots
-        .into_inner()
-        .map_err(|_| CliError::new(Exit::Crypto, "key generation failed"))?
+    let keys = generated
         .into_iter()
-        .flatten()
-        .collect();
-    if failed.load(Ordering::SeqCst) > 0 || keys.len() != n {
-        return Err(CliError::new(
-            Exit::Crypto,
-            "RSA key generation failed (the random generator or prime search failed)",
-        ));
-    }
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|_| {
+            CliError::new(
+                Exit::Crypto,
+                "RSA key generation failed (the random generator or prime search failed)",
+            )
+        })?;
     Ok(keys)
 }
 

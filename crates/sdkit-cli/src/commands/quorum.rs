@@ -50,15 +50,9 @@ pub fn run_quorum_with(
 ) -> Result<QuorumRun, CliError> {
     let sd_bytes = read_sd(sd_path)?;
     let key_files = KeyFiles::read(key_paths, key_args)?;
-    // The SD (several MiB for large quorums) parses on its own thread while the keys parse.
-    let (loaded, first_parse) = std::thread::scope(|scope| {
-        let sd = scope.spawn(|| parse(&sd_bytes));
-        let keys = key_files.parse();
-        match sd.join() {
-            Ok(sd) => (sd, keys),
-            Err(panic) => std::panic::resume_unwind(panic),
-        }
-    });
+    // The SD (several MiB for large quorums) parses while the keys parse on the other cores.
+    let (loaded, first_parse) =
+        sdkit_core::parallel::both(|| parse(&sd_bytes), || key_files.parse());
     let loaded = loaded?;
     let quorum = loaded.sd.quorum();
     let need = quorum.required();

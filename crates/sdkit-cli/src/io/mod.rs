@@ -14,6 +14,6 @@ pub use probe::{
 pub use read::{
     MAX_KEY_BYTES, MAX_PASSPHRASE_BYTES, read_bounded, read_passphrase_source, read_secret,
 };
-pub use record::{FileRecord, record_details, take_details, take_file_records};
+pub use record::{FileRecord, record_details, record_files, take_details, take_file_records};
 pub use temps::clean_up_on_interrupt;
 pub use write::{OutFile, append_log_atomic, clear_reserved_logs, reserve_log, write_all_atomic};

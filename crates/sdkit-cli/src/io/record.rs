@@ -4,6 +4,7 @@
 use sdkit_core::digest::Sha256Digest;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// A file a command read or wrote, for the transcript.
 #[derive(Debug, Clone)]
@@ -33,11 +34,25 @@ pub fn take_details() -> Option<serde_json::Value> {
     DETAILS.lock().ok().and_then(|mut d| d.take())
 }
 
+/// Whether the current command keeps a transcript record: only then are the files it reads
+/// and writes listed (and hashed; a 127-custodian SD is 1.5 MiB).
+static RECORDING: AtomicBool = AtomicBool::new(false);
+
+/// Starts (or stops) listing the files the current command reads and writes, and forgets
+/// any listed before.
+pub fn record_files(on: bool) {
+    RECORDING.store(on, Ordering::Relaxed);
+    let _ = take_file_records();
+}
+
 /// Files read and written by the current command.
 static INPUTS: Mutex<Vec<FileRecord>> = Mutex::new(Vec::new());
 static OUTPUTS: Mutex<Vec<FileRecord>> = Mutex::new(Vec::new());
 
 fn record(list: &Mutex<Vec<FileRecord>>, path: &Path, bytes: &[u8], secret: bool) {
+    if !RECORDING.load(Ordering::Relaxed) {
+        return;
+    }
     if let Ok(mut v) = list.lock() {
         v.push(FileRecord {
             path: path.to_owned(),
