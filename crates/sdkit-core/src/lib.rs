@@ -33,7 +33,7 @@
 //! - [`digest`]: the SHA-256 digest that names files and links log lines;
 //! - [`tag`]: the checked tag of a new item;
 //! - [`secret`]: zeroizing, redacted secret types;
-//! - [`parallel`]: the one parallel loop (scoped threads, results in input order), also
+//! - [`parallel`]: the one parallel loop (rayon's pool, results in input order), also
 //!   used by sdkit-certs to parse keys;
 //! - [`provider`]: the crypto seam: RustCrypto, or AWS-LC's FIPS module in a `fips` build.
 #![forbid(unsafe_code)]
