@@ -26,15 +26,13 @@
 //! - [`custody`]: the custody register's entries, and who holds what after them;
 //! - [`utc`]: the UTC times logs write, read back;
 //! - [`recover`]: keys → shares → master key → authenticated items, with a per-holder report
-//!   (the keys' RSA work runs on a plain parallel map, [`parallel`]);
+//!   (the keys' RSA work runs on rayon's pool, one key per job);
 //! - [`assemble`]: a new SD for a user's own secrets (`sdkit split`);
 //! - [`reshare`]: the same contents under a fresh master key for new custodians, proven;
 //! - [`content`]: the shareable per-item digest that shows two SDs protect the same contents;
 //! - [`digest`]: the SHA-256 digest that names files and links log lines;
 //! - [`tag`]: the checked tag of a new item;
 //! - [`secret`]: zeroizing, redacted secret types;
-//! - [`parallel`]: the one parallel loop (rayon's pool, results in input order), also
-//!   used by sdkit-certs to parse keys;
 //! - [`provider`]: the crypto seam: RustCrypto, or AWS-LC's FIPS module in a `fips` build.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -56,7 +54,6 @@ pub mod jwe;
 pub mod kdf;
 pub mod oaep_decode;
 pub mod oaep_key;
-pub mod parallel;
 pub mod provider;
 mod pyjson;
 pub mod recover;

@@ -6,6 +6,7 @@ use crate::error::{CliError, Exit};
 use crate::io::{OutFile, ensure_dir, probe_output_dir, refuse_existing, write_all_atomic};
 use crate::render::ShowPath;
 use crate::render::{Output, Report, date, words};
+use rayon::prelude::*;
 use sdkit_certs::{CertificateParams, GenerateError, GeneratedKey, KeySize, PbeKdf};
 use serde_json::{Value, json};
 use std::fmt::Write;
@@ -154,26 +155,26 @@ fn generate_keys(
     } else {
         None
     };
-    let holders: Vec<usize> = (0..n).collect();
-    let generated = sdkit_core::parallel::map_in_order(&holders, |_| {
-        let key = sdkit_certs::generate_rsa_key(size);
-        if let Some(b) = &bar {
-            b.inc(1);
-        }
-        key
-    });
+    // rayon's pool, one key per job (docs/DESIGN.md, "Parallelism").
+    let generated: Result<Vec<GeneratedKey>, _> = (0..n)
+        .into_par_iter()
+        .map(|_| {
+            let key = sdkit_certs::generate_rsa_key(size);
+            if let Some(b) = &bar {
+                b.inc(1);
+            }
+            key
+        })
+        .collect();
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    let keys = generated
-        .into_iter()
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|_| {
-            CliError::new(
-                Exit::Crypto,
-                "RSA key generation failed (the random generator or prime search failed)",
-            )
-        })?;
+    let keys = generated.map_err(|_| {
+        CliError::new(
+            Exit::Crypto,
+            "RSA key generation failed (the random generator or prime search failed)",
+        )
+    })?;
     Ok(keys)
 }
 

@@ -51,8 +51,7 @@ pub fn run_quorum_with(
     let sd_bytes = read_sd(sd_path)?;
     let key_files = KeyFiles::read(key_paths, key_args)?;
     // The SD (several MiB for large quorums) parses while the keys parse on the other cores.
-    let (loaded, first_parse) =
-        sdkit_core::parallel::both(|| parse(&sd_bytes), || key_files.parse());
+    let (loaded, first_parse) = rayon::join(|| parse(&sd_bytes), || key_files.parse());
     let loaded = loaded?;
     let quorum = loaded.sd.quorum();
     let need = quorum.required();

@@ -2,12 +2,12 @@
 
 use crate::domain::SecurityDomain;
 use crate::oaep_key::OaepDecryptKey;
-use crate::parallel;
 use crate::secret::Plaintext;
 use crate::shamir::Share;
 use crate::share::{self, ShareDecodeError};
 use crate::thumbprint::Thumbprint;
 use core::sync::atomic::{AtomicBool, Ordering};
+use rayon::prelude::*;
 
 /// One custodian's key, and their certificate's thumbprint when it is at hand.
 #[derive(Clone, Copy)]
@@ -160,7 +160,12 @@ pub fn open_shares(sd: &SecurityDomain, keys: &[HolderKey<'_>]) -> Vec<HolderOpe
     let claimed: Vec<AtomicBool> = sd.shares().iter().map(|_| AtomicBool::new(false)).collect();
     let mut queue: Vec<usize> = (0..keys.len()).collect();
     queue.sort_by_key(|&i| keys[i].certificate.is_none());
-    let found = parallel::map_in_order(&queue, |&i| find_share(sd, &keys[i], &claimed));
+    // rayon's pool: results in input order, a panic reaches the caller (docs/DESIGN.md,
+    // "Parallelism").
+    let found: Vec<Found> = queue
+        .par_iter()
+        .map(|&i| find_share(sd, &keys[i], &claimed))
+        .collect();
     let mut by_key: Vec<(usize, Found)> = queue.into_iter().zip(found).collect();
     by_key.sort_by_key(|(i, _)| *i);
     decode_all(by_key.into_iter().map(|(_, f)| f))
