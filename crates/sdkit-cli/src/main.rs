@@ -22,6 +22,13 @@ use error::Exit;
 
 fn main() -> std::process::ExitCode {
     app::harden_process();
+    // The main thread is one of rayon's threads instead of sleeping while they work, so
+    // the pool starts one thread fewer, here, not in the middle of the first loop
+    // (docs/DESIGN.md, "Parallelism"). It fails only if a pool exists already, and nothing
+    // builds one before this line; without it rayon's default pool starts at the first loop.
+    let _ = rayon::ThreadPoolBuilder::new()
+        .use_current_thread()
+        .build_global();
     // A FIPS build runs only on a module in FIPS mode (its self-tests passed), checked, not
     // assumed; other builds claim nothing and pass (docs/SECURITY.md, "FIPS").
     if let Err(e) = sdkit_certs::check_fips_mode() {

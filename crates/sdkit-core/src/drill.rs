@@ -13,7 +13,6 @@ use crate::recover::{
     RecoveredItem, TooManySubsets, every_subset,
 };
 pub use crate::severity::Severity;
-use crate::shamir::{Share, ShareSet};
 use crate::tag::Tag;
 
 /// One thing a drill found. Holders, shares and items are positions in the keys given, in
@@ -225,14 +224,10 @@ impl DrillReport {
         let recovery = match &outcome.recovery {
             Err(e) => Err(e.clone()),
             Ok(rec) => {
-                let required = sd.quorum().required();
-                let opened: Vec<Share> = outcome
-                    .openings
-                    .iter()
-                    .filter_map(|o| o.share().cloned())
-                    .collect();
-                if ShareSet::new(opened).is_ok_and(|set| set.recombines_below(required)) {
-                    findings.push(DrillFinding::ThresholdLowerThanDeclared { declared: required });
+                if rec.recombines_below {
+                    findings.push(DrillFinding::ThresholdLowerThanDeclared {
+                        declared: sd.quorum().required(),
+                    });
                 }
                 for &x in &rec.off_polynomial {
                     let holder = outcome

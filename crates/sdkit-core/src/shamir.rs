@@ -347,7 +347,7 @@ impl ShareSet {
     /// set recovers the same secret, at a cost of N·M field operations per byte instead of
     /// one interpolation per subset.
     pub fn off_polynomial(&self, required: usize) -> Vec<u8> {
-        self.off_basis(required.max(2))
+        self.consistency(required).off_polynomial
     }
 
     /// Whether fewer shares than declared recombine the secret: true when this set has at
@@ -356,29 +356,45 @@ impl ShareSet {
     /// secret. The shares of an honest `M`-of-`N` split do so with probability `257^-len`;
     /// a file that declares a higher quorum than its shares carry is lying about its custody.
     pub fn recombines_below(&self, required: usize) -> bool {
-        required >= 2 && self.shares.len() >= required && self.off_basis(required - 1).is_empty()
+        self.consistency(required).recombines_below
     }
 
-    /// The x of every share after the first `need` that is off the polynomial they fix.
-    fn off_basis(&self, need: usize) -> Vec<u8> {
-        let need = need.clamp(1, self.shares.len());
+    /// Both checks above from one pass over the shares, as recovery needs them.
+    ///
+    /// The second costs no pass of its own: the shares all lie on a polynomial of degree
+    /// below `required - 1` exactly when they all lie on the one through the first
+    /// `required` (the first check) and that polynomial's `x^(required-1)` coefficient is
+    /// zero in every byte. That coefficient is `sum_i y_i / prod_{j != i} (x_i - x_j)`, the
+    /// barycentric weights the first check computes anyway.
+    pub fn consistency(&self, required: usize) -> Consistency {
+        let need = required.max(2).clamp(1, self.shares.len());
         let (basis, rest) = self.shares.split_at(need);
-        if rest.is_empty() {
-            return Vec::new();
-        }
         let through_basis = Interpolator::new(basis);
-        rest.iter()
-            .filter(|share| {
-                let expected = through_basis.evaluate(Fe::new(u16::from(share.x)));
-                let mut equal = subtle::Choice::from(1u8);
-                for (e, &y) in expected.iter().zip(share.ys.iter()) {
-                    equal &= e.ct_eq(Fe::new(y));
-                }
-                !bool::from(equal)
-            })
+        let off_polynomial: Vec<u8> = rest
+            .iter()
+            .filter(|share| !through_basis.passes_through(share))
             .map(|s| s.x)
-            .collect()
+            .collect();
+        let recombines_below = required >= 2
+            && self.shares.len() >= required
+            && off_polynomial.is_empty()
+            && through_basis.top_coefficient_is_zero();
+        Consistency {
+            off_polynomial,
+            recombines_below,
+        }
     }
+}
+
+/// What the shares of a set say about the polynomial behind them ([`ShareSet::consistency`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Consistency {
+    /// The x of every share after the first `required` that is off the polynomial those
+    /// fix (see [`ShareSet::off_polynomial`]).
+    pub off_polynomial: Vec<u8>,
+    /// `required - 1` of the shares already recombine the secret (see
+    /// [`ShareSet::recombines_below`]).
+    pub recombines_below: bool,
 }
 
 /// Evaluates the polynomials through a basis of shares at any point, in barycentric form:
@@ -440,6 +456,35 @@ impl<'a> Interpolator<'a> {
             }
         }
         out
+    }
+
+    /// Whether `share` lies on the polynomials through the basis, in every byte position.
+    /// Decided once, after every byte is compared.
+    fn passes_through(&self, share: &Share) -> bool {
+        let expected = self.evaluate(Fe::new(u16::from(share.x)));
+        let mut equal = subtle::Choice::from(1u8);
+        for (e, &y) in expected.iter().zip(share.ys.iter()) {
+            equal &= e.ct_eq(Fe::new(y));
+        }
+        bool::from(equal)
+    }
+
+    /// Whether the polynomials through the basis all have degree below `basis.len() - 1`:
+    /// their top coefficient, `sum_i weight_i * y_i`, is zero in every byte position.
+    /// Decided once, after every byte is computed.
+    fn top_coefficient_is_zero(&self) -> bool {
+        let len = self.basis.first().map_or(0, Share::len);
+        let mut top = Zeroizing::new(vec![Fe::ZERO; len]);
+        for (share, &w) in self.basis.iter().zip(self.weights.iter()) {
+            for (acc, &y) in top.iter_mut().zip(share.ys.iter()) {
+                *acc = *acc + w * Fe::new(y);
+            }
+        }
+        let mut zero = subtle::Choice::from(1u8);
+        for &c in top.iter() {
+            zero &= c.ct_eq(Fe::ZERO);
+        }
+        bool::from(zero)
     }
 }
 
@@ -550,6 +595,65 @@ mod tests {
             let few = ShareSet::new(set.shares()[..m].to_vec()).unwrap();
             assert!(!few.recombines_below(m + 1));
         }
+    }
+
+    /// `recombines_below` by its definition: every share on the polynomial through the first
+    /// `required - 1`, checked by interpolating at each share's x.
+    fn recombines_below_by_definition(set: &ShareSet, required: usize) -> bool {
+        if required < 2 || set.len() < required {
+            return false;
+        }
+        let (basis, rest) = set.shares().split_at(required - 1);
+        rest.iter().all(|share| {
+            let at = interpolate(basis, Fe::new(u16::from(share.x)));
+            at.iter().zip(share.ys.iter()).all(|(e, &y)| e.value() == y)
+        })
+    }
+
+    /// `off_polynomial` by its definition: the shares after the first `required` (at least
+    /// 2, at most all) that interpolation through those first ones misses.
+    fn off_polynomial_by_definition(set: &ShareSet, required: usize) -> Vec<u8> {
+        let need = required.max(2).min(set.len());
+        let (basis, rest) = set.shares().split_at(need);
+        rest.iter()
+            .filter(|share| {
+                let at = interpolate(basis, Fe::new(u16::from(share.x)));
+                at.iter().zip(share.ys.iter()).any(|(e, &y)| e.value() != y)
+            })
+            .map(|s| s.x)
+            .collect()
+    }
+
+    #[test]
+    fn one_pass_consistency_agrees_with_the_definitions() {
+        let mut checked = 0;
+        for (m, n) in [(2usize, 2usize), (2, 3), (3, 5), (4, 4), (5, 9)] {
+            let secret = [0x5au8, 0, 255, 7];
+            let shares = split(&secret, Quorum::new(m, n).unwrap(), &mut crate::SysRng).unwrap();
+            // Honest, then with one share's byte moved off the polynomial (first or last).
+            for corrupt in [None, Some(0), Some(n - 1)] {
+                let mut shares = shares.clone();
+                if let Some(i) = corrupt {
+                    let ys = &mut shares[i].ys;
+                    ys[1] = (ys[1] + 1) % 257;
+                }
+                let set = ShareSet::new(shares).unwrap();
+                for required in 1..=n + 1 {
+                    let c = set.consistency(required);
+                    assert_eq!(
+                        c.recombines_below,
+                        recombines_below_by_definition(&set, required),
+                        "{m} of {n}, corrupt {corrupt:?}, declared {required}"
+                    );
+                    assert_eq!(
+                        c.off_polynomial,
+                        off_polynomial_by_definition(&set, required)
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        assert_eq!(checked, 3 * (3 + 4 + 6 + 5 + 10));
     }
 
     /// The Lagrange coefficients straight from the definition.

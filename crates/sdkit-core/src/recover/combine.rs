@@ -29,6 +29,10 @@ pub struct Recovery {
     pub basis: Vec<u8>,
     /// x of opened shares that do not lie on the basis polynomial (corrupt or foreign).
     pub off_polynomial: Vec<u8>,
+    /// The opened shares all lie on a polynomial of lower degree than the SD's quorum
+    /// declares, so fewer keys than `M` recombine this master key
+    /// ([`ShareSet::recombines_below`]).
+    pub recombines_below: bool,
     /// Every item, in SD order.
     pub items: Vec<RecoveredItem>,
 }
@@ -169,9 +173,11 @@ pub fn combine(sd: &SecurityDomain, openings: &[HolderOpening]) -> Result<Recove
             Attempt::Rejected => continue,
             Attempt::Failed(e) => return Err(e),
             Attempt::Vouched { master, items } => {
+                let consistency = set.consistency(need);
                 return Ok(Recovery {
                     basis: set.shares()[..need].iter().map(Share::x).collect(),
-                    off_polynomial: set.off_polynomial(need),
+                    off_polynomial: consistency.off_polynomial,
+                    recombines_below: consistency.recombines_below,
                     master,
                     items,
                 });
