@@ -250,7 +250,7 @@ pub fn load_keys(paths: &[PathBuf], args: &KeyArgs) -> Result<Vec<LoadedKey>, Cl
     files.load(parsed, args)
 }
 
-/// The key files of a command, read (in order, for the transcript) but not yet parsed, so
+/// The key files of a command, read (side by side, listed for the transcript in order) but not yet parsed, so
 /// that a caller can parse them while it parses something else (the SD).
 pub struct KeyFiles<'a> {
     paths: &'a [PathBuf],
@@ -271,23 +271,30 @@ impl<'a> KeyFiles<'a> {
     /// every key file.
     pub fn read(paths: &'a [PathBuf], args: &KeyArgs) -> Result<Self, CliError> {
         passphrase_file_for(&args.passphrase_files, 0, paths.len())?;
+        let given: Vec<Option<Result<Pkcs11Uri, CliError>>> =
+            paths.iter().map(|p| token_uri(p)).collect();
+        let file_paths: Vec<Option<&Path>> = paths
+            .iter()
+            .zip(&given)
+            .map(|(p, uri)| uri.is_none().then_some(p.as_path()))
+            .collect();
+        let read = io::read_secrets(&file_paths, MAX_KEY_BYTES, "private key");
         let mut read_error: Option<(usize, CliError)> = None;
         let mut uris = Vec::with_capacity(paths.len());
-        let files = paths
-            .iter()
-            .enumerate()
-            .map(|(i, p)| {
-                if let Some(uri) = token_uri(p) {
-                    uris.push(uri.map_err(|e| read_error.get_or_insert((i, e))).ok());
-                    return Zeroizing::new(Vec::new());
-                }
-                uris.push(None);
-                io::read_secret(p, MAX_KEY_BYTES, "private key").unwrap_or_else(|e| {
+        let mut files = Vec::with_capacity(paths.len());
+        for (i, (uri, bytes)) in given.into_iter().zip(read).enumerate() {
+            // A bad URI or an unreadable file stands as no URI and empty bytes; the first
+            // such error in key order is reported in its turn by `load`.
+            uris.push(uri.and_then(|uri| uri.map_err(|e| read_error.get_or_insert((i, e))).ok()));
+            files.push(match bytes {
+                Some(Ok(bytes)) => bytes,
+                Some(Err(e)) => {
                     read_error.get_or_insert((i, e));
                     Zeroizing::new(Vec::new())
-                })
-            })
-            .collect();
+                }
+                None => Zeroizing::new(Vec::new()),
+            });
+        }
         Ok(KeyFiles {
             paths,
             files,
@@ -429,17 +436,19 @@ fn has_sibling_cert(path: &Path) -> bool {
 
 /// Each loaded key with `az`'s certificate file for it (the key's path with `.cer`), when
 /// that file exists and is this key's certificate; else why there is none. The files are
-/// read in key order (so the transcript lists them in that order) and parsed on every core.
+/// read and parsed on every core (the transcript lists them in key order).
 /// A key that brought its own certificate (a PKCS#12 file) keeps it, and no `.cer` is read.
 fn with_certificates(paths: &[PathBuf], keys: Vec<CustodianKey>) -> Vec<LoadedKey> {
-    let read: Vec<Option<Result<Vec<u8>, CliError>>> = paths
+    let wanted: Vec<Option<PathBuf>> = paths
         .iter()
         .zip(&keys)
         .map(|(p, k)| {
             (matches!(k, CustodianKey::File(f) if f.certificate().is_none()) && has_sibling_cert(p))
-                .then(|| io::read_bounded(&sibling_cert_path(p), MAX_KEY_BYTES, "certificate"))
+                .then(|| sibling_cert_path(p))
         })
         .collect();
+    let cert_paths: Vec<Option<&Path>> = wanted.iter().map(Option::as_deref).collect();
+    let read = io::read_each_bounded(&cert_paths, MAX_KEY_BYTES, "certificate");
     let files: Vec<&[u8]> = read.iter().flatten().flatten().map(Vec::as_slice).collect();
     let mut parsed = sdkit_certs::load_certificates(&files).into_iter();
     paths

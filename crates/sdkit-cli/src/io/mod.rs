@@ -12,7 +12,8 @@ pub use probe::{
     ensure_dir, probe_output_dir, probe_output_file, refuse_existing, refuse_input_as_output,
 };
 pub use read::{
-    MAX_KEY_BYTES, MAX_PASSPHRASE_BYTES, read_bounded, read_passphrase_source, read_secret,
+    MAX_KEY_BYTES, MAX_PASSPHRASE_BYTES, read_bounded, read_each_bounded, read_passphrase_source,
+    read_secret, read_secrets,
 };
 pub use record::{FileRecord, record_details, record_files, take_details, take_file_records};
 pub use temps::clean_up_on_interrupt;

