@@ -337,7 +337,7 @@ fn help_and_version() {
     let module = if cfg!(feature = "fips") {
         "crypto module: AWS-LC-FIPS 3."
     } else if cfg!(feature = "aws-lc") {
-        "crypto module: AWS-LC (RSA) + RustCrypto"
+        "crypto module: AWS-LC (RSA, key files) + RustCrypto"
     } else {
         "crypto module: RustCrypto"
     };
