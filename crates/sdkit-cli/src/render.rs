@@ -201,38 +201,47 @@ impl Output {
     }
 
     /// Prints a command's report, with `"ok": true` in its JSON. Only the form that is
-    /// printed is rendered (a 127-key drill's report takes about a millisecond to render).
+    /// printed is rendered (a 127-key drill's text and JSON took a few milliseconds together).
     pub fn report(self, report: &dyn Report) {
         if self.json {
             let mut json = report.json();
             if let Some(o) = json.as_object_mut() {
                 o.insert("ok".into(), Value::Bool(true));
             }
-            self.emit(json, "");
+            self.print_json(json);
         } else if !self.quiet {
-            self.emit(Value::Null, &report.text());
+            self.print_text(&report.text());
         }
     }
 
-    /// Prints the report: the JSON value, or the text lines. Every JSON document says which
-    /// crypto module this binary runs on (`crypto`, docs/JSON.md), added here, the one place
-    /// JSON reaches stdout.
-    pub fn emit(self, mut json: Value, text: &str) {
+    /// Prints the report: the JSON value, or the text lines.
+    pub fn emit(self, json: Value, text: &str) {
         if self.json {
-            if let Some(o) = json.as_object_mut() {
-                o.entry("crypto").or_insert_with(sdkit_certs::crypto_module);
-            }
-            println!(
-                "{}",
-                json_safe(serde_json::to_string_pretty(&json).unwrap_or_else(|_| json.to_string()))
-            );
+            self.print_json(json);
         } else if !self.quiet {
-            let text = wrap(text);
-            if self.colour {
-                print!("{}", colourise(&text));
-            } else {
-                print!("{text}");
-            }
+            self.print_text(text);
+        }
+    }
+
+    /// Prints one JSON document. Every one says which crypto module this binary runs on
+    /// (`crypto`, docs/JSON.md), added here, the one place JSON reaches stdout.
+    fn print_json(self, mut json: Value) {
+        if let Some(o) = json.as_object_mut() {
+            o.entry("crypto").or_insert_with(sdkit_certs::crypto_module);
+        }
+        println!(
+            "{}",
+            json_safe(serde_json::to_string_pretty(&json).unwrap_or_else(|_| json.to_string()))
+        );
+    }
+
+    /// Prints text lines, folded, coloured on a terminal.
+    fn print_text(self, text: &str) {
+        let text = wrap(text);
+        if self.colour {
+            print!("{}", colourise(&text));
+        } else {
+            print!("{text}");
         }
     }
 }
