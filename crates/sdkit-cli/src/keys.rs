@@ -250,8 +250,9 @@ pub fn load_keys(paths: &[PathBuf], args: &KeyArgs) -> Result<Vec<LoadedKey>, Cl
     files.load(parsed, args)
 }
 
-/// The key files of a command, read (side by side, listed for the transcript in order) but not yet parsed, so
-/// that a caller can parse them while it parses something else (the SD).
+/// The key files of a command, read (side by side, listed for the transcript in key order)
+/// but not yet parsed, so that a caller can parse them while it parses something else (the
+/// SD).
 pub struct KeyFiles<'a> {
     paths: &'a [PathBuf],
     /// Each file's bytes; an unreadable one stands as empty bytes, its error reported in its

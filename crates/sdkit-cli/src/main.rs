@@ -24,8 +24,8 @@ fn main() -> std::process::ExitCode {
     app::harden_process();
     // The main thread is one of rayon's threads instead of sleeping while they work, so
     // the pool starts one thread fewer, here, not in the middle of the first loop
-    // (docs/DESIGN.md, "Parallelism"). It fails only if a pool exists already, and nothing
-    // builds one before this line; without it rayon's default pool starts at the first loop.
+    // (docs/DESIGN.md, "Parallelism"). If it cannot be built (no thread can be started;
+    // nothing builds a pool before this line), rayon's default pool starts at the first loop.
     let _ = rayon::ThreadPoolBuilder::new()
         .use_current_thread()
         .build_global();
